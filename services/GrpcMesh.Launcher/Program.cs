@@ -1,0 +1,1 @@
+Console.WriteLine("GrpcMesh launcher: not implemented yet");
