@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GrpcMesh.ServiceDefaults.Storage;
+
+public enum StorageProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>The <c>Storage</c> configuration section, the same keys in every service.</summary>
+public sealed class StorageOptions : IValidatableObject
+{
+    public const string SectionName = "Storage";
+
+    /// <summary><c>Sqlite</c> (embedded default) or <c>Postgres</c>.</summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>Folder for the SQLite files; relative paths are under the content root.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>PostgreSQL connection string (required when <see cref="Provider"/> is Postgres).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>How long a SQLite writer waits for the file lock before failing.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult("Storage:ConnectionString is required when Storage:Provider is Postgres", [nameof(ConnectionString)]);
+        }
+    }
+}
