@@ -1,0 +1,4 @@
+namespace GrpcMesh.UserService.Domain;
+
+/// <summary>A reservation and the user's available credit right after the operation.</summary>
+public sealed record CreditReservationResult(CreditReservation Reservation, MoneyAmount AvailableCredit);

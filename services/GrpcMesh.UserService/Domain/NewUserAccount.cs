@@ -1,0 +1,19 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace GrpcMesh.UserService.Domain;
+
+/// <summary>A validated CreateUser request; <see cref="Id"/> is freshly generated and unused if the request is a replay.</summary>
+public sealed record NewUserAccount(string Id, string Email, string DisplayName, MoneyAmount CreditLimit, string? RequestId)
+{
+    /// <summary>
+    /// Identifies the request's content, stored with the request id: a replay with the same request id must carry
+    /// the same content (else ALREADY_EXISTS), even after the created user has been updated.
+    /// </summary>
+    public string RequestFingerprint =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{UserAccount.EmailKey(Email)}\n{DisplayName}\n{CreditLimit.Currency}\n{CreditLimit.Cents}")));
+
+    public UserAccount ToAccount(DateTimeOffset now) =>
+        new(Id, Email, DisplayName, CreditLimit, ReservedCents: 0, AccountStatus.Active, Version: 1, now, now);
+}

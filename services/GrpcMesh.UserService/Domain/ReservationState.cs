@@ -1,0 +1,7 @@
+namespace GrpcMesh.UserService.Domain;
+
+public enum ReservationState
+{
+    Reserved = 1,
+    Released = 2,
+}

@@ -1,0 +1,334 @@
+using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.UserService.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace GrpcMesh.UserService.Storage;
+
+/// <summary>
+/// <see cref="IUserStore"/> on one SQLite file (WAL). Every write runs in a BEGIN IMMEDIATE transaction, so the
+/// read-check-write sequence holds the database write lock throughout: concurrent writers — in this process or
+/// another one — are serialized and cannot overdraw credit or both win an etag race. In-process writers also queue
+/// on an async gate first, so they wait without blocking threads in SQLite's busy handler.
+/// </summary>
+public sealed partial class SqliteUserStore(SqliteConnectionFactory connections, TimeProvider timeProvider, ILogger<SqliteUserStore> logger)
+    : IUserStore, IDisposable
+{
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+
+    private const string SelectUser = """
+        SELECT u.id, u.email, u.display_name, u.credit_currency, u.credit_limit_cents, u.status, u.version,
+               u.create_time_us, u.update_time_us,
+               (SELECT COALESCE(SUM(r.amount_cents), 0) FROM credit_reservations r
+                 WHERE r.user_id = u.id AND r.status = 'RESERVED') AS reserved_cents
+        FROM users u
+        """;
+
+    private const string SelectReservation = """
+        SELECT reservation_id, user_id, currency, amount_cents, status, create_time_us, update_time_us
+        FROM credit_reservations
+        """;
+
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public string DatabasePath => connections.DatabasePath;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var before = await SqliteUserSchema.MigrateAsync(connections, SqliteUserSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
+        LogSchemaReady(logger, connections.DatabasePath, before, SqliteUserSchema.LatestVersion);
+    }
+
+    public Task<CreateUserResult> CreateUserAsync(NewUserAccount user, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            if (user.RequestId is { } requestId)
+            {
+                await using var find = Command(connection, transaction,
+                    "SELECT id, request_fingerprint FROM users WHERE request_id = $request_id", ("$request_id", requestId));
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var (existingId, fingerprint) = (reader.GetString(0), reader.GetString(1));
+                    if (fingerprint != user.RequestFingerprint)
+                    {
+                        throw new ResourceConflictException("request", requestId,
+                            $"request_id '{requestId}' was already used by a CreateUser request with different fields");
+                    }
+
+                    var existing = await ReadUserAsync(connection, transaction, existingId, cancellationToken).ConfigureAwait(false);
+                    return new CreateUserResult(existing!, Created: false);
+                }
+            }
+
+            await EnsureEmailFreeAsync(connection, transaction, user.Email, exceptUserId: null, cancellationToken).ConfigureAwait(false);
+            var account = user.ToAccount(timeProvider.UtcNowMicroseconds());
+            await using var insert = Command(connection, transaction, """
+                INSERT INTO users (id, email, email_key, display_name, credit_currency, credit_limit_cents, status, version,
+                                   request_id, request_fingerprint, create_time_us, update_time_us)
+                VALUES ($id, $email, $email_key, $display_name, $currency, $limit_cents, $status, $version,
+                        $request_id, $request_fingerprint, $time_us, $time_us)
+                """,
+                ("$id", account.Id), ("$email", account.Email), ("$email_key", UserAccount.EmailKey(account.Email)),
+                ("$display_name", account.DisplayName), ("$currency", account.CreditLimit.Currency),
+                ("$limit_cents", account.CreditLimit.Cents), ("$status", ToColumn(account.Status)), ("$version", account.Version),
+                ("$request_id", user.RequestId), ("$request_fingerprint", user.RequestId is null ? null : user.RequestFingerprint),
+                ("$time_us", Timestamps.ToUnixMicroseconds(account.CreateTime)));
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return new CreateUserResult(account, Created: true);
+        }, cancellationToken);
+
+    public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadUserAsync(connection, transaction: null, userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<UserPage> ListUsersAsync(UserListQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null,
+            SelectUser + " WHERE u.id > $after AND ($include_deleted = 1 OR u.status <> 'DELETED') ORDER BY u.id LIMIT $limit",
+            ("$after", query.AfterId ?? ""), ("$include_deleted", query.IncludeDeleted ? 1 : 0), ("$limit", query.PageSize + 1));
+        var users = new List<UserAccount>(query.PageSize + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                users.Add(ReadUser(reader));
+            }
+        }
+
+        if (users.Count <= query.PageSize)
+        {
+            return new UserPage(users, NextAfterId: null);
+        }
+
+        users.RemoveAt(users.Count - 1);
+        return new UserPage(users, users[^1].Id);
+    }
+
+    public Task<UserAccount> UpdateUserAsync(string userId, UserAccountUpdate update, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var current = await ReadUserAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false)
+                ?? throw new ResourceNotFoundException("user", userId);
+            var updated = current.Apply(update, timeProvider.UtcNowMicroseconds());
+            if (UserAccount.EmailKey(updated.Email) != UserAccount.EmailKey(current.Email))
+            {
+                await EnsureEmailFreeAsync(connection, transaction, updated.Email, userId, cancellationToken).ConfigureAwait(false);
+            }
+
+            await using var command = Command(connection, transaction, """
+                UPDATE users
+                SET email = $email, email_key = $email_key, display_name = $display_name, credit_currency = $currency,
+                    credit_limit_cents = $limit_cents, status = $status, version = $new_version, update_time_us = $time_us
+                WHERE id = $id AND version = $version
+                """,
+                ("$email", updated.Email), ("$email_key", UserAccount.EmailKey(updated.Email)), ("$display_name", updated.DisplayName),
+                ("$currency", updated.CreditLimit.Currency), ("$limit_cents", updated.CreditLimit.Cents), ("$status", ToColumn(updated.Status)),
+                ("$new_version", updated.Version), ("$time_us", Timestamps.ToUnixMicroseconds(updated.UpdateTime)),
+                ("$id", userId), ("$version", current.Version));
+            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; re-read it and retry", cancellationToken).ConfigureAwait(false);
+            return updated;
+        }, cancellationToken);
+
+    public Task<UserAccount> DeleteUserAsync(string userId, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var current = await ReadUserAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false)
+                ?? throw new ResourceNotFoundException("user", userId);
+            var deleted = current.MarkDeleted(timeProvider.UtcNowMicroseconds());
+            if (deleted == current)
+            {
+                return current;
+            }
+
+            await using var command = Command(connection, transaction,
+                "UPDATE users SET status = $status, version = $new_version, update_time_us = $time_us WHERE id = $id AND version = $version",
+                ("$status", ToColumn(deleted.Status)), ("$new_version", deleted.Version),
+                ("$time_us", Timestamps.ToUnixMicroseconds(deleted.UpdateTime)), ("$id", userId), ("$version", current.Version));
+            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; retry", cancellationToken).ConfigureAwait(false);
+            return deleted;
+        }, cancellationToken);
+
+    public Task<CreditReservationResult> ReserveCreditAsync(CreditReservationRequest request, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var user = await ReadUserAsync(connection, transaction, request.UserId, cancellationToken).ConfigureAwait(false)
+                ?? throw new ResourceNotFoundException("user", request.UserId);
+
+            // Idempotency first: a replay returns what the first attempt did, even if the user has changed since.
+            var existing = await ReadReservationAsync(connection, transaction, request.ReservationId, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return existing.IsSameRequest(request)
+                    ? new CreditReservationResult(existing, user.AvailableCredit)
+                    : throw new ResourceConflictException("reservation", request.ReservationId,
+                        $"reservation_id '{request.ReservationId}' was already used for {existing.Amount} on user '{existing.UserId}'");
+            }
+
+            user.EnsureCanReserve(request.Amount);
+            var reservation = request.ToReservation(timeProvider.UtcNowMicroseconds());
+            await using var insert = Command(connection, transaction, """
+                INSERT INTO credit_reservations (reservation_id, user_id, currency, amount_cents, status, create_time_us, update_time_us)
+                VALUES ($id, $user_id, $currency, $amount_cents, $status, $time_us, $time_us)
+                """,
+                ("$id", reservation.ReservationId), ("$user_id", reservation.UserId), ("$currency", reservation.Amount.Currency),
+                ("$amount_cents", reservation.Amount.Cents), ("$status", ToColumn(reservation.State)),
+                ("$time_us", Timestamps.ToUnixMicroseconds(reservation.CreateTime)));
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var available = user.AvailableCredit with { Cents = user.AvailableCredit.Cents - reservation.Amount.Cents };
+            return new CreditReservationResult(reservation, available);
+        }, cancellationToken);
+
+    public Task<CreditReservationResult> ReleaseCreditAsync(string reservationId, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var current = await ReadReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false)
+                ?? throw new ResourceNotFoundException("reservation", reservationId);
+            var released = current.Release(timeProvider.UtcNowMicroseconds());
+            if (released != current)
+            {
+                await using var command = Command(connection, transaction,
+                    "UPDATE credit_reservations SET status = $status, update_time_us = $time_us WHERE reservation_id = $id AND status = 'RESERVED'",
+                    ("$status", ToColumn(released.State)), ("$time_us", Timestamps.ToUnixMicroseconds(released.UpdateTime)), ("$id", reservationId));
+                await ExecuteConditionalAsync(command, $"reservation '{reservationId}' changed concurrently; retry", cancellationToken).ConfigureAwait(false);
+            }
+
+            var user = await ReadUserAsync(connection, transaction, current.UserId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"reservation '{reservationId}' refers to missing user '{current.UserId}'");
+            return new CreditReservationResult(released, user.AvailableCredit);
+        }, cancellationToken);
+
+    public void Dispose() => _writeGate.Dispose();
+
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = connection.BeginTransaction();
+            var result = await work(connection, transaction).ConfigureAwait(false);
+
+            // Once the work is done, commit it even if the caller has gone away: a retry then sees a replay.
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            return result;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        {
+            throw new StoreUnavailableException("the users database is busy; nothing was written, retry later", ex);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private static async Task EnsureEmailFreeAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string email, string? exceptUserId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction,
+            "SELECT 1 FROM users WHERE email_key = $email_key AND status <> 'DELETED' AND id <> $except_id LIMIT 1",
+            ("$email_key", UserAccount.EmailKey(email)), ("$except_id", exceptUserId ?? ""));
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new ResourceConflictException("user", email, $"a user with email '{email}' already exists");
+        }
+    }
+
+    private static async Task ExecuteConditionalAsync(SqliteCommand command, string conflictMessage, CancellationToken cancellationToken)
+    {
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+        {
+            throw new ConcurrencyConflictException(conflictMessage);
+        }
+    }
+
+    private static async Task<UserAccount?> ReadUserAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, string userId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, SelectUser + " WHERE u.id = $id", ("$id", userId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadUser(reader) : null;
+    }
+
+    private static async Task<CreditReservation?> ReadReservationAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, SelectReservation + " WHERE reservation_id = $id", ("$id", reservationId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new CreditReservation(
+            reader.GetString(0),
+            reader.GetString(1),
+            new MoneyAmount(reader.GetString(2), reader.GetInt64(3)),
+            ParseReservationState(reader.GetString(4)),
+            Timestamps.FromUnixMicroseconds(reader.GetInt64(5)),
+            Timestamps.FromUnixMicroseconds(reader.GetInt64(6)));
+    }
+
+    private static UserAccount ReadUser(SqliteDataReader reader) =>
+        new(
+            Id: reader.GetString(0),
+            Email: reader.GetString(1),
+            DisplayName: reader.GetString(2),
+            CreditLimit: new MoneyAmount(reader.GetString(3), reader.GetInt64(4)),
+            ReservedCents: reader.GetInt64(9),
+            Status: ParseAccountStatus(reader.GetString(5)),
+            Version: reader.GetInt64(6),
+            CreateTime: Timestamps.FromUnixMicroseconds(reader.GetInt64(7)),
+            UpdateTime: Timestamps.FromUnixMicroseconds(reader.GetInt64(8)));
+
+    private static SqliteCommand Command(
+        SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static string ToColumn(AccountStatus status) => status switch
+    {
+        AccountStatus.Active => "ACTIVE",
+        AccountStatus.Suspended => "SUSPENDED",
+        AccountStatus.Deleted => "DELETED",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    private static AccountStatus ParseAccountStatus(string value) => value switch
+    {
+        "ACTIVE" => AccountStatus.Active,
+        "SUSPENDED" => AccountStatus.Suspended,
+        "DELETED" => AccountStatus.Deleted,
+        _ => throw new InvalidDataException($"unknown user status '{value}' in users.db"),
+    };
+
+    private static string ToColumn(ReservationState state) => state switch
+    {
+        ReservationState.Reserved => "RESERVED",
+        ReservationState.Released => "RELEASED",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    private static ReservationState ParseReservationState(string value) => value switch
+    {
+        "RESERVED" => ReservationState.Reserved,
+        "RELEASED" => ReservationState.Released,
+        _ => throw new InvalidDataException($"unknown reservation status '{value}' in users.db"),
+    };
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "User store ready at {DatabasePath} (schema version {FromVersion} -> {ToVersion})")]
+    private static partial void LogSchemaReady(ILogger logger, string databasePath, int fromVersion, int toVersion);
+}

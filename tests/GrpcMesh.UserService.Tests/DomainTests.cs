@@ -1,0 +1,93 @@
+using GrpcMesh.UserService.Domain;
+using GrpcMesh.UserService.Grpc;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GrpcMesh.UserService.Tests;
+
+public sealed class DomainTests
+{
+    [Theory]
+    [InlineData(0, 0, 0L)]
+    [InlineData(1, 500_000_000, 150L)]
+    [InlineData(12, 990_000_000, 1299L)]
+    [InlineData(1_000_000_000_000_000, 990_000_000, 100_000_000_000_000_099L)]
+    public void MoneyAmount_FromUnitsAndNanos_ExactCentsAndBack(long units, int nanos, long cents)
+    {
+        var amount = MoneyAmount.FromUnitsAndNanos("USD", units, nanos);
+
+        Assert.Equal(cents, amount.Cents);
+        Assert.Equal(units, amount.Units);
+        Assert.Equal(nanos, amount.Nanos);
+    }
+
+    [Fact]
+    public void MoneyAmount_ToString_TwoDecimalsAndCurrency() =>
+        Assert.Equal("1234.05 EUR", new MoneyAmount("EUR", 123405).ToString());
+
+    [Fact]
+    public void UserIdGenerator_FrozenClock_StrictlyIncreasingWellFormedIds()
+    {
+        var generator = new UserIdGenerator(new FakeTimeProvider());
+
+        var ids = Enumerable.Range(0, 10_000).Select(_ => generator.NewId()).ToList();
+
+        Assert.All(ids, id => Assert.Matches("^usr_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$", id));
+        Assert.Equal(ids, ids.Order(StringComparer.Ordinal));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void UserIdGenerator_ClockMovesBackwards_StillIncreasing()
+    {
+        var clock = new SettableClock { Now = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero) };
+        var generator = new UserIdGenerator(clock);
+        var first = generator.NewId();
+        clock.Now = clock.Now.AddMinutes(-1);
+
+        var second = generator.NewId();
+
+        Assert.True(string.CompareOrdinal(first, second) < 0, $"{first} < {second}");
+    }
+
+    [Fact]
+    public void UserIdGenerator_LaterTime_SortsAfter()
+    {
+        var clock = new FakeTimeProvider();
+        var generator = new UserIdGenerator(clock);
+        var first = generator.NewId();
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(string.CompareOrdinal(first, generator.NewId()) < 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PageToken_RoundTrip_SameFilter(bool showDeleted)
+    {
+        var token = PageToken.Encode("usr_0123abc", showDeleted);
+
+        Assert.Null(PageToken.TryDecode(token, showDeleted, out var afterId));
+        Assert.Equal("usr_0123abc", afterId);
+        Assert.NotNull(PageToken.TryDecode(token, !showDeleted, out _));
+    }
+
+    [Fact]
+    public void Timestamps_RoundTrip_MicrosecondPrecision()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(1234567));
+
+        var now = clock.UtcNowMicroseconds();
+
+        Assert.Equal(clock.GetUtcNow().AddTicks(-7), now);
+        Assert.Equal(now, Timestamps.FromUnixMicroseconds(Timestamps.ToUnixMicroseconds(now)));
+    }
+
+    /// <summary>A wall clock that may jump backwards (NTP step), which FakeTimeProvider refuses to do.</summary>
+    private sealed class SettableClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}

@@ -1,0 +1,41 @@
+namespace GrpcMesh.UserService.Tests;
+
+public sealed class GetUserTests : UserServiceTest
+{
+    [Fact]
+    public async Task GetUser_Existing_ReturnsIt()
+    {
+        var created = await CreateUserAsync();
+
+        Assert.Equal(created, await GetUserAsync(created.Id));
+    }
+
+    [Fact]
+    public async Task GetUser_Unknown_NotFound()
+    {
+        var ex = await RpcAssert.ThrowsAsync(StatusCode.NotFound,
+            () => Client.GetUserAsync(new GetUserRequest { UserId = "usr_0000000000000000000000000000dead" }, cancellationToken: Ct));
+
+        var info = ex.GetRpcStatus()?.GetDetail<ResourceInfo>();
+        Assert.Equal("usr_0000000000000000000000000000dead", info?.ResourceName);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("usr bad")]
+    [InlineData("usr/../etc")]
+    public async Task GetUser_MissingOrMalformedId_InvalidArgument(string userId) =>
+        await RpcAssert.InvalidArgumentAsync(() => Client.GetUserAsync(new GetUserRequest { UserId = userId }, cancellationToken: Ct), "user_id");
+
+    [Fact]
+    public async Task GetUser_Deleted_ReturnsDeletedUser()
+    {
+        var created = await CreateUserAsync();
+        await Client.DeleteUserAsync(new DeleteUserRequest { UserId = created.Id }, cancellationToken: Ct);
+
+        var user = await GetUserAsync(created.Id);
+
+        Assert.Equal(UserStatus.Deleted, user.Status);
+        Assert.Equal(created.Email, user.Email);
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GrpcMesh.UserService.Tests.Support;
+
+internal static class UserServiceHosts
+{
+    /// <summary>
+    /// An in-memory UserService with its own data directory (a temp one unless <paramref name="dataDirectory"/> is
+    /// given, e.g. to restart on the same files) and, optionally, a fake clock.
+    /// </summary>
+    public static GrpcTestHost<UserServiceMarker> Create(
+        string? dataDirectory = null, TimeProvider? timeProvider = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (dataDirectory is not null)
+        {
+            all["Storage:DataDirectory"] = dataDirectory;
+        }
+
+        return new GrpcTestHost<UserServiceMarker>(all, services =>
+        {
+            if (timeProvider is not null)
+            {
+                services.AddSingleton(timeProvider);
+            }
+        });
+    }
+}
