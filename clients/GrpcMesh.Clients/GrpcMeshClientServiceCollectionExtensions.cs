@@ -111,6 +111,19 @@ public static class GrpcMeshClientServiceCollectionExtensions
             : PassThroughInterceptor.Instance);
     }
 
+    /// <summary>
+    /// Registers the accessor that <see cref="ServerCallContextCaptureInterceptor"/> fills (every <c>Add…Client</c> call does
+    /// this too). A server whose outgoing calls must inherit deadlines also adds the interceptor:
+    /// <c>services.AddGrpc(o =&gt; o.Interceptors.Add&lt;ServerCallContextCaptureInterceptor&gt;())</c>.
+    /// </summary>
+    public static IServiceCollection AddGrpcMeshServerCallContext(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<AmbientServerCallContextAccessor>();
+        services.TryAddSingleton<IServerCallContextAccessor>(sp => sp.GetRequiredService<AmbientServerCallContextAccessor>());
+        return services;
+    }
+
     /// <summary>The primary handler used unless the caller replaces it: a <see cref="SocketsHttpHandler"/> tuned for long-lived HTTP/2.</summary>
     public static SocketsHttpHandler CreatePrimaryHandler(GrpcMeshHttpOptions options)
     {
@@ -135,8 +148,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<GrpcMeshClientTelemetry>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
-        services.TryAddSingleton<AmbientServerCallContextAccessor>();
-        services.TryAddSingleton<IServerCallContextAccessor>(sp => sp.GetRequiredService<AmbientServerCallContextAccessor>());
+        services.AddGrpcMeshServerCallContext();
     }
 
     private static ClientPipeline Pipeline(IServiceProvider services, string name) => services.GetRequiredKeyedService<ClientPipeline>(name);

@@ -74,6 +74,11 @@ internal sealed class CircuitBreakerInterceptor(ClientPipeline pipeline, TargetC
                     throw Synthetic(owner.Reject(broken, context.Method.FullName));
                 }
 
+                if (outcome.Exception is OperationCanceledException)
+                {
+                    throw Synthetic(new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled before it was sent.")));
+                }
+
                 outcome.ThrowIfException();
                 return outcome.Result!;
             }

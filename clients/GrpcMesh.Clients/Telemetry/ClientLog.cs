@@ -6,11 +6,11 @@ namespace GrpcMesh.Clients.Telemetry;
 /// <summary>Log events of the client pipeline (category <c>GrpcMesh.Clients</c>).</summary>
 internal static partial class ClientLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug,
         Message = "Retrying {Method} on {Target}: attempt {Attempt} failed with {StatusCode}; next attempt in {DelayMs} ms")]
     public static partial void Retrying(ILogger logger, string method, string target, int attempt, StatusCode statusCode, double delayMs);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug,
         Message = "Retry budget of {Target} exhausted: {Method} fails with {StatusCode} without a retry")]
     public static partial void RetryBudgetExhausted(ILogger logger, string target, string method, StatusCode statusCode);
 

@@ -34,7 +34,7 @@ public sealed class GrpcServer<TService> : IAsyncDisposable where TService : cla
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(o => o.Interceptors.Add<ServerCallContextCaptureInterceptor>());
         builder.Services.AddSingleton<FakeUserBackend>();
-        builder.Services.AddSingleton<AmbientServerCallContextAccessor>();
+        builder.Services.AddGrpcMeshServerCallContext();
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapGrpcService<TService>();
