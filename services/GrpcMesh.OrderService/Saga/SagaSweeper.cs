@@ -23,6 +23,10 @@ public sealed class SagaSweeper(
         "order processing was interrupted before the credit reservation finished; any reserved credit is being released";
     private static readonly OrderState[] FromPending = [OrderState.Pending];
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly TaskCompletionSource _firstSweep = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the sweep run at start has finished (successfully or not).</summary>
+    public Task FirstSweep => _firstSweep.Task;
 
     public async Task<SweepResult> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -91,6 +95,10 @@ public sealed class SagaSweeper(
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     SagaLog.SweepFailed(logger, ex);
+                }
+                finally
+                {
+                    _firstSweep.TrySetResult();
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));

@@ -25,28 +25,34 @@ public sealed class UserCreditGateway(UserService.UserServiceClient client, IOpt
     }
 
     public Task<UpstreamResult<GrpcMesh.User.V1.User>> GetUserAsync(string userId, DateTime incomingDeadline, CancellationToken cancellationToken) =>
-        CallAsync(async () =>
-            (await client.GetUserAsync(new GetUserRequest { UserId = userId }, deadline: DeadlineFor(incomingDeadline), cancellationToken: cancellationToken)).User,
-            cancellationToken);
+        CallAsync(async deadline =>
+                (await client.GetUserAsync(new GetUserRequest { UserId = userId }, deadline: deadline, cancellationToken: cancellationToken)).User,
+            DeadlineFor(incomingDeadline), cancellationToken);
 
     public Task<UpstreamResult<ReserveCreditResponse>> ReserveCreditAsync(
         string userId, string reservationId, DomainMoney amount, DateTime incomingDeadline, CancellationToken cancellationToken) =>
-        CallAsync(async () => await client.ReserveCreditAsync(
+        CallAsync(async deadline => await client.ReserveCreditAsync(
                 new ReserveCreditRequest { UserId = userId, ReservationId = reservationId, Amount = amount.ToProto() },
-                deadline: DeadlineFor(incomingDeadline), cancellationToken: cancellationToken),
-            cancellationToken);
+                deadline: deadline, cancellationToken: cancellationToken),
+            DeadlineFor(incomingDeadline), cancellationToken);
 
     public Task<UpstreamResult<ReleaseCreditResponse>> ReleaseCreditAsync(string reservationId, DateTime incomingDeadline, CancellationToken cancellationToken) =>
-        CallAsync(async () => await client.ReleaseCreditAsync(
-                new ReleaseCreditRequest { ReservationId = reservationId },
-                deadline: DeadlineFor(incomingDeadline), cancellationToken: cancellationToken),
-            cancellationToken);
+        CallAsync(async deadline => await client.ReleaseCreditAsync(
+                new ReleaseCreditRequest { ReservationId = reservationId }, deadline: deadline, cancellationToken: cancellationToken),
+            DeadlineFor(incomingDeadline), cancellationToken);
 
-    private static async Task<UpstreamResult<T>> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken) where T : class
+    private static async Task<UpstreamResult<T>> CallAsync<T>(Func<DateTime, Task<T>> call, DateTime deadline, CancellationToken cancellationToken)
+        where T : class
     {
         try
         {
-            return await call();
+            return await call(deadline);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Cancelled or StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
+            && DateTime.UtcNow >= deadline)
+        {
+            // The deadline passed first: a stream reset or cancellation racing the client's deadline timer is still a timeout.
+            return new UpstreamFailure(StatusCode.DeadlineExceeded, $"deadline exceeded ({ex.StatusCode}: {ex.Status.Detail})");
         }
         catch (RpcException ex)
         {
