@@ -38,8 +38,9 @@ public sealed class OrderCancellation(
         {
             // Changed since we read it (a concurrent cancel): decide again on the current state.
             var current = result.Order ?? throw RpcErrors.NotFound("order", orderId);
-            AlreadyCancelled(current);
-            return current;
+            return AlreadyCancelled(current)
+                ? current
+                : throw RpcErrors.Aborted("CONCURRENT_CHANGE", $"order {orderId} changed while it was being cancelled; retry");
         }
 
         var cancelled = result.Order!;
