@@ -73,15 +73,19 @@ public sealed class CreateOrderSaga(
                 "use a new request_id for a new order");
         }
 
-        if (!existing.IsFinal && inFlight.Completion(existing.Id) is { } completion)
+        if (!existing.IsFinal)
         {
-            try
+            // No entry means the saga ended after our read (so re-reading sees its final state) or is not running here.
+            if (inFlight.Completion(existing.Id) is { } completion)
             {
-                await completion.WaitAsync(options.Value.DuplicateRequestWait, time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Return the order as it is now; the client can poll GetOrder.
+                try
+                {
+                    await completion.WaitAsync(options.Value.DuplicateRequestWait, time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    // Return the order as it is now; the client can poll GetOrder.
+                }
             }
 
             existing = await store.GetAsync(existing.Id, cancellationToken) ?? existing;
