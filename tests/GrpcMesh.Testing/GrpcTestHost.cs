@@ -2,6 +2,8 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace GrpcMesh.Testing;
 
@@ -14,6 +16,7 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _configureServices;
     private readonly TempDirectory _dataDirectory = new();
+    private readonly HostStartupFailureLog _startupFailure = new();
     private GrpcChannel? _channel;
 
     public GrpcTestHost(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
@@ -44,9 +47,27 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(_startupFailure));
         if (_configureServices is not null)
         {
             builder.ConfigureServices(_configureServices);
+        }
+    }
+
+    /// <summary>
+    /// WebApplicationFactory races the application's own start: when that fails fast (e.g. options validation), the
+    /// application disposes the host before the factory looks at it, and the factory reports the disposed service
+    /// provider instead of the reason. Report the reason.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        try
+        {
+            return base.CreateHost(builder);
+        }
+        catch (ObjectDisposedException ex) when (_startupFailure.Failure is { } failure)
+        {
+            throw new InvalidOperationException($"the host failed to start: {failure.Message}", new AggregateException(failure, ex));
         }
     }
 

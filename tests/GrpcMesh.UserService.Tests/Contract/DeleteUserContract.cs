@@ -1,6 +1,7 @@
-namespace GrpcMesh.UserService.Tests;
+namespace GrpcMesh.UserService.Tests.Contract;
 
-public sealed class DeleteUserTests : UserServiceTest
+/// <summary>DeleteUser behaviour that depends on the store; runs once per storage provider.</summary>
+public abstract class DeleteUserContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
     [Fact]
     public async Task DeleteUser_Active_SoftDeletesAndHidesFromList()
@@ -31,13 +32,6 @@ public sealed class DeleteUserTests : UserServiceTest
     public async Task DeleteUser_Unknown_NotFound() =>
         await RpcAssert.ThrowsAsync(StatusCode.NotFound,
             () => Client.DeleteUserAsync(new DeleteUserRequest { UserId = "usr_unknown" }, cancellationToken: Ct));
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("no spaces allowed")]
-    public async Task DeleteUser_MissingOrMalformedId_InvalidArgument(string userId) =>
-        await RpcAssert.InvalidArgumentAsync(
-            () => Client.DeleteUserAsync(new DeleteUserRequest { UserId = userId }, cancellationToken: Ct), "user_id");
 
     [Fact]
     public async Task DeleteUser_WithReservation_ReservationCanStillBeReleased()

@@ -2,9 +2,10 @@ using GrpcMesh.ServiceDefaults.Storage;
 using GrpcMesh.UserService.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace GrpcMesh.UserService.Tests;
+namespace GrpcMesh.UserService.Tests.Sqlite;
 
-public sealed class StorageTests
+/// <summary>What is specific to the SQLite store: the file, WAL, <c>PRAGMA user_version</c> migrations.</summary>
+public sealed class SqliteStorageTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -19,32 +20,6 @@ public sealed class StorageTests
         await using var connection = await OpenAsync(path);
         Assert.Equal("wal", await ScalarAsync<string>(connection, "PRAGMA journal_mode;"));
         Assert.Equal(1L, await ScalarAsync<long>(connection, "SELECT COUNT(*) FROM users;"));
-    }
-
-    [Fact]
-    public async Task Restart_SameDataDirectory_DataPersists()
-    {
-        using var directory = new TempDirectory();
-        ProtoUser user;
-        ReserveCreditResponse reservation;
-        using (var first = UserServiceHosts.Create(directory.Path))
-        {
-            var client = new UserServiceClient(first.Channel);
-            user = (await client.CreateUserAsync(Requests.NewUser(creditLimit: Requests.Usd(100), requestId: "persist"), cancellationToken: Ct)).User;
-            reservation = await client.ReserveCreditAsync(Requests.Reserve(user.Id, Requests.Usd(30), "persisted_res"), cancellationToken: Ct);
-        }
-
-        using var second = UserServiceHosts.Create(directory.Path);
-        var again = new UserServiceClient(second.Channel);
-
-        var reread = (await again.GetUserAsync(new GetUserRequest { UserId = user.Id }, cancellationToken: Ct)).User;
-        Assert.Equal(user.Email, reread.Email);
-        Assert.Equal(user.CreateTime, reread.CreateTime);
-        Assert.Equal(Requests.Usd(70), reread.AvailableCredit);
-        var replay = await again.ReserveCreditAsync(Requests.Reserve(user.Id, Requests.Usd(30), "persisted_res"), cancellationToken: Ct);
-        Assert.Equal(reservation.Reservation, replay.Reservation);
-        var createReplay = (await again.CreateUserAsync(Requests.NewUser(user.Email, Requests.Usd(100), "persist"), cancellationToken: Ct)).User;
-        Assert.Equal(user.Id, createReplay.Id);
     }
 
     [Fact]
@@ -114,19 +89,6 @@ public sealed class StorageTests
 
         var ex = Assert.ThrowsAny<Exception>(() => host.Server);
         Assert.Contains("schema version 99", ex.ToString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Start_PostgresProvider_FailsAsNotAvailableYet()
-    {
-        using var host = UserServiceHosts.Create(settings: new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "Postgres",
-            ["Storage:ConnectionString"] = "Host=localhost;Database=grpcmesh",
-        });
-
-        var ex = Assert.ThrowsAny<Exception>(() => host.Server);
-        Assert.Contains("not available yet", ex.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task<SqliteConnection> OpenAsync(string path)

@@ -1,21 +1,10 @@
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Time.Testing;
 
-namespace GrpcMesh.UserService.Tests;
+namespace GrpcMesh.UserService.Tests.Contract;
 
-public sealed class UpdateUserTests : UserServiceTest
+/// <summary>UpdateUser behaviour that depends on the store; runs once per storage provider.</summary>
+public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    private static readonly DateTimeOffset Start = new(2031, 1, 2, 3, 4, 5, TimeSpan.Zero);
-    private readonly FakeTimeProvider _clock;
-
-    public UpdateUserTests()
-        : this(new FakeTimeProvider(Start))
-    {
-    }
-
-    private UpdateUserTests(FakeTimeProvider clock)
-        : base(clock) => _clock = clock;
-
     private Task<UpdateUserResponse> UpdateAsync(ProtoUser user, params string[] paths) =>
         Client.UpdateUserAsync(new UpdateUserRequest { User = user, UpdateMask = new FieldMask { Paths = { paths } } }, cancellationToken: Ct)
             .ResponseAsync;
@@ -24,7 +13,7 @@ public sealed class UpdateUserTests : UserServiceTest
     public async Task UpdateUser_DisplayNameInMask_UpdatesOnlyThatField()
     {
         var created = await CreateUserAsync(Requests.Usd(100));
-        _clock.Advance(TimeSpan.FromMinutes(5));
+        Clock.Advance(TimeSpan.FromMinutes(5));
 
         var updated = (await UpdateAsync(new ProtoUser
         {
@@ -221,45 +210,5 @@ public sealed class UpdateUserTests : UserServiceTest
         var updated = (await UpdateAsync(new ProtoUser { Id = user.Id, DisplayName = "Fine", Email = "not an email" }, "display_name")).User;
 
         Assert.Equal(user.Email, updated.Email);
-    }
-
-    public static TheoryData<string, UpdateUserRequest> InvalidRequests => new()
-    {
-        { "update_mask", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a", DisplayName = "x" } } },
-        { "update_mask", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a" }, UpdateMask = new FieldMask() } },
-        { "update_mask", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a" }, UpdateMask = new FieldMask { Paths = { "nickname" } } } },
-        { "update_mask", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a" }, UpdateMask = new FieldMask { Paths = { "id" } } } },
-        { "update_mask", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a" }, UpdateMask = new FieldMask { Paths = { "available_credit" } } } },
-        { "user.id", new UpdateUserRequest { User = new ProtoUser { DisplayName = "x" }, UpdateMask = new FieldMask { Paths = { "display_name" } } } },
-        { "user.display_name", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a", DisplayName = "" }, UpdateMask = new FieldMask { Paths = { "display_name" } } } },
-        { "user.email", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a", Email = "x" }, UpdateMask = new FieldMask { Paths = { "email" } } } },
-        { "user.credit_limit", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a" }, UpdateMask = new FieldMask { Paths = { "credit_limit" } } } },
-        { "user.credit_limit.nanos", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a", CreditLimit = Requests.Usd(1, 1) }, UpdateMask = new FieldMask { Paths = { "credit_limit" } } } },
-        { "user.status", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a", Status = UserStatus.Deleted }, UpdateMask = new FieldMask { Paths = { "status" } } } },
-        { "user.status", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a" }, UpdateMask = new FieldMask { Paths = { "status" } } } },
-        { "user.etag", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a", Etag = "W/\"1\"", DisplayName = "x" }, UpdateMask = new FieldMask { Paths = { "display_name" } } } },
-        { "user.etag", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a", Etag = "0", DisplayName = "x" }, UpdateMask = new FieldMask { Paths = { "display_name" } } } },
-    };
-
-    [Theory]
-    [MemberData(nameof(InvalidRequests))]
-    public async Task UpdateUser_InvalidRequest_OneViolationOnThatField(string field, UpdateUserRequest request) =>
-        await RpcAssert.InvalidArgumentAsync(() => Client.UpdateUserAsync(request, cancellationToken: Ct), field);
-
-    [Fact]
-    public async Task UpdateUser_MissingUserAndMask_TwoViolations() =>
-        await RpcAssert.InvalidArgumentAsync(() => Client.UpdateUserAsync(new UpdateUserRequest(), cancellationToken: Ct), "user", "update_mask");
-
-    [Fact]
-    public async Task UpdateUser_SeveralBadFields_OneViolationEach()
-    {
-        var request = new UpdateUserRequest
-        {
-            User = new ProtoUser { Id = "bad id", Email = "x", DisplayName = "", Status = UserStatus.Unspecified, Etag = "nope" },
-            UpdateMask = new FieldMask { Paths = { "email", "display_name", "status", "bogus" } },
-        };
-
-        await RpcAssert.InvalidArgumentAsync(() => Client.UpdateUserAsync(request, cancellationToken: Ct),
-            "user.id", "update_mask", "user.email", "user.display_name", "user.status", "user.etag");
     }
 }

@@ -1,6 +1,7 @@
-namespace GrpcMesh.UserService.Tests;
+namespace GrpcMesh.UserService.Tests.Contract;
 
-public sealed class GetUserTests : UserServiceTest
+/// <summary>GetUser behaviour that depends on the store; runs once per storage provider.</summary>
+public abstract class GetUserContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
     [Fact]
     public async Task GetUser_Existing_ReturnsIt()
@@ -19,13 +20,6 @@ public sealed class GetUserTests : UserServiceTest
         var info = ex.GetRpcStatus()?.GetDetail<ResourceInfo>();
         Assert.Equal("usr_0000000000000000000000000000dead", info?.ResourceName);
     }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("usr bad")]
-    [InlineData("usr/../etc")]
-    public async Task GetUser_MissingOrMalformedId_InvalidArgument(string userId) =>
-        await RpcAssert.InvalidArgumentAsync(() => Client.GetUserAsync(new GetUserRequest { UserId = userId }, cancellationToken: Ct), "user_id");
 
     [Fact]
     public async Task GetUser_Deleted_ReturnsDeletedUser()

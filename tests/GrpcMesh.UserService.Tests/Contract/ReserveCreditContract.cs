@@ -1,6 +1,7 @@
-namespace GrpcMesh.UserService.Tests;
+namespace GrpcMesh.UserService.Tests.Contract;
 
-public sealed class ReserveCreditTests : UserServiceTest
+/// <summary>ReserveCredit behaviour that depends on the store; runs once per storage provider.</summary>
+public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
     [Fact]
     public async Task ReserveCredit_WithinLimit_ReservesAndReducesAvailable()
@@ -188,31 +189,6 @@ public sealed class ReserveCreditTests : UserServiceTest
         Assert.Single(responses.Select(r => r.Reservation).Distinct());
         Assert.Equal(Requests.Usd(70), (await GetUserAsync(user.Id)).AvailableCredit);
     }
-
-    public static TheoryData<string, ReserveCreditRequest> InvalidRequests => new()
-    {
-        { "user_id", new ReserveCreditRequest { ReservationId = "r1", Amount = Requests.Usd(1) } },
-        { "user_id", new ReserveCreditRequest { UserId = "usr x", ReservationId = "r1", Amount = Requests.Usd(1) } },
-        { "reservation_id", new ReserveCreditRequest { UserId = "usr_a", Amount = Requests.Usd(1) } },
-        { "reservation_id", new ReserveCreditRequest { UserId = "usr_a", ReservationId = new string('r', 65), Amount = Requests.Usd(1) } },
-        { "reservation_id", new ReserveCreditRequest { UserId = "usr_a", ReservationId = "order#1", Amount = Requests.Usd(1) } },
-        { "amount", new ReserveCreditRequest { UserId = "usr_a", ReservationId = "r1" } },
-        { "amount", new ReserveCreditRequest { UserId = "usr_a", ReservationId = "r1", Amount = Requests.Usd(0) } },
-        { "amount.units", new ReserveCreditRequest { UserId = "usr_a", ReservationId = "r1", Amount = Requests.Usd(-1) } },
-        { "amount.nanos", new ReserveCreditRequest { UserId = "usr_a", ReservationId = "r1", Amount = Requests.Usd(0, 1) } },
-        { "amount.currency_code", new ReserveCreditRequest { UserId = "usr_a", ReservationId = "r1", Amount = Requests.Amount("$$$", 1) } },
-    };
-
-    [Theory]
-    [MemberData(nameof(InvalidRequests))]
-    public async Task ReserveCredit_InvalidRequest_OneViolationOnThatField(string field, ReserveCreditRequest request) =>
-        await RpcAssert.InvalidArgumentAsync(() => Client.ReserveCreditAsync(request, cancellationToken: Ct), field);
-
-    [Fact]
-    public async Task ReserveCredit_SeveralBadFields_OneViolationEach() =>
-        await RpcAssert.InvalidArgumentAsync(
-            () => Client.ReserveCreditAsync(new ReserveCreditRequest { ReservationId = "bad id", Amount = Requests.Amount("usd", 0, 5) }, cancellationToken: Ct),
-            "user_id", "reservation_id", "amount.currency_code", "amount.nanos");
 
     private async Task SuspendAsync(string userId) =>
         await Client.UpdateUserAsync(new UpdateUserRequest
