@@ -1,7 +1,7 @@
-namespace GrpcMesh.UserService.Tests;
+namespace GrpcMesh.UserService.Tests.Validation;
 
 /// <summary>Raw bytes that are not a valid request message must be INVALID_ARGUMENT, never UNKNOWN.</summary>
-public sealed class MalformedRequestTests : UserServiceTest
+public sealed class MalformedRequestTests() : UserServiceTest(new SqliteStorage())
 {
     private static readonly Marshaller<byte[]> Raw = Marshallers.Create(b => b, b => b);
 
