@@ -26,7 +26,7 @@ internal sealed class EndpointTableRegistry(TimeProvider time, GrpcMeshClientTel
     {
         var health = options.HealthChecks;
         Func<EndpointTable, HealthMonitor>? monitor = health.Enabled
-            ? table => new HealthMonitor(table, new GrpcHealthProbe(options.UseTls, TlsHostOf(options.Address!), health.ServiceName, options.Http), health, time)
+            ? table => new HealthMonitor(table, new GrpcHealthProbe(options.UseTls, TlsHostOf(options.Address!), health.ServiceName, options.Http, options.LoadBalancing), health, time)
             : null;
         return new EndpointTable(target, options.OutlierEjection, time, telemetry, _logger, monitor);
     }

@@ -18,10 +18,14 @@ internal sealed class GrpcHealthProbe : IEndpointHealthProbe
     private readonly SocketsHttpHandler _handler;
     private readonly string _scheme;
     private readonly string _service;
+    private readonly GrpcMeshLoadBalancingOptions _reconnect;
 
     /// <param name="tlsHost">Name the endpoints' certificates are checked against (the DNS name of a dns:/// address).</param>
-    public GrpcHealthProbe(bool useTls, string? tlsHost, string service, GrpcMeshHttpOptions http)
+    /// <param name="reconnect">Reconnect backoff of the check connections, as for the calls' own connections, so a
+    /// restarted endpoint is seen healthy as soon as calls could reach it again.</param>
+    public GrpcHealthProbe(bool useTls, string? tlsHost, string service, GrpcMeshHttpOptions http, GrpcMeshLoadBalancingOptions reconnect)
     {
+        _reconnect = reconnect;
         _handler = GrpcMeshClientServiceCollectionExtensions.CreatePrimaryHandler(http);
         if (useTls && tlsHost is not null)
         {
@@ -35,7 +39,14 @@ internal sealed class GrpcHealthProbe : IEndpointHealthProbe
     public async Task<bool> IsServingAsync(string endpoint, CancellationToken cancellationToken)
     {
         var channel = _channels.GetOrAdd(endpoint, e => GrpcChannel.ForAddress(
-            new Uri($"{_scheme}://{e}"), new GrpcChannelOptions { HttpHandler = _handler, DisposeHttpClient = false }));
+            new Uri($"{_scheme}://{e}"),
+            new GrpcChannelOptions
+            {
+                HttpHandler = _handler,
+                DisposeHttpClient = false,
+                InitialReconnectBackoff = _reconnect.InitialReconnectBackoff,
+                MaxReconnectBackoff = _reconnect.MaxReconnectBackoff,
+            }));
         try
         {
             var response = await new Health.HealthClient(channel)

@@ -1,8 +1,12 @@
 extern alias userservice;
 
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -21,7 +25,11 @@ public sealed class UserServiceReplica : WebApplicationFactory<UserServiceMarker
     private UserServiceReplica(string dataDirectory, int port)
     {
         _dataDirectory = dataDirectory;
-        UseKestrel(port);
+
+        // Not UseKestrel(port): with a minimal-hosting app the factory sets that port on the server's address list while
+        // the app's own thread may already be starting the server (a race: "Addresses cannot be modified after the
+        // server has started"). An endpoint set in Kestrel's options is in place before the host is built.
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
     }
 
     public ReplicaControl Control { get; } = new();
@@ -36,7 +44,8 @@ public sealed class UserServiceReplica : WebApplicationFactory<UserServiceMarker
     {
         var replica = new UserServiceReplica(dataDirectory, port);
         replica.StartServer();
-        replica.Port = replica.ClientOptions.BaseAddress.Port;
+        var address = replica.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        replica.Port = new Uri(address).Port;
         return replica;
     }
 
