@@ -12,5 +12,5 @@ public static class EndpointStates
     /// <summary>Not connected (connecting, or its connection failed and is being retried).</summary>
     public const string Unavailable = "unavailable";
 
-    internal static readonly string[] All = [Ready, Ejected, Unavailable];
+    internal static readonly IReadOnlyList<string> All = [Ready, Ejected, Unavailable];
 }

@@ -63,17 +63,23 @@ internal sealed class EndpointTable : IDisposable
     /// <summary>Replaces the endpoint set with what the resolver returned; state of endpoints still present is kept.</summary>
     public void SetEndpoints(IEnumerable<string> endpoints)
     {
+        EndpointState[] removed;
         lock (_lock)
         {
             var current = endpoints.Distinct(StringComparer.OrdinalIgnoreCase).Select(Get).ToArray();
-            foreach (var gone in _endpoints.Except(current))
+            removed = _endpoints.Except(current).ToArray();
+            foreach (var gone in removed)
             {
                 _states.TryRemove(gone.Endpoint, out _);
-                _health?.Forget(gone.Endpoint);
             }
 
             Volatile.Write(ref _endpoints, current);
             Interlocked.Increment(ref _version);
+        }
+
+        foreach (var gone in removed)
+        {
+            _health?.Forget(gone.Endpoint);
         }
 
         _health?.Start();

@@ -1,3 +1,7 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.ClientFactory;
 using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Tests.Fakes;
@@ -154,5 +158,65 @@ public sealed class BalancingConfigurationTests
 
         Assert.Equal([0, 20], new[] { first.Backend.CallCount, second.Backend.CallCount }.Order());
         Assert.Empty(harness.Metrics.Observe("grpcmesh.client.endpoint.state")); // no endpoint table: nothing to eject
+    }
+
+    [Fact]
+    public void ConfigureChannel_StaticAddressWithTls_SecureCredentialsOwnPolicyResolversAndBackoff()
+    {
+        var (channel, provider) = ChannelOptionsFor("static:///10.0.0.1:5001,10.0.0.2:5001", o =>
+        {
+            o.UseTls = true;
+            o.LoadBalancing.InitialReconnectBackoff = TimeSpan.FromMilliseconds(250);
+            o.LoadBalancing.MaxReconnectBackoff = TimeSpan.FromSeconds(7);
+        });
+        using var _ = provider;
+
+        Assert.Same(ChannelCredentials.SecureSsl, channel.Credentials);
+        Assert.Equal("grpcmesh_round_robin", Assert.Single(channel.ServiceConfig!.LoadBalancingConfigs).PolicyName);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), channel.InitialReconnectBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(7), channel.MaxReconnectBackoff);
+        var resolvers = (IEnumerable<ResolverFactory>)channel.ServiceProvider!.GetService(typeof(IEnumerable<ResolverFactory>))!;
+        Assert.Equal(["dns", "static"], resolvers.Select(r => r.Name).Take(2));
+        var balancers = (IEnumerable<LoadBalancerFactory>)channel.ServiceProvider.GetService(typeof(IEnumerable<LoadBalancerFactory>))!;
+        Assert.Equal("grpcmesh_round_robin", balancers.First().Name);
+    }
+
+    [Fact]
+    public void ConfigureChannel_DnsAddressPickFirst_InsecureBuiltInPickFirst()
+    {
+        var (channel, provider) = ChannelOptionsFor("dns:///user-service.default.svc.cluster.local:5001", o => o.LoadBalancing.Policy = "pick_first");
+        using var _ = provider;
+
+        Assert.Same(ChannelCredentials.Insecure, channel.Credentials);
+        Assert.Equal("pick_first", Assert.Single(channel.ServiceConfig!.LoadBalancingConfigs).PolicyName);
+    }
+
+    [Fact]
+    public void ConfigureChannel_HttpAddress_ChannelLeftAlone()
+    {
+        var (channel, provider) = ChannelOptionsFor("http://127.0.0.1:5001");
+        using var _ = provider;
+
+        Assert.Null(channel.Credentials);
+        Assert.Null(channel.ServiceConfig);
+    }
+
+    /// <summary>The channel options the client factory would build for the UserService client.</summary>
+    private static (GrpcChannelOptions Channel, ServiceProvider Provider) ChannelOptionsFor(string address, Action<GrpcMeshClientOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddUserServiceClient(o =>
+        {
+            o.Address = new Uri(address);
+            configure?.Invoke(o);
+        });
+        var provider = services.BuildServiceProvider();
+        var channel = new GrpcChannelOptions { ServiceProvider = provider };
+        foreach (var apply in provider.GetRequiredService<IOptionsMonitor<GrpcClientFactoryOptions>>().Get(GrpcMeshClientNames.UserService).ChannelOptionsActions)
+        {
+            apply(channel);
+        }
+
+        return (channel, provider);
     }
 }
