@@ -154,7 +154,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
             sp.GetRequiredService<GrpcMeshClientTelemetry>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.TryAddSingleton(sp => new EndpointTableRegistry(
-            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey),
             sp.GetRequiredService<GrpcMeshClientTelemetry>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.AddGrpcMeshServerCallContext();
