@@ -40,12 +40,16 @@ public sealed class DrainInteropTests
             service.Target, service.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--drain-seconds", DrainDelay.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--load", load));
+        TestContext.Current.TestOutputHelper?.WriteLine($"client view: {summary}");
         var exited = await service.WaitForExitAsync(DrainDelay + ShutdownTimeout + TimeSpan.FromSeconds(10));
 
         Assert.False(summary.TryGetProperty("error", out _), summary.ToString());
         Assert.True(summary.GetProperty("not_serving_after_seconds").ValueKind == JsonValueKind.Number, "Check(\"\") never reported NOT_SERVING");
         Assert.True(summary.GetProperty("not_serving_after_seconds").GetDouble() < 1.0, summary.ToString());
         Assert.Empty(summary.GetProperty("unary_failures").EnumerateArray());
+        Assert.True(summary.GetProperty("listeners_closed_after_seconds").ValueKind == JsonValueKind.Number, "the service never stopped accepting connections");
+        Assert.True(summary.GetProperty("listeners_closed_after_seconds").GetDouble() >= DrainDelay.TotalSeconds - 0.05,
+            $"listeners closed before the drain delay was over: {summary}");
         Assert.True(summary.GetProperty("unary_ok_after_sigterm").GetInt32() > 0, "no call was served during the drain delay");
         Assert.All(summary.GetProperty("streams").EnumerateArray(), stream =>
         {
@@ -58,6 +62,7 @@ public sealed class DrainInteropTests
         Assert.True(summary.GetProperty("watch_ended").GetBoolean(), "Watch must end when the service shuts down");
         Assert.True(exited, "the service did not exit after SIGTERM");
         Assert.Equal(0, service.ExitCode);
+        TestContext.Current.TestOutputHelper?.WriteLine($"process exited {sigterm.Elapsed.TotalSeconds:F2} s after the load script started");
         Assert.True(sigterm.Elapsed < DrainDelay + ShutdownTimeout + TimeSpan.FromSeconds(10));
         Assert.Contains(service.OutputLines, line => line.Contains("\"EventId\":1100", StringComparison.Ordinal));
     }

@@ -40,8 +40,13 @@ public sealed partial class PrometheusEndpoint(
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Parse(settings.PrometheusAddress), port, listen => listen.Protocols = HttpProtocols.Http1));
-        builder.Services.AddSingleton(loggerFactory);
-        builder.Services.AddOptions();
+        // Part of the service, not a second application: no lifetime of its own (SIGTERM belongs to the service's
+        // host, which stops this endpoint last) and no second set of "Now listening"/"Application started" lines.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var app = builder.Build();
         app.UseOpenTelemetryPrometheusScrapingEndpoint(
             services.GetRequiredService<MeterProvider>(), predicate: null, path: Path, configureBranchedPipeline: null, optionsName: null);
@@ -67,6 +72,22 @@ public sealed partial class PrometheusEndpoint(
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
+        }
+    }
+
+    private sealed class EmbeddedHostLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
         }
     }
 

@@ -7,8 +7,9 @@ Timeline (t0 = SIGTERM):
   t0             SIGTERM is sent to PID
   t0 ..          Check("") is polled until NOT_SERVING (time reported)
   t0 .. 0.6*D    unary workers keep starting new calls (the service is still serving during the drain)
-  t0 + D + 1     the service has closed its listeners; the reflection streams, still open, send a last
-                 request and half-close: each must end OK with every response received
+  then           new connections are tried until one is refused: the service has closed its listeners
+                 (time reported); the reflection streams, still open, send a last request and half-close:
+                 each must end OK with every response received
 Prints one JSON summary line; the .NET test asserts on it.
 """
 
@@ -102,6 +103,12 @@ class ReflectionStream:
             self.status = code_name(error)
 
 
+def accepts_connections(target):
+    """True when a call on a brand-new connection succeeds."""
+    with grpc.insecure_channel(target) as channel:
+        return HealthClient(channel).check("liveness", timeout=1) == "SERVING"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("target")
@@ -149,7 +156,13 @@ def main():
     for thread in workers:
         thread.join(30)
 
-    time.sleep(max(0.0, t0 + options.drain_seconds + 1.0 - time.monotonic()))
+    listeners_closed_after = None
+    while time.monotonic() - t0 < options.drain_seconds + 20:
+        if not accepts_connections(options.target):
+            listeners_closed_after = time.monotonic() - t0
+            break
+        time.sleep(0.05)
+
     for stream in streams:
         stream.end.set()
     for thread in stream_threads:
@@ -158,6 +171,7 @@ def main():
 
     emit({
         "not_serving_after_seconds": not_serving_after,
+        "listeners_closed_after_seconds": listeners_closed_after,
         "unary_ok": sum(l.ok for l in loads),
         "unary_ok_after_sigterm": sum(l.ok_after_sigterm for l in loads),
         "unary_failures": [f for l in loads for f in l.failures],

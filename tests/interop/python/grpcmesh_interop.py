@@ -5,6 +5,7 @@ Message types come from descriptors at run time: either compiled from Debian's g
 server reflection, the way grpcurl works.
 """
 
+import functools
 import json
 import os
 import sys
@@ -36,8 +37,9 @@ def emit(obj):
     sys.stdout.flush()
 
 
+@functools.lru_cache(maxsize=None)
 def compile_protos(*files):
-    """Compiles .proto files under GRPC_PROTO_ROOT into a fresh descriptor pool."""
+    """Compiles .proto files under GRPC_PROTO_ROOT into a descriptor pool (once per set of files)."""
     if not os.path.isdir(GRPC_PROTO_ROOT):
         sys.stderr.write("%s not found; install it with: apt-get install -y grpc-proto\n" % GRPC_PROTO_ROOT)
         sys.exit(3)
