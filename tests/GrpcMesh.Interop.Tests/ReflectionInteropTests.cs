@@ -25,9 +25,9 @@ public sealed class ReflectionInteropTests
     }
 
     [Fact]
-    public async Task List_ProductionWithoutReflectionSetting_Unimplemented()
+    public async Task List_ReflectionDisabled_Unimplemented()
     {
-        await using var service = await ServiceProcess.StartAsync(ServiceProcess.UserService);
+        await using var service = await ServiceProcess.StartAsync(ServiceProcess.UserService, new Dictionary<string, string> { ["Reflection:Enabled"] = "false" });
 
         var result = await ReflectAsync(service, "list");
 

@@ -54,10 +54,19 @@ internal sealed class ServiceProcess : IAsyncDisposable
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Storage:DataDirectory"] = dataDirectory.Path,
+            ["Telemetry:PrometheusPort"] = "0",
+            ["Telemetry:PrometheusAddress"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
             ["Logging:LogLevel:GrpcMesh"] = "Information",
         };
+
+        // Endpoints named in appsettings.json override --urls; move them to free loopback ports too.
+        foreach (var endpoint in KestrelEndpointNames(Path.Combine(start.WorkingDirectory, "appsettings.json")))
+        {
+            arguments[$"Kestrel:Endpoints:{endpoint}:Url"] = "http://127.0.0.1:0";
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             arguments[key] = value;
@@ -97,12 +106,30 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The Prometheus scrape URL the service logged at startup.</summary>
+    public Uri MetricsUrl => new(JsonLogLines()
+        .Single(l => l.GetProperty("EventId").GetInt32() == 1200)
+        .GetProperty("State").GetProperty("Url").GetString()!);
+
     public Task<bool> WaitForExitAsync(TimeSpan timeout) =>
         _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(timeout).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
 
     /// <summary>The service's stdout lines parsed as JSON (every line must be one JSON object).</summary>
     public IReadOnlyList<JsonElement> JsonLogLines() =>
         _output.Select(line => JsonDocument.Parse(line).RootElement).ToList();
+
+    private static IEnumerable<string> KestrelEndpointNames(string appsettings)
+    {
+        if (!File.Exists(appsettings))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(appsettings), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return document.RootElement.TryGetProperty("Kestrel", out var kestrel) && kestrel.TryGetProperty("Endpoints", out var endpoints)
+            ? endpoints.EnumerateObject().Select(e => e.Name).ToList()
+            : [];
+    }
 
     private void OnOutput(string? line)
     {
@@ -112,7 +139,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
-        if (line.Contains("Now listening on", StringComparison.Ordinal))
+        if (line.Contains("Now listening on", StringComparison.Ordinal) && !_listening.Task.IsCompleted)
         {
             var address = JsonDocument.Parse(line).RootElement.GetProperty("State").GetProperty("address").GetString();
             _listening.TrySetResult(address!);
