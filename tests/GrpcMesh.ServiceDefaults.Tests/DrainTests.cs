@@ -19,7 +19,7 @@ public sealed class DrainTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task StopAsync_DuringDrain_CheckAndWatchNotServingWhileCallsStillSucceed()
+    public async Task Shutdown_DuringDrain_CheckAndWatchNotServingWhileCallsStillSucceed()
     {
         var clock = new FakeTimeProvider();
         await using var host = await Hosts.StartUsersAsync(
@@ -34,13 +34,20 @@ public sealed class DrainTests
         var inFlight = users.GetUserAsync(new GetUserRequest { UserId = "slow" }, cancellationToken: Ct).ResponseAsync;
         await gate.Entered.WaitAsync(Patience, Ct);
 
-        var stopping = host.App.StopAsync(CancellationToken.None);
+        // What SIGTERM does: ApplicationStopping fires, then the host stops (StoppingAsync, then StopAsync).
+        var stopping = host.App.WaitForShutdownAsync(CancellationToken.None);
+        host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 
         await Poll.UntilAsync(async () => (await health.CheckAsync(new() { Service = "" }, cancellationToken: Ct)).Status == ServingStatus.NotServing, Patience);
         Assert.Equal(ServingStatus.NotServing, (await health.CheckAsync(new() { Service = "grpcmesh.user.v1.UserService" }, cancellationToken: Ct)).Status);
         Assert.Equal(ServingStatus.Serving, (await health.CheckAsync(new() { Service = HealthNames.LivenessService }, cancellationToken: Ct)).Status);
-        Assert.True(await watch.ResponseStream.MoveNext(Ct));
-        Assert.Equal(ServingStatus.NotServing, watch.ResponseStream.Current.Status);
+        Assert.Equal(ServingStatus.NotServing, await NextStatusOtherThanServingAsync(watch.ResponseStream));
+        while (await watch.ResponseStream.MoveNext(Ct))
+        {
+            Assert.Equal(ServingStatus.NotServing, watch.ResponseStream.Current.Status);
+        }
+
+        // The loop ending means Watch completed: grpc-dotnet ends Watch calls on ApplicationStopping.
 
         // Still serving during the drain delay: a new call on a new connection succeeds.
         using (var fresh = host.CreateChannel())
@@ -58,10 +65,10 @@ public sealed class DrainTests
             using var fresh = host.CreateChannel();
             try
             {
-                await new UserService.UserServiceClient(fresh).GetUserAsync(new GetUserRequest { UserId = "late" }, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: Ct);
+                await new UserService.UserServiceClient(fresh).GetUserAsync(new GetUserRequest { UserId = "late" }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: Ct);
                 return false;
             }
-            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable)
             {
                 return true;
             }
@@ -73,6 +80,44 @@ public sealed class DrainTests
 
         Assert.Equal("slow", (await inFlight.WaitAsync(Patience, Ct)).User.Id);
         await stopping.WaitAsync(Patience, Ct);
+    }
+
+    [Fact]
+    public async Task StopAsync_WatchOpen_ReceivesNotServingWhileStillDraining()
+    {
+        var clock = new FakeTimeProvider();
+        await using var host = await Hosts.StartUsersAsync(
+            new Dictionary<string, string?> { ["Shutdown:DrainDelay"] = "00:00:05" },
+            builder => builder.Services.AddSingleton<TimeProvider>(clock));
+        using var watch = new HealthClient(host.Channel).Watch(new HealthCheckRequest { Service = "" }, cancellationToken: Ct);
+        Assert.True(await watch.ResponseStream.MoveNext(Ct));
+        Assert.Equal(ServingStatus.Serving, watch.ResponseStream.Current.Status);
+
+        // StopAsync called directly (not via SIGTERM) runs the drain before ApplicationStopping ends Watch calls;
+        // the drain pushes NOT_SERVING to open Watch streams itself.
+        var stopping = host.App.StopAsync(CancellationToken.None);
+
+        Assert.Equal(ServingStatus.NotServing, await NextStatusOtherThanServingAsync(watch.ResponseStream));
+        Assert.False(stopping.IsCompleted);
+        await Poll.UntilAsync(() =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(5));
+            return Task.FromResult(stopping.IsCompleted);
+        }, Patience);
+    }
+
+    /// <summary>Watch may repeat SERVING (the periodic health publisher re-sends it); returns the first other status.</summary>
+    private static async Task<ServingStatus> NextStatusOtherThanServingAsync(IAsyncStreamReader<HealthCheckResponse> stream)
+    {
+        while (await stream.MoveNext(Ct))
+        {
+            if (stream.Current.Status != ServingStatus.Serving)
+            {
+                return stream.Current.Status;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("Watch ended without reporting a status other than SERVING");
     }
 
     [Fact]

@@ -16,7 +16,9 @@ namespace GrpcMesh.ServiceDefaults.Health;
 /// <remarks>
 /// This runs in <see cref="IHostedLifecycleService.StoppingAsync"/>, which the host awaits for every service before
 /// calling any <see cref="IHostedService.StopAsync"/>, Kestrel's included. A delay in StopAsync would run after
-/// Kestrel had already stopped listening. An in-memory server (TestServer) has no listeners and no load balancer
+/// Kestrel had already stopped listening. On SIGTERM, ApplicationStopping fires before this runs and grpc-dotnet ends
+/// open Watch calls with NOT_SERVING; when the host is stopped directly it fires after, so the statuses are also set
+/// here for Watch streams that are still open. An in-memory server (TestServer) has no listeners and no load balancer
 /// to drain, so the delay is skipped there; the health flip still happens.
 /// </remarks>
 internal sealed partial class DrainOnShutdownService(
