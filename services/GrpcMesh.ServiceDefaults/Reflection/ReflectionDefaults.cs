@@ -19,16 +19,13 @@ internal static class ReflectionDefaults
     /// Maps grpc.reflection.v1.ServerReflection and grpc.reflection.v1alpha.ServerReflection (grpc-dotnet 2.85 maps
     /// both from one call) when enabled. The descriptors come from every mapped gRPC service, health included.
     /// </summary>
-    public static bool MapGrpcMeshReflection(this IEndpointRouteBuilder app)
+    public static void MapGrpcMeshReflection(this IEndpointRouteBuilder app)
     {
         var options = app.ServiceProvider.GetRequiredService<IOptions<ReflectionOptions>>().Value;
         var environment = app.ServiceProvider.GetRequiredService<IHostEnvironment>();
-        if (!options.IsEnabled(environment.IsDevelopment()))
+        if (options.IsEnabled(environment.IsDevelopment()))
         {
-            return false;
+            app.MapGrpcReflectionService();
         }
-
-        app.MapGrpcReflectionService();
-        return true;
     }
 }

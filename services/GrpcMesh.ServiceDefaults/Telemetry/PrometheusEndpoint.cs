@@ -41,7 +41,7 @@ public sealed partial class PrometheusEndpoint(
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Parse(settings.PrometheusAddress), port, listen => listen.Protocols = HttpProtocols.Http1));
         // Part of the service, not a second application: no lifetime of its own (SIGTERM belongs to the service's
-        // host, which stops this endpoint last) and no second set of "Now listening"/"Application started" lines.
+        // host, which stops this endpoint after the drain) and no second "Now listening"/"Application started" lines.
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
