@@ -1,6 +1,7 @@
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.OrderService.Upstream;
+using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,9 @@ public static class OrderServiceRegistration
             sp.GetRequiredService<IOptions<StorageOptions>>().Value,
             sp.GetRequiredService<IHostEnvironment>().ContentRootPath));
         services.AddHostedService<OrderStoreMigrator>();
+        // Readiness follows this service's own store only: UserService being down is the breaker's business.
+        services.AddHealthChecks()
+            .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IOrderStore>().PingAsync(ct)));
 
         services.AddUserServiceUpstream(builder.Configuration);
         services.AddSingleton<InFlightSagas>();

@@ -1,6 +1,7 @@
 using GrpcMesh.UserService.Domain;
 using GrpcMesh.UserService.Grpc;
 using GrpcMesh.UserService.Storage;
+using GrpcMesh.ServiceDefaults.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GrpcMesh.UserService;
@@ -17,6 +18,8 @@ public static class UserServiceRegistration
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserIdGenerator>();
         builder.Services.AddUserStorage();
+        builder.Services.AddHealthChecks()
+            .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IUserStore>().PingAsync(ct)));
         builder.Services.AddGrpc()
             .AddServiceOptions<UserGrpcService>(options => options.Interceptors.Add<DomainExceptionInterceptor>());
         return builder;

@@ -22,7 +22,6 @@ public sealed class DrainInteropTests
     [Fact]
     public async Task Sigterm_UnderCreateUserGetUserLoad_DrainsAndExitsZero()
     {
-        Assert.SkipUnless(Gates.UserServiceImplemented, Gates.UserServicePending);
         await RunAsync("user");
     }
 

@@ -49,7 +49,6 @@ public sealed class ReflectionInteropTests
     [Fact]
     public async Task Call_CreateUserThenGetUserFromReflectedDescriptors_RoundTrips()
     {
-        Assert.SkipUnless(Gates.UserServiceImplemented, Gates.UserServicePending);
         await using var service = await ServiceProcess.StartAsync(ServiceProcess.UserService, ReflectionOn);
         var email = $"ada-{Guid.NewGuid():N}@example.com";
 

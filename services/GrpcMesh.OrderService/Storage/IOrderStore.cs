@@ -47,6 +47,9 @@ public interface IOrderStore
 
     /// <summary>Outbox events after <paramref name="afterSequence"/> in sequence order, optionally of one user.</summary>
     Task<IReadOnlyList<OrderEvent>> ReadEventsAsync(long afterSequence, string? userId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>A cheap round trip proving the store answers (readiness probe). Throws when it does not.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Keyset position in a user's newest-first order list: the last order of the previous page.</summary>

@@ -269,4 +269,6 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections) : IOrd
 
         return command;
     }
+
+    public Task PingAsync(CancellationToken cancellationToken) => connections.PingAsync(cancellationToken);
 }

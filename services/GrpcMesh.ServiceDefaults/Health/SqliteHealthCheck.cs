@@ -10,10 +10,7 @@ public sealed class SqliteHealthCheck(SqliteConnectionFactory connections) : IHe
     {
         try
         {
-            await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM sqlite_master;";
-            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            await connections.PingAsync(cancellationToken).ConfigureAwait(false);
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -39,6 +39,13 @@ public static class PostgresDataSources
     }
 
     /// <summary><c>host:port/database</c> for messages and logs (never the password).</summary>
+    /// <summary>One <c>SELECT 1</c> round trip: proves the server accepts connections and answers.</summary>
+    public static async Task PingAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public static string Describe(NpgsqlDataSource dataSource)
     {
         var parsed = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);

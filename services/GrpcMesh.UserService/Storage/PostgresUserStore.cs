@@ -355,4 +355,6 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
     [LoggerMessage(EventId = 2102, Level = LogLevel.Debug,
         Message = "User store transaction rolled back by a concurrent one ({SqlState} {Constraint}), attempt {Attempt}; running it again")]
     private static partial void LogConflictRetry(ILogger logger, string sqlState, string? constraint, int attempt);
+
+    public Task PingAsync(CancellationToken cancellationToken) => PostgresDataSources.PingAsync(dataSource, cancellationToken);
 }

@@ -269,4 +269,6 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "User store ready at {DatabasePath} (schema version {FromVersion} -> {ToVersion})")]
     private static partial void LogSchemaReady(ILogger logger, string databasePath, int fromVersion, int toVersion);
+
+    public Task PingAsync(CancellationToken cancellationToken) => connections.PingAsync(cancellationToken);
 }
