@@ -24,7 +24,7 @@ public sealed class DrainTests
         var clock = new FakeTimeProvider();
         await using var host = await Hosts.StartUsersAsync(
             new Dictionary<string, string?> { ["Shutdown:DrainDelay"] = "00:00:05", ["Shutdown:Timeout"] = "00:00:30" },
-            builder => builder.Services.AddSingleton<TimeProvider>(clock));
+            builder => builder.Services.AddKeyedSingleton<TimeProvider>(HealthNames.ShutdownClockKey, clock));
         var health = new HealthClient(host.Channel);
         var users = new UserService.UserServiceClient(host.Channel);
         using var watch = health.Watch(new HealthCheckRequest { Service = "grpcmesh.user.v1.UserService" }, cancellationToken: Ct);
@@ -88,7 +88,7 @@ public sealed class DrainTests
         var clock = new FakeTimeProvider();
         await using var host = await Hosts.StartUsersAsync(
             new Dictionary<string, string?> { ["Shutdown:DrainDelay"] = "00:00:05" },
-            builder => builder.Services.AddSingleton<TimeProvider>(clock));
+            builder => builder.Services.AddKeyedSingleton<TimeProvider>(HealthNames.ShutdownClockKey, clock));
         using var watch = new HealthClient(host.Channel).Watch(new HealthCheckRequest { Service = "" }, cancellationToken: Ct);
         Assert.True(await watch.ResponseStream.MoveNext(Ct));
         Assert.Equal(ServingStatus.Serving, watch.ResponseStream.Current.Status);
@@ -125,7 +125,7 @@ public sealed class DrainTests
     {
         await using var host = await Hosts.StartUsersAsync(
             new Dictionary<string, string?> { ["Shutdown:DrainDelay"] = "00:05:00" },
-            builder => builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider()),
+            builder => builder.Services.AddKeyedSingleton<TimeProvider>(HealthNames.ShutdownClockKey, new FakeTimeProvider()),
             inMemoryServer: true);
         var drain = host.Services.GetRequiredService<DrainState>();
         Assert.False(drain.IsDraining);

@@ -3,6 +3,7 @@ using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ internal sealed partial class DrainOnShutdownService(
     IOptions<GrpcHealthChecksOptions> healthOptions,
     IOptions<ShutdownOptions> shutdownOptions,
     IServer server,
-    TimeProvider timeProvider,
+    [FromKeyedServices(HealthNames.ShutdownClockKey)] TimeProvider timeProvider,
     ILogger<DrainOnShutdownService> logger) : IHostedLifecycleService
 {
     public async Task StoppingAsync(CancellationToken cancellationToken)
@@ -57,7 +58,10 @@ internal sealed partial class DrainOnShutdownService(
         }
     }
 
-    private bool ListensOnNetwork() => server.Features.Get<IServerAddressesFeature>()?.Addresses.Count > 0;
+    // TestServer also lists the configured URLs as addresses although nothing listens on them.
+    private bool ListensOnNetwork() =>
+        server.GetType().Assembly.GetName().Name != "Microsoft.AspNetCore.TestHost"
+        && server.Features.Get<IServerAddressesFeature>()?.Addresses.Count > 0;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

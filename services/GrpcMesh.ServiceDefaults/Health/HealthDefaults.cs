@@ -23,6 +23,7 @@ internal static class HealthDefaults
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DrainState>();
+        services.TryAddKeyedSingleton(HealthNames.ShutdownClockKey, TimeProvider.System);
         services.AddHostedService<DrainOnShutdownService>();
 
         services.AddGrpcHealthChecks(GrpcServiceHealthMappings.MapFixedNames)
