@@ -161,13 +161,26 @@ public sealed class DeployManifestTests
         Assert.Equal(Services.Keys.Select(n => $"{n}.yaml").Order(), resources.Order());
     }
 
+    [Fact]
+    public void Manifest_OrderServiceUsesHeadlessUserServiceForClientSideBalancing()
+    {
+        var users = YamlNav.LoadDocuments(RepoFiles.PathOf("deploy", "k8s", "userservice.yaml"));
+        var headless = Assert.Single(users, d => d.Str("kind") == "Service" && d.Find("spec", "clusterIP") is YamlScalarNode { Value: "None" });
+        Assert.Equal("userservice", headless.Str("spec", "selector", "app.kubernetes.io/name"));
+        var grpcPort = headless.Seq("spec", "ports").Named("grpc");
+        Assert.Equal("5001", grpcPort.Str("port"));
+
+        var (_, _, orders, _) = Load("orderservice");
+        var address = orders.Seq("env").Named("Clients__UserService__Address").Str("value");
+        Assert.Equal($"dns:///{headless.Str("metadata", "name")}:5001", address);
+    }
+
     private static (YamlMappingNode Deployment, YamlMappingNode Service, YamlNode Container, PodConfiguration Config) Load(string name)
     {
         var documents = YamlNav.LoadDocuments(RepoFiles.PathOf("deploy", "k8s", $"{name}.yaml"));
         var deployment = Assert.Single(documents, d => d.Str("kind") == "Deployment");
-        var service = Assert.Single(documents, d => d.Str("kind") == "Service");
+        var service = Assert.Single(documents, d => d.Str("kind") == "Service" && d.Str("metadata", "name") == name);
         Assert.Equal(name, deployment.Str("metadata", "name"));
-        Assert.Equal(name, service.Str("metadata", "name"));
         var container = deployment.Seq("spec", "template", "spec", "containers").Named(name);
         return (deployment, service, container, PodConfiguration.Load(Services[name].Project, container));
     }
