@@ -27,6 +27,12 @@ internal sealed partial class ChildProcess(MeshService service) : IDisposable
         info.ArgumentList.Add(service.Address.ToString().TrimEnd('/'));
         info.ArgumentList.Add("--contentRoot");
         info.ArgumentList.Add(service.ProjectDirectory);
+        // A local mesh is a development setup (reflection on, dev settings) unless the caller says otherwise.
+        if (Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is null && Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is null)
+        {
+            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        }
+
         foreach (var (key, value) in service.Environment)
         {
             info.Environment[key] = value;
