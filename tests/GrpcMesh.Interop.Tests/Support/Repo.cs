@@ -1,22 +1,11 @@
+using GrpcMesh.Testing;
+
 namespace GrpcMesh.Interop.Tests.Support;
 
 /// <summary>Where the repository and the services' build outputs are, seen from the test assembly.</summary>
 internal static class Repo
 {
-    private static readonly Lazy<string> RootPath = new(() =>
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "GrpcMesh.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"GrpcMesh.sln not found above {AppContext.BaseDirectory}");
-    });
-
-    public static string Root => RootPath.Value;
+    public static string Root => RepoPaths.Root;
 
     /// <summary>The test assembly's own configuration (bin/&lt;Configuration&gt;/&lt;tfm&gt;/), so Debug tests run Debug services.</summary>
     public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;

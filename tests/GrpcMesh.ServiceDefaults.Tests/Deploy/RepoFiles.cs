@@ -1,21 +1,8 @@
+using GrpcMesh.Testing;
+
 namespace GrpcMesh.ServiceDefaults.Tests.Deploy;
 
 internal static class RepoFiles
 {
-    private static readonly Lazy<string> RootPath = new(() =>
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "GrpcMesh.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"GrpcMesh.sln not found above {AppContext.BaseDirectory}");
-    });
-
-    public static string Root => RootPath.Value;
-
-    public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
+    public static string PathOf(params string[] parts) => RepoPaths.PathOf(parts);
 }
