@@ -1,13 +1,13 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace GrpcMesh.OrderService.Tests;
+namespace GrpcMesh.OrderService.Tests.Support;
 
 /// <summary>
 /// Gives every client call without its own token the current test's cancellation token, so an aborted or timed-out
 /// test run cancels its calls (why xUnit1051 is off for this project).
 /// </summary>
-internal sealed class TestCancellationInterceptor : Interceptor
+public sealed class TestCancellationInterceptor : Interceptor
 {
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>

@@ -6,14 +6,14 @@ using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using DomainEventType = GrpcMesh.OrderService.Domain.OrderEventType;
 
-namespace GrpcMesh.OrderService.Tests;
+namespace GrpcMesh.OrderService.Tests.Contract;
 
-public sealed class CreateOrderTests
+public abstract class CreateOrderContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
     [Fact]
     public async Task CreateOrder_UserHasCredit_ConfirmedWithReservationAndOutboxEvents()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(creditLimitMinor: 100_00);
         var request = TestData.Order(userId);
 
@@ -33,7 +33,7 @@ public sealed class CreateOrderTests
         Assert.Equal((userId, 30_00L, false), (reservation.UserId, reservation.AmountMinor, reservation.Released));
         Assert.Equal(70_00, harness.Users.AvailableCredit(userId));
 
-        var events = await harness.Store.ReadEventsAsync(0, userId, 100, CancellationToken.None);
+        var events = await harness.Store.ReadEventsAsync(0, long.MaxValue, userId, 100, CancellationToken.None);
         Assert.Equal([DomainEventType.Created, DomainEventType.Confirmed], events.Select(e => e.Type));
         Assert.Equal([OrderState.Pending, OrderState.Confirmed], events.Select(e => e.Order.State));
         Assert.True(events[0].Sequence < events[1].Sequence);
@@ -46,7 +46,7 @@ public sealed class CreateOrderTests
     [Fact]
     public async Task CreateOrder_InsufficientCredit_FailedPreconditionAndOrderRejectedWithoutReservation()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(creditLimitMinor: 10_00);
         var request = TestData.Order(userId);
 
@@ -62,7 +62,7 @@ public sealed class CreateOrderTests
         Assert.StartsWith("credit reservation refused", stored.StateReason, StringComparison.Ordinal);
         Assert.Equal(SagaStep.NotReserved, (await harness.Store.GetSagaAsync(stored.Id, CancellationToken.None))!.Step);
         Assert.Empty(harness.Users.Reservations());
-        var events = await harness.Store.ReadEventsAsync(0, userId, 100, CancellationToken.None);
+        var events = await harness.Store.ReadEventsAsync(0, long.MaxValue, userId, 100, CancellationToken.None);
         Assert.Equal([DomainEventType.Created, DomainEventType.Rejected], events.Select(e => e.Type));
 
         // A retry of the same request returns the rejected order as it is, without asking UserService again.
@@ -74,7 +74,7 @@ public sealed class CreateOrderTests
     [Fact]
     public async Task CreateOrder_UnknownUser_NotFoundAndNoOrderStored()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var request = TestData.Order("usr_missing");
 
         var ex = await RpcAssert.ThrowsAsync(StatusCode.NotFound, () => harness.Orders.CreateOrderAsync(request));
@@ -89,7 +89,7 @@ public sealed class CreateOrderTests
     [InlineData(UserStatus.Deleted)]
     public async Task CreateOrder_InactiveUser_FailedPreconditionAndNoOrderStored(UserStatus status)
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00, status: status);
         var request = TestData.Order(userId);
 
@@ -103,7 +103,7 @@ public sealed class CreateOrderTests
     [Fact]
     public async Task CreateOrder_PricedInOtherCurrencyThanCredit_FailedPreconditionAndNoOrderStored()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00, currency: "EUR");
         var request = TestData.Order(userId);
 
@@ -116,7 +116,7 @@ public sealed class CreateOrderTests
     [Fact]
     public async Task CreateOrder_CallerDeadline_PropagatedToUserServiceCalls()
     {
-        await using var harness = await OrderServiceHarness.StartAsync(new Dictionary<string, string?>
+        await using var harness = await StartAsync(new Dictionary<string, string?>
         {
             ["Orders:UserServiceTimeout"] = "00:00:20",
         });

@@ -1,9 +1,9 @@
 using GrpcMesh.Order.V1;
 using ProtoMoney = GrpcMesh.Common.V1.Money;
 
-namespace GrpcMesh.OrderService.Tests;
+namespace GrpcMesh.OrderService.Tests.Support;
 
-internal static class TestData
+public static class TestData
 {
     public static ProtoMoney Money(long cents, string currency = "USD") =>
         new() { CurrencyCode = currency, Units = cents / 100, Nanos = (int)(cents % 100) * 10_000_000 };

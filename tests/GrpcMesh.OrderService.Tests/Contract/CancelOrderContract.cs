@@ -5,14 +5,14 @@ using GrpcMesh.OrderService.Domain;
 using GrpcMesh.Testing;
 using DomainEventType = GrpcMesh.OrderService.Domain.OrderEventType;
 
-namespace GrpcMesh.OrderService.Tests;
+namespace GrpcMesh.OrderService.Tests.Contract;
 
-public sealed class CancelOrderTests
+public abstract class CancelOrderContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
     [Fact]
     public async Task CancelOrder_Confirmed_CancelsReleasesCreditAndIsIdempotent()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00);
         var order = (await harness.Orders.CreateOrderAsync(TestData.Order(userId))).Order;
         harness.Time.Advance(TimeSpan.FromMinutes(1));
@@ -29,14 +29,14 @@ public sealed class CancelOrderTests
 
         Assert.Equal(cancelled, again);
         Assert.Equal(1, harness.Users.ReleaseCalls);
-        var events = await harness.Store.ReadEventsAsync(0, userId, 100, CancellationToken.None);
+        var events = await harness.Store.ReadEventsAsync(0, long.MaxValue, userId, 100, CancellationToken.None);
         Assert.Equal([DomainEventType.Created, DomainEventType.Confirmed, DomainEventType.Cancelled], events.Select(e => e.Type));
     }
 
     [Fact]
     public async Task CancelOrder_UserServiceDown_CancelledNowCreditReleasedBySweeperLater()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00);
         var order = (await harness.Orders.CreateOrderAsync(TestData.Order(userId))).Order;
         harness.Users.Down = true;
@@ -57,7 +57,7 @@ public sealed class CancelOrderTests
     [Fact]
     public async Task CancelOrder_Rejected_FailedPrecondition()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(1_00);
         var request = TestData.Order(userId);
         await RpcAssert.ThrowsAsync(StatusCode.FailedPrecondition, () => harness.Orders.CreateOrderAsync(request));
@@ -74,8 +74,8 @@ public sealed class CancelOrderTests
     [Fact]
     public async Task CancelOrder_Pending_FailedPrecondition()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
-        var pending = await RecoveryTests.StorePendingOrderAsync(harness, "usr_pending");
+        await using var harness = await StartAsync();
+        var pending = await StoreSeeding.StorePendingOrderAsync(harness, "usr_pending");
 
         var ex = await RpcAssert.ThrowsAsync(StatusCode.FailedPrecondition,
             () => harness.Orders.CancelOrderAsync(new CancelOrderRequest { OrderId = pending.Id }));
@@ -86,7 +86,7 @@ public sealed class CancelOrderTests
     [Fact]
     public async Task CancelOrder_UnknownOrder_NotFound()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
 
         var ex = await RpcAssert.ThrowsAsync(StatusCode.NotFound,
             () => harness.Orders.CancelOrderAsync(new CancelOrderRequest { OrderId = "ord_missing" }));

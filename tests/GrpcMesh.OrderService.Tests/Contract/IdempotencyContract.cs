@@ -3,15 +3,15 @@ using Grpc.Core;
 using GrpcMesh.Order.V1;
 using GrpcMesh.Testing;
 
-namespace GrpcMesh.OrderService.Tests;
+namespace GrpcMesh.OrderService.Tests.Contract;
 
-public sealed class IdempotencyTests
+public abstract class IdempotencyContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
     [Fact]
     public async Task CreateOrder_TenIdenticalConcurrentCalls_OneOrderOneReservationSameFinalOrderForAll()
     {
         const int callers = 10;
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00);
         var request = TestData.Order(userId);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -32,14 +32,14 @@ public sealed class IdempotencyTests
         Assert.Equal(70_00, harness.Users.AvailableCredit(userId));
         var listed = await harness.Orders.ListOrdersAsync(new ListOrdersRequest { UserId = userId });
         Assert.Equal(id, Assert.Single(listed.Orders).Id);
-        var events = await harness.Store.ReadEventsAsync(0, userId, 100, CancellationToken.None);
+        var events = await harness.Store.ReadEventsAsync(0, long.MaxValue, userId, 100, CancellationToken.None);
         Assert.Equal(2, events.Count);
     }
 
     [Fact]
     public async Task CreateOrder_RetryAfterSuccess_ReturnsSameOrderWithoutCallingUserService()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00);
         var request = TestData.Order(userId);
         var first = (await harness.Orders.CreateOrderAsync(request)).Order;
@@ -54,7 +54,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task CreateOrder_SameRequestIdDifferentPayload_AlreadyExists()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00);
         var request = TestData.Order(userId);
         var first = (await harness.Orders.CreateOrderAsync(request)).Order;

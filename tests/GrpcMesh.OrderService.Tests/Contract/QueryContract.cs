@@ -4,14 +4,14 @@ using Grpc.Core;
 using GrpcMesh.Order.V1;
 using GrpcMesh.Testing;
 
-namespace GrpcMesh.OrderService.Tests;
+namespace GrpcMesh.OrderService.Tests.Contract;
 
-public sealed class QueryTests
+public abstract class QueryContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
     [Fact]
     public async Task GetOrder_UnknownId_NotFound()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
 
         var ex = await RpcAssert.ThrowsAsync(StatusCode.NotFound,
             () => harness.Orders.GetOrderAsync(new GetOrderRequest { OrderId = "ord_nope" }));
@@ -22,7 +22,7 @@ public sealed class QueryTests
     [Fact]
     public async Task ListOrders_SeveralPages_NewestFirstWithoutGapsOrDuplicates()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(1_000_00);
         var otherUser = harness.Users.AddUser(1_000_00);
         var created = new List<string>();
@@ -54,7 +54,7 @@ public sealed class QueryTests
     [Fact]
     public async Task ListOrders_UnknownUser_EmptyPage()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
 
         var page = await harness.Orders.ListOrdersAsync(new ListOrdersRequest { UserId = "usr_nobody" });
 
@@ -65,7 +65,7 @@ public sealed class QueryTests
     [Fact]
     public async Task ListOrders_TokenOfOtherUserOrMalformed_InvalidArgumentOnPageToken()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(1_000_00);
         for (var i = 0; i < 2; i++)
         {
@@ -83,19 +83,5 @@ public sealed class QueryTests
             await RpcAssert.InvalidArgumentAsync(
                 () => harness.Orders.ListOrdersAsync(new ListOrdersRequest { UserId = userId, PageToken = bad }), "page_token");
         }
-    }
-
-    [Fact]
-    public async Task WatchOrders_Any_Unimplemented()
-    {
-        await using var harness = await OrderServiceHarness.StartAsync();
-
-        var ex = await RpcAssert.ThrowsAsync(StatusCode.Unimplemented, async () =>
-        {
-            using var call = harness.Orders.WatchOrders(new WatchOrdersRequest());
-            await call.ResponseStream.MoveNext(CancellationToken.None);
-        });
-
-        Assert.Equal("WatchOrders is not available yet", ex.Status.Detail);
     }
 }

@@ -3,15 +3,15 @@ using GrpcMesh.OrderService.Domain;
 using GrpcMesh.OrderService.Tests.Fakes;
 using GrpcMesh.Testing;
 
-namespace GrpcMesh.OrderService.Tests;
+namespace GrpcMesh.OrderService.Tests.Contract;
 
 /// <summary>UserService failing in the middle of the saga: no CONFIRMED order, and no reservation left behind.</summary>
-public sealed class CreateOrderFailureTests
+public abstract class CreateOrderFailureContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
     [Fact]
     public async Task CreateOrder_UserServiceDown_UnavailableAndNoOrderStored()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00);
         harness.Users.Down = true;
         var request = TestData.Order(userId);
@@ -30,7 +30,7 @@ public sealed class CreateOrderFailureTests
     [Fact]
     public async Task CreateOrder_UserServiceDiesAfterReserving_UnavailableAndSweeperReleasesWhenBack()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00);
         harness.Users.ReserveFault = ReserveFault.UnavailableAfterReservingThenDown;
         var request = TestData.Order(userId);
@@ -45,7 +45,7 @@ public sealed class CreateOrderFailureTests
         Assert.Equal(SagaStep.Releasing, saga!.Step);
         Assert.Equal(1, saga.Attempts); // the immediate release attempt failed too
         Assert.False(harness.Users.Reservation(order.Id)!.Released);
-        var events = await harness.Store.ReadEventsAsync(0, userId, 100, CancellationToken.None);
+        var events = await harness.Store.ReadEventsAsync(0, long.MaxValue, userId, 100, CancellationToken.None);
         Assert.Equal([OrderEventType.Created, OrderEventType.Rejected], events.Select(e => e.Type));
 
         // Not due yet: the sweeper leaves it alone.
@@ -71,7 +71,7 @@ public sealed class CreateOrderFailureTests
     [Fact]
     public async Task CreateOrder_ReservationAnswerTimesOut_DeadlineExceededRejectedAndReleased()
     {
-        await using var harness = await OrderServiceHarness.StartAsync(new Dictionary<string, string?>
+        await using var harness = await StartAsync(new Dictionary<string, string?>
         {
             ["Orders:UserServiceTimeout"] = "00:00:00.300",
         });
@@ -93,7 +93,7 @@ public sealed class CreateOrderFailureTests
     [Fact]
     public async Task CreateOrder_ReserveFailsBeforeReserving_ReleaseNotFoundTrustedOnlyAfterSettleTime()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await StartAsync();
         var userId = harness.Users.AddUser(100_00);
         harness.Users.ReserveFault = ReserveFault.UnavailableBeforeReserving;
         var request = TestData.Order(userId);
