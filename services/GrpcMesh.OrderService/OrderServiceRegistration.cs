@@ -1,6 +1,8 @@
+using GrpcMesh.OrderService.Grpc;
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.OrderService.Upstream;
+using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +36,7 @@ public static class OrderServiceRegistration
         services.AddHealthChecks()
             .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IOrderStore>().PingAsync(ct)));
 
+        services.AddMethodScopes(OrderServiceScopes.Map);
         services.AddUserServiceUpstream(builder.Configuration);
         services.AddSingleton<InFlightSagas>();
         services.AddTransient<CompensationRunner>();

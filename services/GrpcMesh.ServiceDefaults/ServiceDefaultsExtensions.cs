@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server;
+using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Hosting;
@@ -31,8 +32,11 @@ public static class ServiceDefaultsExtensions
             // First registered runs outermost: metrics see the status produced by the exception mapping.
             options.Interceptors.Add<RpcServerMetricsInterceptor>();
             options.Interceptors.Add<ExceptionMappingInterceptor>();
+            // Auth before the limits: they key on the authenticated caller.
+            options.Interceptors.Add<AuthInterceptor>();
             configureGrpc?.Invoke(options);
         });
+        builder.Services.AddGrpcMeshAuth();
         builder.Services.AddGrpcMeshHealth();
         builder.Services.AddGrpcMeshReflection();
         return builder;
