@@ -3,6 +3,7 @@ using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Hosting;
+using GrpcMesh.ServiceDefaults.Limits;
 using GrpcMesh.ServiceDefaults.Logging;
 using GrpcMesh.ServiceDefaults.Reflection;
 using GrpcMesh.ServiceDefaults.Telemetry;
@@ -34,9 +35,11 @@ public static class ServiceDefaultsExtensions
             options.Interceptors.Add<ExceptionMappingInterceptor>();
             // Auth before the limits: they key on the authenticated caller.
             options.Interceptors.Add<AuthInterceptor>();
+            options.Interceptors.Add<LimitsInterceptor>();
             configureGrpc?.Invoke(options);
         });
         builder.Services.AddGrpcMeshAuth();
+        builder.Services.AddGrpcMeshLimits();
         builder.Services.AddGrpcMeshHealth();
         builder.Services.AddGrpcMeshReflection();
         return builder;
