@@ -4,6 +4,7 @@ using Grpc.Net.Client.Balancer;
 using Grpc.Net.Client.Configuration;
 using Grpc.Net.ClientFactory;
 using GrpcMesh.Clients;
+using GrpcMesh.Clients.Auth;
 using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.CircuitBreaker;
 using GrpcMesh.Clients.Context;
@@ -11,6 +12,7 @@ using GrpcMesh.Clients.Interceptors;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Retry;
 using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Clients.Tls;
 using GrpcMesh.Order.V1;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.Configuration;
@@ -107,7 +109,8 @@ public static class GrpcMeshClientServiceCollectionExtensions
         var builder = services
             .AddGrpcClient<TClient>(name, (sp, o) => o.Address = Pipeline(sp, name).Address)
             .ConfigureChannel((sp, channel) => ConfigureChannel(Pipeline(sp, name), channel))
-            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http))
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http, Pipeline(sp, name).Options.Tls))
+            .AddHttpMessageHandler(sp => new BearerTokenHandler(TokenProvider(sp, name)))
             .AddHttpMessageHandler(sp => new EndpointOutcomeHandler(Pipeline(sp, name).Endpoints))
             .AddInterceptor(InterceptorScope.Channel, sp => new DeadlineInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()))
             .AddInterceptor(InterceptorScope.Channel, sp => new RetryInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()));
@@ -130,10 +133,14 @@ public static class GrpcMeshClientServiceCollectionExtensions
     }
 
     /// <summary>The primary handler used unless the caller replaces it: a <see cref="SocketsHttpHandler"/> tuned for long-lived HTTP/2.</summary>
-    public static SocketsHttpHandler CreatePrimaryHandler(GrpcMeshHttpOptions options)
+    public static SocketsHttpHandler CreatePrimaryHandler(GrpcMeshHttpOptions options) => CreatePrimaryHandler(options, new GrpcMeshClientTlsOptions());
+
+    /// <summary>The default primary handler with the client's TLS settings (trusted CA bundle, client certificate for mTLS).</summary>
+    public static SocketsHttpHandler CreatePrimaryHandler(GrpcMeshHttpOptions options, GrpcMeshClientTlsOptions tls)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new SocketsHttpHandler
+        ArgumentNullException.ThrowIfNull(tls);
+        var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = options.EnableMultipleHttp2Connections,
             KeepAlivePingDelay = options.KeepAlivePingDelay,
@@ -142,6 +149,8 @@ public static class GrpcMeshClientServiceCollectionExtensions
             PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
             ConnectTimeout = options.ConnectTimeout,
         };
+        ClientTls.Apply(handler, tls);
+        return handler;
     }
 
     private static void AddCore(IServiceCollection services)
@@ -159,6 +168,10 @@ public static class GrpcMeshClientServiceCollectionExtensions
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.AddGrpcMeshServerCallContext();
     }
+
+    private static ICallTokenProvider? TokenProvider(IServiceProvider services, string name) =>
+        services.GetKeyedService<ICallTokenProvider>(name)
+        ?? (Pipeline(services, name).Options.Auth.Token is { Length: > 0 } token ? new StaticCallTokenProvider(token) : null);
 
     private static ClientPipeline Pipeline(IServiceProvider services, string name) => services.GetRequiredKeyedService<ClientPipeline>(name);
 

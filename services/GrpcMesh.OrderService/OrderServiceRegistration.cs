@@ -3,6 +3,7 @@ using GrpcMesh.OrderService.Grpc;
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.OrderService.Upstream;
+using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -24,6 +25,7 @@ public static class OrderServiceRegistration
         services.AddHealthChecks()
             .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IOrderStore>().PingAsync(ct)));
 
+        services.AddMethodScopes(OrderServiceScopes.Map);
         services.AddUserServiceUpstream(builder.Configuration);
         services.AddSingleton<InFlightSagas>();
         services.AddTransient<CompensationRunner>();

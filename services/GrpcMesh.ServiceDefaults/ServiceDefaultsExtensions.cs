@@ -1,7 +1,9 @@
 using Grpc.AspNetCore.Server;
+using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Hosting;
+using GrpcMesh.ServiceDefaults.Limits;
 using GrpcMesh.ServiceDefaults.Logging;
 using GrpcMesh.ServiceDefaults.Reflection;
 using GrpcMesh.ServiceDefaults.Telemetry;
@@ -31,8 +33,13 @@ public static class ServiceDefaultsExtensions
             // First registered runs outermost: metrics see the status produced by the exception mapping.
             options.Interceptors.Add<RpcServerMetricsInterceptor>();
             options.Interceptors.Add<ExceptionMappingInterceptor>();
+            // Auth before the limits: they key on the authenticated caller.
+            options.Interceptors.Add<AuthInterceptor>();
+            options.Interceptors.Add<LimitsInterceptor>();
             configureGrpc?.Invoke(options);
         });
+        builder.Services.AddGrpcMeshAuth();
+        builder.Services.AddGrpcMeshLimits();
         builder.Services.AddGrpcMeshHealth();
         builder.Services.AddGrpcMeshReflection();
         return builder;

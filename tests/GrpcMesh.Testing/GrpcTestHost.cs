@@ -31,6 +31,9 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
         {
             ["Storage:DataDirectory"] = settings?.GetValueOrDefault("Storage:DataDirectory") ?? _dataDirectory.Path,
         };
+
+        // Tests call without tokens unless they turn auth on (Auth:Enabled=true plus a key, see TestTokens).
+        _settings.TryAdd("Auth:Enabled", "false");
         _configureServices = configureServices;
     }
 

@@ -42,6 +42,10 @@ public sealed class GrpcMeshClientOptions
 
     public GrpcMeshHealthCheckOptions HealthChecks { get; } = new();
 
+    public GrpcMeshClientAuthOptions Auth { get; } = new();
+
+    public GrpcMeshClientTlsOptions Tls { get; } = new();
+
     /// <summary>Largest response message accepted, in bytes; null keeps the gRPC default (4 MB).</summary>
     [Range(1, int.MaxValue)]
     public int? MaxReceiveMessageSize { get; set; }

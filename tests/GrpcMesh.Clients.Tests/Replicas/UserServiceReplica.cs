@@ -60,6 +60,7 @@ public sealed class UserServiceReplica : WebApplicationFactory<UserServiceMarker
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
+        builder.UseSetting("Auth:Enabled", "false");
         builder.ConfigureServices(services =>
         {
             services.AddLogging(logging => logging.ClearProviders());

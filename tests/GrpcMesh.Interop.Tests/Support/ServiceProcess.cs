@@ -59,6 +59,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
             ["Logging:LogLevel:GrpcMesh"] = "Information",
+            // The scripts call without tokens; AuthInteropTests turns auth on with its own key.
+            ["Auth:Enabled"] = "false",
         };
 
         // Endpoints named in appsettings.json override --urls; move them to free loopback ports too.

@@ -48,7 +48,12 @@ internal sealed class TestServiceHost : IAsyncDisposable
             EnvironmentName = environment,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            // Auth is tested on its own (AuthTests); the other tests call the fake services without tokens.
+            ["Auth:Enabled"] = "false",
+        });
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);

@@ -2,7 +2,9 @@
 
   grpc_reflect.py TARGET [--api v1|v1alpha] list
   grpc_reflect.py TARGET [--api v1|v1alpha] describe SERVICE
-  grpc_reflect.py TARGET [--api v1|v1alpha] call SERVICE/METHOD JSON
+  grpc_reflect.py TARGET [--api v1|v1alpha] [--metadata KEY=VALUE]... call SERVICE/METHOD JSON
+
+Metadata (e.g. authorization=Bearer ...) goes with the call only; reflection itself needs none.
 """
 
 import argparse
@@ -16,6 +18,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("target")
     parser.add_argument("--api", choices=["v1", "v1alpha"], default="v1")
+    parser.add_argument("--metadata", action="append", default=[], help="KEY=VALUE sent with the call")
     parser.add_argument("command", choices=["list", "describe", "call"])
     parser.add_argument("args", nargs="*")
     options = parser.parse_args()
@@ -39,7 +42,8 @@ def run(reflection, options):
             "methods": {m.name: {"input": m.input_type.full_name, "output": m.output_type.full_name} for m in descriptor.methods},
         })
     else:
-        emit({"response": reflection.call_json(options.args[0], options.args[1])})
+        metadata = [tuple(item.split("=", 1)) for item in options.metadata]
+        emit({"response": reflection.call_json(options.args[0], options.args[1], metadata=metadata)})
 
 
 if __name__ == "__main__":

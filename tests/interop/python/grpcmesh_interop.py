@@ -178,10 +178,10 @@ class ReflectionClient:
     def pool_for_service(self, service):
         return pool_from_files(self.files_for_symbol(service).values())
 
-    def call_json(self, full_method, request_json, timeout=10):
+    def call_json(self, full_method, request_json, timeout=10, metadata=None):
         """Invokes 'package.Service/Method' with a JSON request, like `grpcurl -d JSON host service/method`."""
         service, method = full_method.rsplit("/", 1)
         pool = self.pool_for_service(service)
         request_class, call = unary(self._channel, pool, service, method)
         request = json_format.Parse(request_json, request_class())
-        return json_format.MessageToDict(call(request, timeout=timeout))
+        return json_format.MessageToDict(call(request, timeout=timeout, metadata=metadata))
