@@ -37,6 +37,7 @@ public sealed class LauncherTests
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var output = new ConcurrentQueue<string>();
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? devToken = null;
         using var launcher = Process.Start(start)!;
         launcher.OutputDataReceived += (_, e) =>
         {
@@ -46,8 +47,11 @@ public sealed class LauncherTests
             }
 
             output.Enqueue(e.Data);
-            if (e.Data.Contains("GrpcMesh is up", StringComparison.Ordinal))
+            const string TokenMarker = "export GRPCMESH_TOKEN=";
+            if (e.Data.IndexOf(TokenMarker, StringComparison.Ordinal) is var at and >= 0)
             {
+                // Printed right after "GrpcMesh is up": both services are SERVING by then.
+                devToken = e.Data[(at + TokenMarker.Length)..].Trim();
                 up.TrySetResult();
             }
         };
@@ -58,6 +62,8 @@ public sealed class LauncherTests
         {
             await up.Task.WaitAsync(TimeSpan.FromSeconds(90), ct);
 
+            Assert.False(string.IsNullOrEmpty(devToken), "the launcher printed no development token");
+            var auth = new Grpc.Core.Metadata { { "authorization", $"Bearer {devToken}" } };
             using var userChannel = GrpcChannel.ForAddress(userUrl);
             using var orderChannel = GrpcChannel.ForAddress(orderUrl);
             var user = (await new User.V1.UserService.UserServiceClient(userChannel).CreateUserAsync(new CreateUserRequest
@@ -65,10 +71,10 @@ public sealed class LauncherTests
                 Email = "launcher@example.com",
                 DisplayName = "Launcher",
                 CreditLimit = new Common.V1.Money { CurrencyCode = "USD", Units = 100 },
-            }, cancellationToken: ct)).User;
+            }, auth, cancellationToken: ct)).User;
             var request = new CreateOrderRequest { RequestId = "launcher-1", UserId = user.Id };
             request.Items.Add(new OrderItem { Sku = "BOOK", Quantity = 1, UnitPrice = new Common.V1.Money { CurrencyCode = "USD", Units = 30 } });
-            var order = (await new Order.V1.OrderService.OrderServiceClient(orderChannel).CreateOrderAsync(request, cancellationToken: ct)).Order;
+            var order = (await new Order.V1.OrderService.OrderServiceClient(orderChannel).CreateOrderAsync(request, auth, cancellationToken: ct)).Order;
 
             Assert.Equal(OrderStatus.Confirmed, order.Status);
             // Development by default: reflection is on, as the README's grpcurl examples need.
