@@ -7,6 +7,7 @@ using GrpcMesh.ServiceDefaults.Limits;
 using GrpcMesh.ServiceDefaults.Logging;
 using GrpcMesh.ServiceDefaults.Reflection;
 using GrpcMesh.ServiceDefaults.Telemetry;
+using GrpcMesh.ServiceDefaults.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public static class ServiceDefaultsExtensions
         builder.AddInvalidMessageMapping();
         builder.AddGrpcMeshTelemetry();
         builder.Services.AddGrpcKestrelDefaults();
+        builder.Services.AddGrpcMeshTls();
         builder.Services.AddGrpc(options =>
         {
             // First registered runs outermost: metrics see the status produced by the exception mapping.
