@@ -7,6 +7,7 @@ using GrpcMesh.ServiceDefaults.Limits;
 using GrpcMesh.ServiceDefaults.Logging;
 using GrpcMesh.ServiceDefaults.Reflection;
 using GrpcMesh.ServiceDefaults.Telemetry;
+using GrpcMesh.ServiceDefaults.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,8 +17,9 @@ namespace GrpcMesh.ServiceDefaults;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>
-    /// Cross-cutting server setup shared by every GrpcMesh service: h2c Kestrel defaults, gRPC with the metrics and
-    /// exception-mapping interceptors, health (grpc.health.v1) with drain on shutdown (<c>Shutdown:*</c>), server
+    /// Cross-cutting server setup shared by every GrpcMesh service: h2c Kestrel defaults, TLS/mTLS (<c>Tls:*</c>), gRPC with
+    /// the metrics, exception-mapping, auth (<c>Auth:*</c>, bearer tokens and per-method scopes) and limits (<c>Limits:*</c>:
+    /// rate limit, message sizes, load shedding) interceptors, health (grpc.health.v1) with drain on shutdown (<c>Shutdown:*</c>), server
     /// reflection (<c>Reflection:Enabled</c>), OpenTelemetry traces and metrics (<c>Telemetry:*</c>, <c>OTEL_*</c>)
     /// and structured JSON logging with trace ids.
     /// </summary>
@@ -28,6 +30,7 @@ public static class ServiceDefaultsExtensions
         builder.AddInvalidMessageMapping();
         builder.AddGrpcMeshTelemetry();
         builder.Services.AddGrpcKestrelDefaults();
+        builder.Services.AddGrpcMeshTls();
         builder.Services.AddGrpc(options =>
         {
             // First registered runs outermost: metrics see the status produced by the exception mapping.

@@ -41,7 +41,7 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
 
     public GrpcChannel Channel => _channel ??= CreateChannel();
 
-    /// <summary>The real Kestrel address after <see cref="StartOnLoopback"/>; null for the in-memory TestServer.</summary>
+    /// <summary>The real Kestrel address after <see cref="StartOnLoopback()"/>; null for the in-memory TestServer.</summary>
     public Uri? LoopbackAddress => _loopbackAddress;
 
     public GrpcChannel CreateChannel(GrpcChannelOptions? options = null)
@@ -61,11 +61,26 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     /// real sockets (HTTP-level trace propagation, connection failures). The endpoint is set in Kestrel's options, so
     /// it is in place before the app's own start (UseKestrel(port) races a minimal-hosting app).
     /// </summary>
-    public Uri StartOnLoopback()
+    public Uri StartOnLoopback() => StartOnLoopback(https: false);
+
+    /// <summary>
+    /// Like <see cref="StartOnLoopback()"/>; with <paramref name="https"/> the endpoint is <c>https://127.0.0.1:0</c> from
+    /// configuration, so it takes the service's own HTTPS settings (<c>Tls:*</c>) exactly as a deployed service would.
+    /// </summary>
+    public Uri StartOnLoopback(bool https)
     {
         // Tests stop hosts at will; a real endpoint would otherwise drain for Shutdown:DrainDelay on every dispose.
         _settings.TryAdd("Shutdown:DrainDelay", "00:00:00");
-        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        if (https)
+        {
+            _settings["urls"] = "https://127.0.0.1:0";
+            UseKestrel();
+        }
+        else
+        {
+            UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        }
+
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         _loopbackAddress = new Uri(address);

@@ -31,7 +31,10 @@ public sealed class LoadSheddingTests
 
         var refused = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted,
             () => users.GetUserAsync(new GetUserRequest { UserId = "refused" }, cancellationToken: Ct));
-        await RpcAssert.ThrowsAsync(StatusCode.DeadlineExceeded, async () => await queued);
+        // The server answers DEADLINE_EXCEEDED; the in-memory client may see its own deadline, or the server's stream
+        // reset at the deadline, first. What matters is that the queued call failed and never ran (asserted below).
+        var dropped = await Assert.ThrowsAsync<RpcException>(async () => await queued);
+        Assert.True(dropped.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled, $"unexpected {dropped.Status}");
         await Poll.UntilAsync(() => calls.Queued == 0);
         gate.Release.SetResult();
         var finished = await running;
