@@ -17,7 +17,18 @@ namespace GrpcMesh.Benchmarks.Server;
 [MemoryDiagnoser]
 public class UserGetPathBenchmarks
 {
+    // The store's GetUser statement (SqliteUserStore.SelectUser + " WHERE u.id = $id"), for the statement-level rows.
+    private const string GetUserSql = """
+        SELECT u.id, u.email, u.display_name, u.credit_currency, u.credit_limit_cents, u.status, u.version,
+               u.create_time_us, u.update_time_us,
+               (SELECT COALESCE(SUM(r.amount_cents), 0) FROM credit_reservations r
+                 WHERE r.user_id = u.id AND r.status = 'RESERVED') AS reserved_cents
+        FROM users u WHERE u.id = $id
+        """;
+
     private string _dir = null!;
+    private SqliteConnection _heldOpen = null!;
+    private SqliteCommand _prepared = null!;
     private ConnectionFactory _connections = null!;
     private SqliteUserStore _store = null!;
     private UserGrpcService _service = null!;
@@ -46,11 +57,18 @@ public class UserGetPathBenchmarks
         _request = new GetUserRequest { UserId = id! };
         _service = new UserGrpcService(_store, ids, NullLogger<UserGrpcService>.Instance);
         _context = new FakeServerCallContext("/grpcmesh.user.v1.UserService/GetUser", DateTime.MaxValue, CancellationToken.None);
+        _heldOpen = await _connections.OpenAsync(CancellationToken.None);
+        _prepared = _heldOpen.CreateCommand();
+        _prepared.CommandText = GetUserSql;
+        _prepared.Parameters.AddWithValue("$id", _request.UserId);
+        _prepared.Prepare();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        _prepared.Dispose();
+        _heldOpen.Dispose();
         _store.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
@@ -67,6 +85,24 @@ public class UserGetPathBenchmarks
     public async Task OpenPooledConnection_Factory()
     {
         await using var connection = await _connections.OpenAsync(CancellationToken.None);
+    }
+
+    [Benchmark]
+    public async Task<long> Statement_NewCommandEachCall_OpenConnection()
+    {
+        await using var command = _heldOpen.CreateCommand();
+        command.CommandText = GetUserSql;
+        command.Parameters.AddWithValue("$id", _request.UserId);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? reader.GetInt64(6) : -1;
+    }
+
+    [Benchmark]
+    public async Task<long> Statement_PreparedOnce_OpenConnection()
+    {
+        _prepared.Parameters[0].Value = _request.UserId;
+        await using var reader = await _prepared.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? reader.GetInt64(6) : -1;
     }
 
     [Benchmark]

@@ -36,6 +36,9 @@ internal sealed record LoadTestOptions
     /// <summary>Echo the servers' output (otherwise only shown when a server fails).</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>Extra environment variables for the .NET servers (profiling, e.g. DOTNET_PerfMapEnabled=1).</summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>grpcio server flavour: "aio" (asyncio) or "sync" (thread pool).</summary>
     public string PythonMode { get; init; } = "aio";
 

@@ -20,6 +20,7 @@ internal static class OptionsParser
           --smoke                quick check: 0.5s warm-up, 1s phases, concurrency 8, 2 connections, 10 users
           --build                dotnet build the server projects first even if they are built
           --python-mode aio|sync grpcio server flavour (default aio)
+          --server-env K=V       environment variable for the .NET servers, repeatable (e.g. DOTNET_PerfMapEnabled=1)
           --verbose              echo the servers' output
           --help                 this text
 
@@ -57,6 +58,7 @@ internal static class OptionsParser
                 "--users" => options with { Users = ParseInt(name, Value(), 1, 100_000) },
                 "--json" => options with { JsonPath = Value() },
                 "--python-mode" => options with { PythonMode = ParsePythonMode(Value()) },
+                "--server-env" => options with { ServerEnvironment = WithVariable(options.ServerEnvironment, Value()) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }
@@ -94,6 +96,17 @@ internal static class OptionsParser
 
     private static string[] ParseList(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> variables, string text)
+    {
+        var separator = text.IndexOf('=', StringComparison.Ordinal);
+        if (separator <= 0)
+        {
+            throw new ArgumentException($"--server-env: '{text}' must look like NAME=value");
+        }
+
+        return new Dictionary<string, string>(variables) { [text[..separator]] = text[(separator + 1)..] };
+    }
 
     private static string ParsePythonMode(string text) =>
         text is "aio" or "sync" ? text : throw new ArgumentException($"--python-mode: '{text}' must be aio or sync");

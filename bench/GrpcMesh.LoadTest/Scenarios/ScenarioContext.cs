@@ -55,6 +55,11 @@ internal sealed class ScenarioContext(RepoLayout repo, LoadTestOptions options, 
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
+        foreach (var (key, value) in Options.ServerEnvironment)
+        {
+            env[key] = value;
+        }
+
         return StartServerAsync(name, port => ServerProcess.Dotnet(project.AssemblyPath,
             ["--urls", $"http://127.0.0.1:{port}", .. args], env), cancellationToken);
     }
