@@ -17,6 +17,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, Action<GrpcServiceOptions>? configureGrpc = null)
     {
         builder.AddStructuredLogging();
+        builder.AddInvalidMessageMapping();
         builder.Services.AddGrpcKestrelDefaults();
         builder.Services.AddGrpc(options =>
         {

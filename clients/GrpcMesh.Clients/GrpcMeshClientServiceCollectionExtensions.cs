@@ -1,0 +1,180 @@
+using Grpc.Core;
+using GrpcMesh.Clients;
+using Grpc.Net.Client.Configuration;
+using Grpc.Net.ClientFactory;
+using GrpcMesh.Clients.CircuitBreaker;
+using GrpcMesh.Clients.Context;
+using GrpcMesh.Clients.Interceptors;
+using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Retry;
+using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Order.V1;
+using GrpcMesh.User.V1;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers GrpcMesh's generated clients through Grpc.Net.ClientFactory with, outermost first, the deadline, retry
+/// (budgeted) and circuit-breaker interceptors. Options come from <c>Clients:&lt;Service&gt;</c> of the host's
+/// <see cref="IConfiguration"/> (or the one passed in), then from <c>configure</c>; they are validated on start.
+/// The returned builder can replace the primary handler (e.g. <c>.ConfigurePrimaryHttpMessageHandler(() =&gt; testServer.CreateHandler())</c>)
+/// or add HTTP handlers.
+/// </summary>
+public static class GrpcMeshClientServiceCollectionExtensions
+{
+    /// <summary>Default address of UserService.</summary>
+    public static readonly Uri UserServiceDefaultAddress = new("http://127.0.0.1:5001");
+
+    /// <summary>Default address of OrderService.</summary>
+    public static readonly Uri OrderServiceDefaultAddress = new("http://127.0.0.1:5002");
+
+    /// <summary>Registers <see cref="UserService.UserServiceClient"/>, bound to <c>Clients:UserService</c> of the host configuration.</summary>
+    public static IHttpClientBuilder AddUserServiceClient(this IServiceCollection services, Action<GrpcMeshClientOptions>? configure = null) =>
+        services.AddGrpcMeshClient<UserService.UserServiceClient>(GrpcMeshClientNames.UserService, UserService.Descriptor, UserServiceDefaultAddress, null, configure);
+
+    /// <summary>Registers <see cref="UserService.UserServiceClient"/>, bound to <c>Clients:UserService</c> of <paramref name="configuration"/>.</summary>
+    public static IHttpClientBuilder AddUserServiceClient(this IServiceCollection services, IConfiguration configuration, Action<GrpcMeshClientOptions>? configure = null) =>
+        services.AddGrpcMeshClient<UserService.UserServiceClient>(GrpcMeshClientNames.UserService, UserService.Descriptor, UserServiceDefaultAddress, configuration, configure);
+
+    /// <summary>Registers <see cref="OrderService.OrderServiceClient"/>, bound to <c>Clients:OrderService</c> of the host configuration.</summary>
+    public static IHttpClientBuilder AddOrderServiceClient(this IServiceCollection services, Action<GrpcMeshClientOptions>? configure = null) =>
+        services.AddGrpcMeshClient<OrderService.OrderServiceClient>(GrpcMeshClientNames.OrderService, OrderService.Descriptor, OrderServiceDefaultAddress, null, configure);
+
+    /// <summary>Registers <see cref="OrderService.OrderServiceClient"/>, bound to <c>Clients:OrderService</c> of <paramref name="configuration"/>.</summary>
+    public static IHttpClientBuilder AddOrderServiceClient(this IServiceCollection services, IConfiguration configuration, Action<GrpcMeshClientOptions>? configure = null) =>
+        services.AddGrpcMeshClient<OrderService.OrderServiceClient>(GrpcMeshClientNames.OrderService, OrderService.Descriptor, OrderServiceDefaultAddress, configuration, configure);
+
+    /// <summary>
+    /// Registers a generated client <typeparamref name="TClient"/> of <paramref name="service"/> under <paramref name="name"/>
+    /// with the GrpcMesh pipeline. <paramref name="configuration"/>: the app configuration whose <c>Clients:&lt;name&gt;</c>
+    /// section is bound; null binds the host's <see cref="IConfiguration"/> when one is registered.
+    /// </summary>
+    public static IHttpClientBuilder AddGrpcMeshClient<TClient>(
+        this IServiceCollection services,
+        string name,
+        ProtoServiceDescriptor service,
+        Uri defaultAddress,
+        IConfiguration? configuration = null,
+        Action<GrpcMeshClientOptions>? configure = null)
+        where TClient : ClientBase
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(defaultAddress);
+
+        var section = GrpcMeshClientNames.SectionOf(name);
+        var options = services.AddOptions<GrpcMeshClientOptions>(name).Configure(o => o.Address = defaultAddress);
+        if (configuration is not null)
+        {
+            options.Bind(configuration.GetSection(section));
+        }
+        else
+        {
+            options.Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(section).Bind(o));
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GrpcMeshClientOptions>>(new GrpcMeshClientOptionsValidator(name, service));
+
+        AddCore(services);
+        services.TryAddKeyedSingleton(name, (sp, _) => new ClientPipeline(
+            name,
+            service,
+            sp.GetRequiredService<IOptionsMonitor<GrpcMeshClientOptions>>().Get(name),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GrpcMeshClientTelemetry>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(GrpcMeshClientTelemetry.MeterName),
+            sp.GetRequiredService<RetryBudgetRegistry>(),
+            sp.GetRequiredService<CircuitBreakerRegistry>()));
+
+        var builder = services
+            .AddGrpcClient<TClient>(name, (sp, o) => o.Address = Pipeline(sp, name).Address)
+            .ConfigureChannel((sp, channel) => ConfigureChannel(Pipeline(sp, name).Options, channel))
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http))
+            .AddInterceptor(InterceptorScope.Channel, sp => new DeadlineInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()))
+            .AddInterceptor(InterceptorScope.Channel, sp => new RetryInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()));
+        return builder.AddInterceptor(InterceptorScope.Channel, sp => Pipeline(sp, name) is { Breaker: { } breaker } pipeline
+            ? new CircuitBreakerInterceptor(pipeline, breaker)
+            : PassThroughInterceptor.Instance);
+    }
+
+    /// <summary>
+    /// Registers the accessor that <see cref="ServerCallContextCaptureInterceptor"/> fills (every <c>Add…Client</c> call does
+    /// this too). A server whose outgoing calls must inherit deadlines also adds the interceptor:
+    /// <c>services.AddGrpc(o =&gt; o.Interceptors.Add&lt;ServerCallContextCaptureInterceptor&gt;())</c>.
+    /// </summary>
+    public static IServiceCollection AddGrpcMeshServerCallContext(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<AmbientServerCallContextAccessor>();
+        services.TryAddSingleton<IServerCallContextAccessor>(sp => sp.GetRequiredService<AmbientServerCallContextAccessor>());
+        return services;
+    }
+
+    /// <summary>The primary handler used unless the caller replaces it: a <see cref="SocketsHttpHandler"/> tuned for long-lived HTTP/2.</summary>
+    public static SocketsHttpHandler CreatePrimaryHandler(GrpcMeshHttpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = options.EnableMultipleHttp2Connections,
+            KeepAlivePingDelay = options.KeepAlivePingDelay,
+            KeepAlivePingTimeout = options.KeepAlivePingTimeout,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
+            ConnectTimeout = options.ConnectTimeout,
+        };
+    }
+
+    private static void AddCore(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new GrpcMeshClientTelemetry(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<RetryBudgetRegistry>();
+        services.TryAddSingleton(sp => new CircuitBreakerRegistry(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GrpcMeshClientTelemetry>(),
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+        services.AddGrpcMeshServerCallContext();
+    }
+
+    private static ClientPipeline Pipeline(IServiceProvider services, string name) => services.GetRequiredKeyedService<ClientPipeline>(name);
+
+    private static void ConfigureChannel(GrpcMeshClientOptions options, Grpc.Net.Client.GrpcChannelOptions channel)
+    {
+        if (options.MaxReceiveMessageSize is { } receive)
+        {
+            channel.MaxReceiveMessageSize = receive;
+        }
+
+        if (options.MaxSendMessageSize is { } send)
+        {
+            channel.MaxSendMessageSize = send;
+        }
+
+        // dns:/// resolves every address of the name and balances calls over them (plaintext, like the mesh default).
+        if (options.Address is { Scheme: "dns" })
+        {
+            channel.Credentials = ChannelCredentials.Insecure;
+            channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
+        }
+    }
+
+    private sealed class PassThroughInterceptor : Grpc.Core.Interceptors.Interceptor
+    {
+        public static readonly PassThroughInterceptor Instance = new();
+    }
+}

@@ -1,0 +1,25 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace GrpcMesh.Clients.Methods;
+
+/// <summary>What the client pipeline knows about one RPC, precomputed from the generated descriptors and the options.</summary>
+internal sealed class MethodPolicy(string fullName, bool isIdempotent, FieldDescriptor? idempotencyKey, TimeSpan deadline)
+{
+    /// <summary>The gRPC path, e.g. <c>/grpcmesh.user.v1.UserService/GetUser</c>.</summary>
+    public string FullName { get; } = fullName;
+
+    /// <summary>The proto marks the RPC <c>NO_SIDE_EFFECTS</c> or <c>IDEMPOTENT</c>.</summary>
+    public bool IsIdempotent { get; } = isIdempotent;
+
+    /// <summary>The request's <c>request_id</c> string field, when it has one.</summary>
+    public FieldDescriptor? IdempotencyKey { get; } = idempotencyKey;
+
+    /// <summary>Deadline used when the caller sets none.</summary>
+    public TimeSpan Deadline { get; } = deadline;
+
+    /// <summary>True when repeating this request cannot apply it twice: an idempotent RPC, or a non-empty idempotency key.</summary>
+    public bool IsSafeToRepeat(object request) =>
+        IsIdempotent
+        || (IdempotencyKey is not null && request is IMessage message && IdempotencyKey.Accessor.GetValue(message) is string { Length: > 0 });
+}

@@ -1,0 +1,70 @@
+using System.ComponentModel.DataAnnotations;
+using Google.Protobuf.Reflection;
+using GrpcMesh.Clients.Methods;
+using Microsoft.Extensions.Options;
+
+namespace GrpcMesh.Clients.Options;
+
+/// <summary>
+/// Validates what data annotations on the top-level options cannot: the nested Retry/Breaker/Http objects,
+/// cross-field rules, the address scheme and that every per-method deadline names a method of the service.
+/// </summary>
+internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescriptor service) : IValidateOptions<GrpcMeshClientOptions>
+{
+    public ValidateOptionsResult Validate(string? optionsName, GrpcMeshClientOptions options)
+    {
+        if (!string.Equals(optionsName, name, StringComparison.Ordinal))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var prefix = $"Clients:{name}";
+        var failures = new List<string>();
+        ValidateNested(options.Retry, $"{prefix}:Retry", failures);
+        ValidateNested(options.Breaker, $"{prefix}:Breaker", failures);
+        ValidateNested(options.Http, $"{prefix}:Http", failures);
+
+        if (options.Address is { } address && !IsSupported(address))
+        {
+            failures.Add($"{prefix}:Address '{address}' must be an absolute http://, https:// or dns:/// URI.");
+        }
+
+        if (options.Retry.MaxBackoff < options.Retry.InitialBackoff)
+        {
+            failures.Add($"{prefix}:Retry:MaxBackoff ({options.Retry.MaxBackoff}) must not be shorter than InitialBackoff ({options.Retry.InitialBackoff}).");
+        }
+
+        foreach (var (method, deadline) in options.MethodDeadlines)
+        {
+            if (MethodCatalog.FindMethod(service, method) is null)
+            {
+                failures.Add($"{prefix}:MethodDeadlines:{method} names no method of {service.FullName}.");
+            }
+
+            if (deadline <= TimeSpan.Zero)
+            {
+                failures.Add($"{prefix}:MethodDeadlines:{method} must be positive (was {deadline}).");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsSupported(Uri address) =>
+        address.IsAbsoluteUri && (address.Scheme is "http" or "https" or "dns");
+
+    private static void ValidateNested(object value, string path, List<string> failures)
+    {
+        var results = new List<ValidationResult>();
+        if (Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
+        {
+            return;
+        }
+
+        foreach (var result in results)
+        {
+            var members = string.Join(", ", result.MemberNames.Select(m => $"{path}:{m}"));
+            failures.Add($"{members}: {result.ErrorMessage}");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using System.Collections.Concurrent;
+using GrpcMesh.Clients.Options;
+
+namespace GrpcMesh.Clients.Retry;
+
+/// <summary>One <see cref="RetryBudget"/> per target address, shared by every client to it (DI singleton).</summary>
+internal sealed class RetryBudgetRegistry(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
+
+    public RetryBudget Get(string target, GrpcMeshRetryOptions options) =>
+        _budgets.GetOrAdd(target, static (_, state) => new RetryBudget(state.options, state.time), (options, time));
+}

@@ -1,0 +1,3 @@
+namespace GrpcMesh.OrderService.Domain;
+
+public sealed record OrderLine(string Sku, int Quantity, Money UnitPrice);

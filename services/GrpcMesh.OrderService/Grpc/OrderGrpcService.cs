@@ -1,0 +1,54 @@
+using Grpc.Core;
+using GrpcMesh.Order.V1;
+using GrpcMesh.OrderService.Saga;
+using GrpcMesh.OrderService.Storage;
+using GrpcMesh.ServiceDefaults.Errors;
+using OrderServiceBase = GrpcMesh.Order.V1.OrderService.OrderServiceBase;
+
+namespace GrpcMesh.OrderService.Grpc;
+
+/// <summary>grpcmesh.order.v1.OrderService: validation and proto mapping around the saga and the store.</summary>
+public sealed class OrderGrpcService(CreateOrderSaga createOrder, OrderCancellation cancellation, IOrderStore store) : OrderServiceBase
+{
+    public override async Task<CreateOrderResponse> CreateOrder(CreateOrderRequest request, ServerCallContext context)
+    {
+        var draft = OrderRequestValidation.Validate(request);
+        var order = await createOrder.ExecuteAsync(draft, context.Deadline, context.CancellationToken);
+        return new CreateOrderResponse { Order = order.ToProto() };
+    }
+
+    public override async Task<GetOrderResponse> GetOrder(GetOrderRequest request, ServerCallContext context)
+    {
+        OrderRequestValidation.Validate(request);
+        var order = await store.GetAsync(request.OrderId, context.CancellationToken)
+            ?? throw RpcErrors.NotFound("order", request.OrderId);
+        return new GetOrderResponse { Order = order.ToProto() };
+    }
+
+    public override async Task<ListOrdersResponse> ListOrders(ListOrdersRequest request, ServerCallContext context)
+    {
+        var pageSize = OrderRequestValidation.Validate(request);
+        var after = PageToken.Decode(request.PageToken, request.UserId);
+        var orders = await store.ListByUserAsync(request.UserId, after, pageSize + 1, context.CancellationToken);
+
+        var response = new ListOrdersResponse();
+        response.Orders.AddRange(orders.Take(pageSize).Select(o => o.ToProto()));
+        if (orders.Count > pageSize)
+        {
+            var last = orders[pageSize - 1];
+            response.NextPageToken = PageToken.Encode(request.UserId, new OrderCursor(last.CreateTime, last.Id));
+        }
+
+        return response;
+    }
+
+    public override async Task<CancelOrderResponse> CancelOrder(CancelOrderRequest request, ServerCallContext context)
+    {
+        OrderRequestValidation.Validate(request);
+        var order = await cancellation.CancelAsync(request.OrderId, request.Reason, context.Deadline, context.CancellationToken);
+        return new CancelOrderResponse { Order = order.ToProto() };
+    }
+
+    public override Task WatchOrders(WatchOrdersRequest request, IServerStreamWriter<WatchOrdersResponse> responseStream, ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, "WatchOrders is not available yet"));
+}

@@ -1,0 +1,41 @@
+using Google.Protobuf.WellKnownTypes;
+using GrpcMesh.OrderService.Domain;
+using ProtoOrder = GrpcMesh.Order.V1.Order;
+using ProtoOrderItem = GrpcMesh.Order.V1.OrderItem;
+using ProtoOrderStatus = GrpcMesh.Order.V1.OrderStatus;
+
+namespace GrpcMesh.OrderService.Grpc;
+
+public static class OrderMapper
+{
+    public static ProtoOrder ToProto(this OrderRecord order)
+    {
+        var proto = new ProtoOrder
+        {
+            Id = order.Id,
+            UserId = order.UserId,
+            Total = order.Total.ToProto(),
+            Status = order.State.ToProto(),
+            RequestId = order.RequestId,
+            StatusReason = order.StateReason,
+            CreateTime = Timestamp.FromDateTimeOffset(order.CreateTime),
+            UpdateTime = Timestamp.FromDateTimeOffset(order.UpdateTime),
+        };
+        proto.Items.AddRange(order.Lines.Select(line => new ProtoOrderItem
+        {
+            Sku = line.Sku,
+            Quantity = line.Quantity,
+            UnitPrice = line.UnitPrice.ToProto(),
+        }));
+        return proto;
+    }
+
+    public static ProtoOrderStatus ToProto(this OrderState state) => state switch
+    {
+        OrderState.Pending => ProtoOrderStatus.Pending,
+        OrderState.Confirmed => ProtoOrderStatus.Confirmed,
+        OrderState.Rejected => ProtoOrderStatus.Rejected,
+        OrderState.Cancelled => ProtoOrderStatus.Cancelled,
+        _ => ProtoOrderStatus.Unspecified,
+    };
+}

@@ -1,0 +1,21 @@
+using Grpc.Core;
+using GrpcMesh.OrderService.Upstream;
+using GrpcMesh.ServiceDefaults.Errors;
+
+namespace GrpcMesh.OrderService.Saga;
+
+/// <summary>What the caller of OrderService sees when a UserService call fails without a definite answer.</summary>
+public static class UpstreamErrors
+{
+    /// <param name="consequence">What happened to the order, e.g. "no order was created".</param>
+    public static RpcException ForCaller(UpstreamFailure failure, string operation, string consequence) => failure.Code switch
+    {
+        StatusCode.DeadlineExceeded => new RpcException(new Status(StatusCode.DeadlineExceeded,
+            $"UserService did not answer {operation} before the deadline; {consequence}")),
+        StatusCode.Cancelled => new RpcException(new Status(StatusCode.Cancelled,
+            $"the call was cancelled while waiting for UserService {operation}; {consequence}")),
+        StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.Aborted => RpcErrors.Unavailable(
+            $"UserService is unavailable ({operation}: {failure}); {consequence}"),
+        _ => RpcErrors.Internal($"UserService failed {operation} ({failure}); {consequence}"),
+    };
+}

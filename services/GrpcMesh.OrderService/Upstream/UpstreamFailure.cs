@@ -1,0 +1,24 @@
+using Grpc.Core;
+
+namespace GrpcMesh.OrderService.Upstream;
+
+/// <summary>A failed UserService call: its status, message and, for refusals, the PreconditionFailure type (e.g. INSUFFICIENT_CREDIT).</summary>
+public sealed record UpstreamFailure(StatusCode Code, string Detail, string? PreconditionType = null)
+{
+    /// <summary>
+    /// UserService answered and said no: the call provably changed nothing. Any other failure (UNAVAILABLE,
+    /// DEADLINE_EXCEEDED, CANCELLED, INTERNAL…) leaves the outcome unknown.
+    /// </summary>
+    public bool IsRefusal => Code is StatusCode.FailedPrecondition or StatusCode.InvalidArgument
+        or StatusCode.NotFound or StatusCode.OutOfRange;
+
+    public override string ToString() => $"{Code}: {Detail}";
+}
+
+/// <summary>Either the response or the failure of one UserService call.</summary>
+public readonly record struct UpstreamResult<T>(T? Value, UpstreamFailure? Failure) where T : class
+{
+    public static implicit operator UpstreamResult<T>(T value) => new(value, null);
+
+    public static implicit operator UpstreamResult<T>(UpstreamFailure failure) => new(null, failure);
+}

@@ -1,0 +1,81 @@
+using GrpcMesh.Clients.Methods;
+using GrpcMesh.Clients.Options;
+using GrpcMesh.Order.V1;
+using GrpcMesh.User.V1;
+
+namespace GrpcMesh.Clients.Tests.Unit;
+
+public sealed class MethodCatalogTests
+{
+    private static MethodCatalog UserCatalog(Action<GrpcMeshClientOptions>? configure = null)
+    {
+        var options = new GrpcMeshClientOptions();
+        configure?.Invoke(options);
+        return new MethodCatalog(UserService.Descriptor, options);
+    }
+
+    [Theory]
+    [InlineData("GetUser", true)]
+    [InlineData("ListUsers", true)]
+    [InlineData("UpdateUser", true)]
+    [InlineData("DeleteUser", true)]
+    [InlineData("ReserveCredit", true)]
+    [InlineData("ReleaseCredit", true)]
+    [InlineData("CreateUser", false)]
+    public void Get_UserServiceMethods_IdempotencyFromProtoOption(string method, bool idempotent) =>
+        Assert.Equal(idempotent, UserCatalog().Get($"/grpcmesh.user.v1.UserService/{method}", streaming: false).IsIdempotent);
+
+    [Fact]
+    public void IsSafeToRepeat_CreateUserWithRequestId_True()
+    {
+        var policy = UserCatalog().Get("/grpcmesh.user.v1.UserService/CreateUser", streaming: false);
+
+        Assert.False(policy.IsSafeToRepeat(new CreateUserRequest { Email = "a@b.c" }));
+        Assert.True(policy.IsSafeToRepeat(new CreateUserRequest { Email = "a@b.c", RequestId = "req-1" }));
+    }
+
+    [Fact]
+    public void Get_OrderService_CreateOrderNeedsKeyAndWatchIsIdempotent()
+    {
+        var catalog = new MethodCatalog(OrderService.Descriptor, new GrpcMeshClientOptions());
+
+        var create = catalog.Get("/grpcmesh.order.v1.OrderService/CreateOrder", streaming: false);
+        Assert.False(create.IsIdempotent);
+        Assert.True(create.IsSafeToRepeat(new CreateOrderRequest { RequestId = "ord-1" }));
+        Assert.True(catalog.Get("/grpcmesh.order.v1.OrderService/GetOrder", streaming: false).IsIdempotent);
+    }
+
+    [Fact]
+    public void Get_MethodDeadlinesByNameOrPath_OverrideTheDefaults()
+    {
+        var catalog = UserCatalog(o =>
+        {
+            o.DefaultDeadline = TimeSpan.FromSeconds(5);
+            o.MethodDeadlines["GetUser"] = TimeSpan.FromSeconds(1);
+            o.MethodDeadlines["/grpcmesh.user.v1.UserService/ListUsers"] = TimeSpan.FromSeconds(9);
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(1), catalog.Get("/grpcmesh.user.v1.UserService/GetUser", false).Deadline);
+        Assert.Equal(TimeSpan.FromSeconds(9), catalog.Get("/grpcmesh.user.v1.UserService/ListUsers", false).Deadline);
+        Assert.Equal(TimeSpan.FromSeconds(5), catalog.Get("/grpcmesh.user.v1.UserService/CreateUser", false).Deadline);
+    }
+
+    [Fact]
+    public void Get_StreamingMethod_UsesStreamingDefault()
+    {
+        var options = new GrpcMeshClientOptions { DefaultStreamingDeadline = TimeSpan.FromMinutes(7) };
+
+        var watch = new MethodCatalog(OrderService.Descriptor, options).Get("/grpcmesh.order.v1.OrderService/WatchOrders", streaming: true);
+
+        Assert.Equal(TimeSpan.FromMinutes(7), watch.Deadline);
+    }
+
+    [Fact]
+    public void Get_UnknownMethod_NotIdempotentWithDefaultDeadline()
+    {
+        var policy = UserCatalog(o => o.DefaultDeadline = TimeSpan.FromSeconds(3)).Get("/other.Service/Do", streaming: false);
+
+        Assert.False(policy.IsIdempotent);
+        Assert.Equal(TimeSpan.FromSeconds(3), policy.Deadline);
+    }
+}

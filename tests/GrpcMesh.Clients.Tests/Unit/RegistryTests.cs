@@ -1,0 +1,54 @@
+using Grpc.Core;
+using GrpcMesh.Clients.CircuitBreaker;
+using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Retry;
+using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Clients.Tests.Fakes;
+using GrpcMesh.Testing;
+using GrpcMesh.User.V1;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GrpcMesh.Clients.Tests.Unit;
+
+public sealed class RegistryTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public void CircuitBreakerRegistry_SameTarget_SharedBreaker()
+    {
+        using var telemetry = new GrpcMeshClientTelemetry();
+        var registry = new CircuitBreakerRegistry(_time, telemetry, NullLoggerFactory.Instance);
+
+        var first = registry.Get("http://127.0.0.1:5001", new GrpcMeshCircuitBreakerOptions());
+
+        Assert.Same(first, registry.Get("http://127.0.0.1:5001", new GrpcMeshCircuitBreakerOptions { MinimumThroughput = 99 }));
+        Assert.NotSame(first, registry.Get("http://127.0.0.1:5002", new GrpcMeshCircuitBreakerOptions()));
+    }
+
+    [Fact]
+    public void RetryBudgetRegistry_SameTarget_SharedBudget()
+    {
+        var registry = new RetryBudgetRegistry(_time);
+
+        var first = registry.Get("http://127.0.0.1:5001", new GrpcMeshRetryOptions());
+
+        Assert.Same(first, registry.Get("http://127.0.0.1:5001", new GrpcMeshRetryOptions()));
+        Assert.NotSame(first, registry.Get("http://127.0.0.1:5002", new GrpcMeshRetryOptions()));
+    }
+
+    [Fact]
+    public async Task FullPipeline_AlreadyCancelledToken_FailsWithCancelledStatus()
+    {
+        using var unit = new UnitPipeline(_time);
+        unit.Invoker.Script = (_, options) => options.CancellationToken.IsCancellationRequested
+            ? new RpcException(new Status(StatusCode.Cancelled, "cancelled"))
+            : null;
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        await RpcAssert.ThrowsAsync(StatusCode.Cancelled,
+            () => unit.ClientWith(unit.Deadline(), unit.Retry(), unit.Breaker()).GetUserAsync(new GetUserRequest(), cancellationToken: cancellation.Token));
+    }
+}
