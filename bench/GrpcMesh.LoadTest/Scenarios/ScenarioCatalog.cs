@@ -8,6 +8,10 @@ internal static class ScenarioCatalog
         new BaselineScenario(),
         new UserServiceScenario(),
         new PythonScenario(),
+        new RelayScenario("raw"),
+        new RelayScenario("resilient"),
+        new OrderServiceScenario(create: true),
+        new OrderServiceScenario(create: false),
     ];
 
     public static IReadOnlyList<Scenario> Select(IReadOnlyList<string>? names)
