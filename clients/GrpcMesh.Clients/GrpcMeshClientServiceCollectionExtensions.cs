@@ -94,7 +94,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
             name,
             service,
             sp.GetRequiredService<IOptionsMonitor<GrpcMeshClientOptions>>().Get(name),
-            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey),
             sp.GetRequiredService<GrpcMeshClientTelemetry>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(GrpcMeshClientTelemetry.MeterName),
             sp.GetRequiredService<RetryBudgetRegistry>(),
@@ -141,11 +141,11 @@ public static class GrpcMeshClientServiceCollectionExtensions
 
     private static void AddCore(IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(GrpcMeshClientNames.ClockServiceKey, TimeProvider.System);
         services.TryAddSingleton(sp => new GrpcMeshClientTelemetry(sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton<RetryBudgetRegistry>();
+        services.TryAddSingleton(sp => new RetryBudgetRegistry(sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey)));
         services.TryAddSingleton(sp => new CircuitBreakerRegistry(
-            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey),
             sp.GetRequiredService<GrpcMeshClientTelemetry>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.AddGrpcMeshServerCallContext();

@@ -6,7 +6,7 @@ using GrpcMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OrderServiceClient = GrpcMesh.Order.V1.OrderService.OrderServiceClient;
-using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
+using GrpcMesh.Clients;
 
 namespace GrpcMesh.OrderService.Tests;
 
@@ -98,10 +98,12 @@ public sealed class OrderServiceHarness : IAsyncDisposable
         return Sweeper.FirstSweep.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Overrides the UserService client registration: same client type, the fake's in-memory handler.</summary>
+    /// <summary>
+    /// Points the production UserService client (GrpcMesh.Clients pipeline: deadline, retry, breaker) at the fake's
+    /// in-memory handler instead of a socket.
+    /// </summary>
     public static void PointUserServiceClientAt(IServiceCollection services, FakeUserServiceHost userService) =>
-        services.AddGrpcClient<UserServiceClient>(o => o.Address = userService.Address)
-            .ConfigurePrimaryHttpMessageHandler(userService.CreateHandler);
+        GrpcMeshTestClients.PointAt(services, GrpcMeshClientNames.UserService, userService.Address, userService.CreateHandler);
 
     private GrpcTestHost<OrderServiceMarker> CreateHost() => new(_settings, services =>
     {

@@ -1,19 +1,19 @@
-using GrpcMesh.User.V1;
+using Grpc.AspNetCore.Server;
+using GrpcMesh.Clients.Context;
 
 namespace GrpcMesh.OrderService.Upstream;
 
 public static class UserServiceClientRegistration
 {
-    public const string AddressKey = "Clients:UserService:Address";
-    public const string DefaultAddress = "http://127.0.0.1:5001";
-
     /// <summary>
-    /// Registers the generated <see cref="UserService.UserServiceClient"/>. Placeholder until GrpcMesh.Clients'
-    /// <c>AddUserServiceClient(...)</c> (deadline, retry and breaker interceptors) replaces this one call.
+    /// The UserService client from GrpcMesh.Clients (deadline → budgeted retry → circuit breaker; options under
+    /// <c>Clients:UserService</c>), plus the server interceptor that lets outgoing calls inherit the incoming
+    /// call's deadline and cancellation and apply the no-retry-across-hops rule.
     /// </summary>
     public static IServiceCollection AddUserServiceUpstream(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddGrpcClient<UserService.UserServiceClient>(o => o.Address = new Uri(configuration[AddressKey] ?? DefaultAddress));
+        services.AddUserServiceClient(configuration);
+        services.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<ServerCallContextCaptureInterceptor>());
         services.AddTransient<UserCreditGateway>();
         return services;
     }

@@ -17,7 +17,7 @@ public sealed class ClientHarness : IDisposable
         services.AddMetrics();
         if (time is not null)
         {
-            services.AddSingleton(time);
+            services.AddKeyedSingleton(GrpcMeshClientNames.ClockServiceKey, time);
         }
 
         var builder = services.AddUserServiceClient(o =>
