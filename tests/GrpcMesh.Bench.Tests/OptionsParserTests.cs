@@ -10,7 +10,7 @@ public sealed class OptionsParserTests
         var options = OptionsParser.Parse([]);
 
         Assert.Equal(TimeSpan.FromSeconds(10), options.Duration);
-        Assert.Equal(TimeSpan.FromSeconds(3), options.Warmup);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Warmup);
         Assert.Equal(32, options.Concurrency);
         Assert.Equal(4, options.Connections);
         Assert.Null(options.Scenarios);

@@ -109,13 +109,19 @@ internal static class LoadTestCommand
                 closed = await ClosedLoop.RunAsync(calls, options.Concurrency, options.Warmup, options.Duration, progress,
                     $"{scenario.Name} closed c={options.Concurrency}", cancellationToken).ConfigureAwait(false);
             }
+            else
+            {
+                // Warm up closed-loop (unrecorded): a cold server (JIT tiering, pools) offered a fixed rate falls behind
+                // and an open loop never catches up again.
+                _ = await ClosedLoop.RunAsync(calls, options.Concurrency, TimeSpan.Zero, options.Warmup, progress,
+                    $"{scenario.Name} warm-up c={options.Concurrency}", cancellationToken).ConfigureAwait(false);
+            }
 
             var rate = options.Rate ?? (options.OpenLoopFraction > 0 && closed!.OkPerSecond > 0 ? closed.OkPerSecond * options.OpenLoopFraction : null);
             if (rate is { } r)
             {
                 // The closed loop has warmed the server up already; a short settle period is enough.
-                var warmup = options.Rate is null ? TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds)) : options.Warmup;
-                open = await OpenLoop.RunAsync(calls, r, warmup, options.Duration, progress,
+                open = await OpenLoop.RunAsync(calls, r, TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds)), options.Duration, progress,
                     $"{scenario.Name} open {r:N0}/s", cancellationToken).ConfigureAwait(false);
             }
         }

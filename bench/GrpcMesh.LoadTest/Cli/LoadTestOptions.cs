@@ -9,7 +9,7 @@ internal sealed record LoadTestOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Load before each measured phase whose calls are not recorded (JIT, connection set-up, pools).</summary>
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Closed loop: calls in flight at all times.</summary>
     public int Concurrency { get; init; } = 32;

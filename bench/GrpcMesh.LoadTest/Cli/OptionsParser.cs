@@ -10,7 +10,7 @@ internal static class OptionsParser
 
           --scenarios a,b,...    scenarios to run (default: all); see the list below
           --duration <time>      measured phase length (default 10s; closed loop, then open loop)
-          --warmup <time>        unrecorded load before each measured phase (default 3s)
+          --warmup <time>        unrecorded load before the closed loop (default 5s; the open loop gets 1s)
           --concurrency <n>      closed loop: calls in flight (default 32)
           --connections <n>      HTTP/2 connections, one GrpcChannel each (default 4)
           --rate <req/s>         open loop at this fixed rate only (skips the closed loop)
