@@ -34,7 +34,7 @@ public sealed class OptionsParserTests
     {
         var options = OptionsParser.Parse([
             "--scenarios", "baseline, python", "--duration", "1m", "--warmup", "500ms", "--concurrency", "64",
-            "--connections", "8", "--rate", "2500", "--open-loop", "0.25", "--users", "50", "--json", "out.json",
+            "--connections", "8", "--rate", "2500", "--open-loop", "0.25", "--users", "50", "--repeat", "3", "--json", "out.json",
             "--build", "--verbose", "--python-mode", "sync",
         ]);
 
@@ -46,6 +46,7 @@ public sealed class OptionsParserTests
         Assert.Equal(2500, options.Rate);
         Assert.Equal(0.25, options.OpenLoopFraction);
         Assert.Equal(50, options.Users);
+        Assert.Equal(3, options.Repeat);
         Assert.Equal("out.json", options.JsonPath);
         Assert.True(options.Build);
         Assert.True(options.Verbose);

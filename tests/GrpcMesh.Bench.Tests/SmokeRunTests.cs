@@ -12,14 +12,14 @@ public sealed class SmokeRunTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("grpcmesh-bench-tests-").FullName;
 
     [Fact]
-    public async Task RunAsync_SmokeAgainstBaseline_CompletesOkCallsAndWritesParsableReport()
+    public async Task RunAsync_SmokeAgainstBaselineTwice_CompletesOkCallsAndWritesParsableReport()
     {
         var jsonPath = Path.Combine(_dir, "report.json");
         var output = new StringWriter();
         var progress = new StringWriter();
 
         var exitCode = await LoadTestCommand.RunAsync(
-            ["--smoke", "--scenarios", "baseline", "--json", jsonPath], output, progress, interactive: false,
+            ["--smoke", "--scenarios", "baseline", "--repeat", "2", "--json", jsonPath], output, progress, interactive: false,
             TestContext.Current.CancellationToken);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{progress}");
@@ -28,6 +28,9 @@ public sealed class SmokeRunTests : IDisposable
         Assert.Equal("baseline", scenario.GetProperty("name").GetString());
         Assert.Equal("ok", scenario.GetProperty("outcome").GetString());
         Assert.Equal(1.0, scenario.GetProperty("throughputVsBaseline").GetDouble());
+        var runs = scenario.GetProperty("runsOkPerSecond").EnumerateArray().Select(r => r.GetDouble()).ToList();
+        Assert.Equal(2, runs.Count);
+        Assert.Contains(scenario.GetProperty("closedLoop").GetProperty("okPerSecond").GetDouble(), runs);
         foreach (var phase in new[] { "closedLoop", "openLoop" })
         {
             var result = scenario.GetProperty(phase);

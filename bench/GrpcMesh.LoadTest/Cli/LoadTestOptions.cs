@@ -26,6 +26,9 @@ internal sealed record LoadTestOptions
     /// <summary>Users created through CreateUser before the load; GetUser cycles through them.</summary>
     public int Users { get; init; } = 200;
 
+    /// <summary>Runs of the whole scenario list; each scenario reports its median run.</summary>
+    public int Repeat { get; init; } = 1;
+
     public string? JsonPath { get; init; }
 
     public bool Smoke { get; init; }

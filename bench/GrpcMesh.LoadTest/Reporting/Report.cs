@@ -12,7 +12,7 @@ internal sealed record MachineReport(string Os, string Runtime, int ProcessorCou
 
 internal sealed record SettingsReport(
     double WarmupSeconds, double DurationSeconds, int Concurrency, int Connections, double? Rate,
-    double OpenLoopFraction, int Users, bool Smoke, string Configuration, string PythonMode);
+    double OpenLoopFraction, int Users, bool Smoke, string Configuration, string PythonMode, int Repeat);
 
 internal sealed record ScenarioReport(
     string Name,
@@ -24,7 +24,8 @@ internal sealed record ScenarioReport(
     LoadAverage? LoadAfter,
     PhaseReport? ClosedLoop,
     PhaseReport? OpenLoop,
-    double? ThroughputVsBaseline);
+    double? ThroughputVsBaseline,
+    IReadOnlyList<double>? RunsOkPerSecond = null);
 
 internal sealed record PhaseReport(
     string Mode,

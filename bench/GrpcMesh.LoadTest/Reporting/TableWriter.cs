@@ -14,7 +14,9 @@ internal static class TableWriter
         Line(text, $"Machine: {m.ProcessorCount} cores ({m.CpuModel ?? "unknown CPU"}), {m.MemoryGiB?.ToString("0.#", CultureInfo.InvariantCulture) ?? "?"} GiB, {m.Os}, {m.Runtime}");
         Line(text, $"Settings: warm-up {s.WarmupSeconds:0.#} s, measured {s.DurationSeconds:0.#} s per phase, {s.Connections} HTTP/2 connections, "
             + (s.Rate is { } rate ? $"open loop at {rate:N0} req/s" : $"closed loop concurrency {s.Concurrency}, open loop at {s.OpenLoopFraction:P0} of each max")
-            + $", {s.Users} users, servers built {s.Configuration}{(s.Smoke ? ", SMOKE (numbers meaningless)" : "")}");
+            + $", {s.Users} users, servers built {s.Configuration}"
+            + (s.Repeat > 1 ? $", median of {s.Repeat} interleaved runs" : "")
+            + (s.Smoke ? ", SMOKE (numbers meaningless)" : ""));
         text.AppendLine();
 
         var closed = report.Scenarios.Where(r => r.ClosedLoop is not null).ToList();
@@ -54,6 +56,11 @@ internal static class TableWriter
             if (r.ServerInfo is not null)
             {
                 Line(text, $"  {"",-18} server: {r.ServerInfo}");
+            }
+
+            if (r.RunsOkPerSecond is { Count: > 1 } all)
+            {
+                Line(text, $"  {"",-18} OK req/s of each run: {string.Join(", ", all.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))}");
             }
         }
 
