@@ -1,4 +1,5 @@
 using Google.Protobuf.Reflection;
+using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.CircuitBreaker;
 using GrpcMesh.Clients.Methods;
 using GrpcMesh.Clients.Options;
@@ -23,7 +24,8 @@ internal sealed class ClientPipeline
         ILogger logger,
         RetryBudgetRegistry budgets,
         CircuitBreakerRegistry breakers,
-        Func<double>? random = null)
+        Func<double>? random = null,
+        EndpointTableRegistry? endpoints = null)
     {
         Name = name;
         Options = options;
@@ -36,6 +38,7 @@ internal sealed class ClientPipeline
         Budget = budgets.Get(Target, options.Retry);
         Breaker = options.Breaker.Enabled ? breakers.Get(Target, options.Breaker) : null;
         Random = random ?? System.Random.Shared.NextDouble;
+        Endpoints = endpoints is not null && IsBalancedRoundRobin(options) ? endpoints.Get(Target, options) : null;
     }
 
     public string Name { get; }
@@ -60,4 +63,13 @@ internal sealed class ClientPipeline
     public TargetCircuitBreaker? Breaker { get; }
 
     public Func<double> Random { get; }
+
+    /// <summary>Endpoint state of a round-robin balanced target (<c>dns:///</c>, <c>static:///</c>); null otherwise.</summary>
+    public EndpointTable? Endpoints { get; }
+
+    /// <summary>The address names several endpoints (dns:/// or static:///) balanced by the client.</summary>
+    public static bool IsBalanced(Uri address) => address.Scheme is "dns" or StaticAddress.Scheme;
+
+    private static bool IsBalancedRoundRobin(GrpcMeshClientOptions options) =>
+        IsBalanced(options.Address!) && options.LoadBalancing.Policy == GrpcMeshLoadBalancingOptions.RoundRobin;
 }

@@ -1,13 +1,18 @@
 using Grpc.Core;
-using GrpcMesh.Clients;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
 using Grpc.Net.Client.Configuration;
 using Grpc.Net.ClientFactory;
+using GrpcMesh.Clients;
+using GrpcMesh.Clients.Auth;
+using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.CircuitBreaker;
 using GrpcMesh.Clients.Context;
 using GrpcMesh.Clients.Interceptors;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Retry;
 using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Clients.Tls;
 using GrpcMesh.Order.V1;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.Configuration;
@@ -98,12 +103,15 @@ public static class GrpcMeshClientServiceCollectionExtensions
             sp.GetRequiredService<GrpcMeshClientTelemetry>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(GrpcMeshClientTelemetry.MeterName),
             sp.GetRequiredService<RetryBudgetRegistry>(),
-            sp.GetRequiredService<CircuitBreakerRegistry>()));
+            sp.GetRequiredService<CircuitBreakerRegistry>(),
+            endpoints: sp.GetRequiredService<EndpointTableRegistry>()));
 
         var builder = services
             .AddGrpcClient<TClient>(name, (sp, o) => o.Address = Pipeline(sp, name).Address)
-            .ConfigureChannel((sp, channel) => ConfigureChannel(Pipeline(sp, name).Options, channel))
-            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http))
+            .ConfigureChannel((sp, channel) => ConfigureChannel(Pipeline(sp, name), channel))
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http, Pipeline(sp, name).Options.Tls))
+            .AddHttpMessageHandler(sp => new BearerTokenHandler(TokenProvider(sp, name)))
+            .AddHttpMessageHandler(sp => new EndpointOutcomeHandler(Pipeline(sp, name).Endpoints))
             .AddInterceptor(InterceptorScope.Channel, sp => new DeadlineInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()))
             .AddInterceptor(InterceptorScope.Channel, sp => new RetryInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()));
         return builder.AddInterceptor(InterceptorScope.Channel, sp => Pipeline(sp, name) is { Breaker: { } breaker } pipeline
@@ -125,10 +133,14 @@ public static class GrpcMeshClientServiceCollectionExtensions
     }
 
     /// <summary>The primary handler used unless the caller replaces it: a <see cref="SocketsHttpHandler"/> tuned for long-lived HTTP/2.</summary>
-    public static SocketsHttpHandler CreatePrimaryHandler(GrpcMeshHttpOptions options)
+    public static SocketsHttpHandler CreatePrimaryHandler(GrpcMeshHttpOptions options) => CreatePrimaryHandler(options, new GrpcMeshClientTlsOptions());
+
+    /// <summary>The default primary handler with the client's TLS settings (trusted CA bundle, client certificate for mTLS).</summary>
+    public static SocketsHttpHandler CreatePrimaryHandler(GrpcMeshHttpOptions options, GrpcMeshClientTlsOptions tls)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new SocketsHttpHandler
+        ArgumentNullException.ThrowIfNull(tls);
+        var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = options.EnableMultipleHttp2Connections,
             KeepAlivePingDelay = options.KeepAlivePingDelay,
@@ -137,6 +149,8 @@ public static class GrpcMeshClientServiceCollectionExtensions
             PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
             ConnectTimeout = options.ConnectTimeout,
         };
+        ClientTls.Apply(handler, tls);
+        return handler;
     }
 
     private static void AddCore(IServiceCollection services)
@@ -148,13 +162,22 @@ public static class GrpcMeshClientServiceCollectionExtensions
             sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey),
             sp.GetRequiredService<GrpcMeshClientTelemetry>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+        services.TryAddSingleton(sp => new EndpointTableRegistry(
+            sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey),
+            sp.GetRequiredService<GrpcMeshClientTelemetry>(),
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.AddGrpcMeshServerCallContext();
     }
 
+    private static ICallTokenProvider? TokenProvider(IServiceProvider services, string name) =>
+        services.GetKeyedService<ICallTokenProvider>(name)
+        ?? (Pipeline(services, name).Options.Auth.Token is { Length: > 0 } token ? new StaticCallTokenProvider(token) : null);
+
     private static ClientPipeline Pipeline(IServiceProvider services, string name) => services.GetRequiredKeyedService<ClientPipeline>(name);
 
-    private static void ConfigureChannel(GrpcMeshClientOptions options, Grpc.Net.Client.GrpcChannelOptions channel)
+    private static void ConfigureChannel(ClientPipeline pipeline, GrpcChannelOptions channel)
     {
+        var options = pipeline.Options;
         if (options.MaxReceiveMessageSize is { } receive)
         {
             channel.MaxReceiveMessageSize = receive;
@@ -165,12 +188,29 @@ public static class GrpcMeshClientServiceCollectionExtensions
             channel.MaxSendMessageSize = send;
         }
 
-        // dns:/// resolves every address of the name and balances calls over them (plaintext, like the mesh default).
-        if (options.Address is { Scheme: "dns" })
+        if (!ClientPipeline.IsBalanced(pipeline.Address))
         {
-            channel.Credentials = ChannelCredentials.Insecure;
-            channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
+            return;
         }
+
+        // dns:/// and static:/// addresses: one subchannel per endpoint, balanced by the configured policy. The resolver
+        // and balancer factories are this client's own (its refresh interval, its endpoint table), ahead of any in DI.
+        var balancing = options.LoadBalancing;
+        channel.Credentials = options.UseTls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+        channel.InitialReconnectBackoff = balancing.InitialReconnectBackoff;
+        channel.MaxReconnectBackoff = balancing.MaxReconnectBackoff;
+        LoadBalancerFactory[] balancers = pipeline.Endpoints is { } table ? [new OutlierAwareBalancerFactory(table)] : [];
+        channel.ServiceConfig = new ServiceConfig
+        {
+            LoadBalancingConfigs =
+            {
+                pipeline.Endpoints is null ? new PickFirstConfig() : new LoadBalancingConfig(OutlierAwareBalancerFactory.PolicyName),
+            },
+        };
+        channel.ServiceProvider = new BalancingServiceProvider(
+            channel.ServiceProvider,
+            [new DnsResolverFactory(balancing.DnsRefreshInterval), new StaticResolverFactory(StaticAddress.Parse)],
+            balancers);
     }
 
     private sealed class PassThroughInterceptor : Grpc.Core.Interceptors.Interceptor

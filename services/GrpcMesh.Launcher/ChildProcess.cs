@@ -27,6 +27,13 @@ internal sealed partial class ChildProcess(MeshService service) : IDisposable
         info.ArgumentList.Add(service.Address.ToString().TrimEnd('/'));
         info.ArgumentList.Add("--contentRoot");
         info.ArgumentList.Add(service.ProjectDirectory);
+        // Local runs are Development unless the caller says otherwise: the services then use the development signing key
+        // (appsettings.Development.json); any other environment refuses to start without a real Auth:SigningKey.
+        if (Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is null && Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is null)
+        {
+            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        }
+
         foreach (var (key, value) in service.Environment)
         {
             info.Environment[key] = value;

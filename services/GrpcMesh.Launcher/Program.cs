@@ -51,7 +51,9 @@ try
         Console.WriteLine($"==> {service.Name} SERVING on {service.Address} (h2c)");
     }
 
-    Console.WriteLine("==> GrpcMesh is up. Ctrl+C to stop.");
+    Console.WriteLine("==> GrpcMesh is up (Development: auth with the dev signing key). Ctrl+C to stop.");
+    Console.WriteLine($"==> Dev token (every scope, 12 h): export GRPCMESH_TOKEN={DevToken.Create(DateTimeOffset.UtcNow)}");
+    Console.WriteLine("    grpcurl -plaintext -H \"authorization: Bearer $GRPCMESH_TOKEN\" 127.0.0.1:5001 list");
     while (!stop.IsCancellationRequested && started.TrueForAll(p => !p.HasExited))
     {
         await Task.Delay(500, CancellationToken.None);

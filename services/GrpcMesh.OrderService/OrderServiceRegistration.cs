@@ -1,17 +1,17 @@
+using GrpcMesh.OrderService.Events;
+using GrpcMesh.OrderService.Grpc;
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.OrderService.Upstream;
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.ServiceDefaults.Auth;
+using GrpcMesh.ServiceDefaults.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace GrpcMesh.OrderService;
 
 public static class OrderServiceRegistration
 {
-    public const string DatabaseFileName = "orders.db";
-
-    /// <summary>Options, storage (schema migrated on start), the UserService client, the saga and its sweeper.</summary>
+    /// <summary>Options, storage (schema migrated on start), the UserService client, the saga and its sweeper, the event hub.</summary>
     public static WebApplicationBuilder AddOrderService(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -20,16 +20,12 @@ public static class OrderServiceRegistration
             .Bind(builder.Configuration.GetSection(OrderServiceOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<StorageOptions>()
-            .Bind(builder.Configuration.GetSection(StorageOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddOrderStorage(builder.Configuration);
+        // Readiness follows this service's own store only: UserService being down is the breaker's business.
+        services.AddHealthChecks()
+            .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IOrderStore>().PingAsync(ct)));
 
-        services.AddSingleton<IOrderStore>(sp => CreateStore(
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value,
-            sp.GetRequiredService<IHostEnvironment>().ContentRootPath));
-        services.AddHostedService<OrderStoreMigrator>();
-
+        services.AddMethodScopes(OrderServiceScopes.Map);
         services.AddUserServiceUpstream(builder.Configuration);
         services.AddSingleton<InFlightSagas>();
         services.AddTransient<CompensationRunner>();
@@ -37,12 +33,15 @@ public static class OrderServiceRegistration
         services.AddTransient<OrderCancellation>();
         services.AddSingleton<SagaSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SagaSweeper>());
+
+        services.AddOptions<WatchOptions>()
+            .Bind(builder.Configuration.GetSection(WatchOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<OrderEventHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrderEventHub>());
+        services.AddTransient<OrderWatchStream>();
+        services.AddGrpc().AddServiceOptions<OrderGrpcService>(o => o.Interceptors.Add<StoreUnavailableInterceptor>());
         return builder;
     }
-
-    private static SqliteOrderStore CreateStore(StorageOptions storage, string contentRoot) => storage.Provider switch
-    {
-        StorageProvider.Sqlite => new SqliteOrderStore(SqliteConnectionFactory.ForDataDirectory(storage, contentRoot, DatabaseFileName)),
-        _ => throw new NotSupportedException($"OrderService does not support Storage:Provider {storage.Provider} yet; use Sqlite"),
-    };
 }

@@ -1,6 +1,8 @@
 using GrpcMesh.UserService.Domain;
 using GrpcMesh.UserService.Grpc;
 using GrpcMesh.UserService.Storage;
+using GrpcMesh.ServiceDefaults.Auth;
+using GrpcMesh.ServiceDefaults.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GrpcMesh.UserService;
@@ -17,6 +19,9 @@ public static class UserServiceRegistration
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserIdGenerator>();
         builder.Services.AddUserStorage();
+        builder.Services.AddMethodScopes(UserServiceScopes.Map);
+        builder.Services.AddHealthChecks()
+            .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IUserStore>().PingAsync(ct)));
         builder.Services.AddGrpc()
             .AddServiceOptions<UserGrpcService>(options => options.Interceptors.Add<DomainExceptionInterceptor>());
         return builder;

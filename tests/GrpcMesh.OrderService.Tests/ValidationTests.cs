@@ -8,7 +8,7 @@ public sealed class ValidationTests
     [Fact]
     public async Task CreateOrder_ManyBadFields_OneInvalidArgumentNamingEachFieldPath()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await OrderServiceHarness.StartAsync(new SqliteOrderStorage());
         var request = TestData.Order("bad user id", "",
             TestData.Item("", 1, 100),
             TestData.Item("SKU-2", 0, 100),
@@ -35,7 +35,7 @@ public sealed class ValidationTests
     [Fact]
     public async Task CreateOrder_NoItemsTooManyItemsOrZeroTotal_InvalidArgumentOnItems()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await OrderServiceHarness.StartAsync(new SqliteOrderStorage());
         var tooMany = Enumerable.Range(0, 101).Select(i => TestData.Item($"SKU-{i}", 1, 100)).ToArray();
 
         await RpcAssert.InvalidArgumentAsync(() => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, [])), "items");
@@ -54,7 +54,7 @@ public sealed class ValidationTests
     [Fact]
     public async Task OtherRpcs_BadFields_InvalidArgumentNamingTheField()
     {
-        await using var harness = await OrderServiceHarness.StartAsync();
+        await using var harness = await OrderServiceHarness.StartAsync(new SqliteOrderStorage());
 
         await RpcAssert.InvalidArgumentAsync(() => harness.Orders.GetOrderAsync(new GetOrderRequest()), "order_id");
         await RpcAssert.InvalidArgumentAsync(() => harness.Orders.GetOrderAsync(new GetOrderRequest { OrderId = "ord/../x" }), "order_id");

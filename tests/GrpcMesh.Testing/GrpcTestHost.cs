@@ -1,7 +1,14 @@
+using System.Net;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace GrpcMesh.Testing;
 
@@ -14,7 +21,9 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _configureServices;
     private readonly TempDirectory _dataDirectory = new();
+    private readonly HostStartupFailureLog _startupFailure = new();
     private GrpcChannel? _channel;
+    private Uri? _loopbackAddress;
 
     public GrpcTestHost(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
@@ -22,6 +31,9 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
         {
             ["Storage:DataDirectory"] = settings?.GetValueOrDefault("Storage:DataDirectory") ?? _dataDirectory.Path,
         };
+
+        // Tests call without tokens unless they turn auth on (Auth:Enabled=true plus a key, see TestTokens).
+        _settings.TryAdd("Auth:Enabled", "false");
         _configureServices = configureServices;
     }
 
@@ -29,11 +41,35 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
 
     public GrpcChannel Channel => _channel ??= CreateChannel();
 
+    /// <summary>The real Kestrel address after <see cref="StartOnLoopback"/>; null for the in-memory TestServer.</summary>
+    public Uri? LoopbackAddress => _loopbackAddress;
+
     public GrpcChannel CreateChannel(GrpcChannelOptions? options = null)
     {
         options ??= new GrpcChannelOptions();
+        if (_loopbackAddress is not null)
+        {
+            return GrpcChannel.ForAddress(_loopbackAddress, options);
+        }
+
         options.HttpHandler ??= Server.CreateHandler();
         return GrpcChannel.ForAddress(Server.BaseAddress, options);
+    }
+
+    /// <summary>
+    /// Serves on real Kestrel at 127.0.0.1 (a free port, h2c) instead of the in-memory TestServer, for tests that need
+    /// real sockets (HTTP-level trace propagation, connection failures). The endpoint is set in Kestrel's options, so
+    /// it is in place before the app's own start (UseKestrel(port) races a minimal-hosting app).
+    /// </summary>
+    public Uri StartOnLoopback()
+    {
+        // Tests stop hosts at will; a real endpoint would otherwise drain for Shutdown:DrainDelay on every dispose.
+        _settings.TryAdd("Shutdown:DrainDelay", "00:00:00");
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        _loopbackAddress = new Uri(address);
+        return _loopbackAddress;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -44,9 +80,27 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(_startupFailure));
         if (_configureServices is not null)
         {
             builder.ConfigureServices(_configureServices);
+        }
+    }
+
+    /// <summary>
+    /// WebApplicationFactory races the application's own start: when that fails fast (e.g. options validation), the
+    /// application disposes the host before the factory looks at it, and the factory reports the disposed service
+    /// provider instead of the reason. Report the reason.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        try
+        {
+            return base.CreateHost(builder);
+        }
+        catch (ObjectDisposedException ex) when (_startupFailure.Failure is { } failure)
+        {
+            throw new InvalidOperationException($"the host failed to start: {failure.Message}", new AggregateException(failure, ex));
         }
     }
 

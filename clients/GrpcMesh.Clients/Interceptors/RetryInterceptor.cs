@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Calls;
 using GrpcMesh.Clients.Context;
 using GrpcMesh.Clients.Retry;
@@ -15,6 +16,8 @@ namespace GrpcMesh.Clients.Interceptors;
 /// deadline, <c>grpc-previous-rpc-attempts</c> on retried attempts. Inside a server call that is itself a retry (or
 /// carries <see cref="GrpcMeshMetadata.NoRetry"/>) it does not retry and marks its calls with
 /// <see cref="GrpcMeshMetadata.NoRetry"/>, so one failure is retried at one hop only. Streaming calls are not retried.
+/// On a balanced target each attempt is a new call through the picker, and the call's <see cref="AttemptTrail"/> lets the
+/// picker send a retry to a different endpoint than the attempt before.
 /// </summary>
 internal sealed class RetryInterceptor : Interceptor
 {
@@ -58,7 +61,7 @@ internal sealed class RetryInterceptor : Interceptor
             return continuation(request, context);
         }
 
-        return new RetryingUnaryCall<TRequest, TResponse>(_retry, NewDecision(request, context), request, context, continuation).Start();
+        return new RetryingUnaryCall<TRequest, TResponse>(_retry, NewDecision(request, context), _pipeline.Endpoints, request, context, continuation).Start();
     }
 
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
@@ -78,6 +81,13 @@ internal sealed class RetryInterceptor : Interceptor
         var decision = NewDecision(request, context);
         var resilienceContext = ResilienceContextPool.Shared.Get(context.Options.CancellationToken);
         resilienceContext.Properties.Set(DecisionKey, decision);
+        var trail = _pipeline.Endpoints?.Trail;
+        var outerTrail = trail?.Value;
+        if (trail is not null)
+        {
+            trail.Value = new AttemptTrail();
+        }
+
         try
         {
             return _retry.Execute(
@@ -91,6 +101,11 @@ internal sealed class RetryInterceptor : Interceptor
         }
         finally
         {
+            if (trail is not null)
+            {
+                trail.Value = outerTrail;
+            }
+
             ResilienceContextPool.Shared.Return(resilienceContext);
         }
     }
@@ -170,6 +185,7 @@ internal sealed class RetryInterceptor : Interceptor
     private sealed class RetryingUnaryCall<TRequest, TResponse>(
         ResiliencePipeline retry,
         RetryDecision decision,
+        EndpointTable? endpoints,
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation) : ResilientUnaryCall<TResponse>
@@ -178,6 +194,11 @@ internal sealed class RetryInterceptor : Interceptor
     {
         protected override async Task<TResponse> RunAsync()
         {
+            if (endpoints is not null)
+            {
+                endpoints.Trail.Value = new AttemptTrail(); // flows into every attempt's pick; reverted when this method returns
+            }
+
             var resilienceContext = ResilienceContextPool.Shared.Get(context.Options.CancellationToken);
             resilienceContext.Properties.Set(DecisionKey, decision);
             try

@@ -8,9 +8,16 @@ namespace GrpcMesh.Clients.Options;
 /// </summary>
 public sealed class GrpcMeshClientOptions
 {
-    /// <summary>Where the service listens: <c>http://host:port</c>, <c>https://host:port</c> or <c>dns:///host:port</c>.</summary>
+    /// <summary>
+    /// Where the service listens: <c>http://host:port</c> or <c>https://host:port</c> (one endpoint), or a balanced set of
+    /// endpoints: <c>dns:///host:port</c> (every address of the name, re-resolved periodically) or
+    /// <c>static:///host1:port1,host2:port2</c>.
+    /// </summary>
     [Required]
     public Uri? Address { get; set; }
+
+    /// <summary>TLS to the endpoints of a <c>dns:///</c> or <c>static:///</c> address (an http/https address says it in its scheme).</summary>
+    public bool UseTls { get; set; }
 
     /// <summary>Deadline of a unary call without a per-method or caller deadline.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
@@ -28,6 +35,16 @@ public sealed class GrpcMeshClientOptions
     public GrpcMeshCircuitBreakerOptions Breaker { get; } = new();
 
     public GrpcMeshHttpOptions Http { get; } = new();
+
+    public GrpcMeshLoadBalancingOptions LoadBalancing { get; } = new();
+
+    public GrpcMeshOutlierEjectionOptions OutlierEjection { get; } = new();
+
+    public GrpcMeshHealthCheckOptions HealthChecks { get; } = new();
+
+    public GrpcMeshClientAuthOptions Auth { get; } = new();
+
+    public GrpcMeshClientTlsOptions Tls { get; } = new();
 
     /// <summary>Largest response message accepted, in bytes; null keeps the gRPC default (4 MB).</summary>
     [Range(1, int.MaxValue)]

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Google.Protobuf.Reflection;
+using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Methods;
 using Microsoft.Extensions.Options;
 
@@ -23,10 +24,28 @@ internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescrip
         ValidateNested(options.Retry, $"{prefix}:Retry", failures);
         ValidateNested(options.Breaker, $"{prefix}:Breaker", failures);
         ValidateNested(options.Http, $"{prefix}:Http", failures);
+        ValidateNested(options.LoadBalancing, $"{prefix}:LoadBalancing", failures);
+        ValidateNested(options.OutlierEjection, $"{prefix}:OutlierEjection", failures);
+        ValidateNested(options.HealthChecks, $"{prefix}:HealthChecks", failures);
 
-        if (options.Address is { } address && !IsSupported(address))
+        if (options.Address is { } address)
         {
-            failures.Add($"{prefix}:Address '{address}' must be an absolute http://, https:// or dns:/// URI.");
+            ValidateAddress(address, options.UseTls, prefix, failures);
+        }
+
+        if (options.LoadBalancing.Policy is not (GrpcMeshLoadBalancingOptions.RoundRobin or GrpcMeshLoadBalancingOptions.PickFirst))
+        {
+            failures.Add($"{prefix}:LoadBalancing:Policy '{options.LoadBalancing.Policy}' must be {GrpcMeshLoadBalancingOptions.RoundRobin} or {GrpcMeshLoadBalancingOptions.PickFirst}.");
+        }
+
+        if (options.LoadBalancing.MaxReconnectBackoff < options.LoadBalancing.InitialReconnectBackoff)
+        {
+            failures.Add($"{prefix}:LoadBalancing:MaxReconnectBackoff ({options.LoadBalancing.MaxReconnectBackoff}) must not be shorter than InitialReconnectBackoff ({options.LoadBalancing.InitialReconnectBackoff}).");
+        }
+
+        if (options.OutlierEjection.MaxEjectionTime < options.OutlierEjection.BaseEjectionTime)
+        {
+            failures.Add($"{prefix}:OutlierEjection:MaxEjectionTime ({options.OutlierEjection.MaxEjectionTime}) must not be shorter than BaseEjectionTime ({options.OutlierEjection.BaseEjectionTime}).");
         }
 
         if (options.Retry.MaxBackoff < options.Retry.InitialBackoff)
@@ -50,8 +69,39 @@ internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescrip
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static bool IsSupported(Uri address) =>
-        address.IsAbsoluteUri && (address.Scheme is "http" or "https" or "dns");
+    private static void ValidateAddress(Uri address, bool useTls, string prefix, List<string> failures)
+    {
+        if (!address.IsAbsoluteUri || address.Scheme is not ("http" or "https" or "dns" or StaticAddress.Scheme))
+        {
+            failures.Add($"{prefix}:Address '{address}' must be an absolute http://, https://, dns:///host:port or static:///host1:port1,host2:port2 URI.");
+            return;
+        }
+
+        if (address.Scheme is "http" or "https")
+        {
+            if (useTls)
+            {
+                failures.Add($"{prefix}:UseTls applies to dns:/// and static:/// addresses; for '{address}' use the https:// scheme instead.");
+            }
+
+            return;
+        }
+
+        if (address.Scheme == StaticAddress.Scheme)
+        {
+            if (!StaticAddress.TryParse(address, out _, out var error))
+            {
+                failures.Add($"{prefix}:Address {error}");
+            }
+
+            return;
+        }
+
+        if (!address.OriginalString.StartsWith("dns:///", StringComparison.OrdinalIgnoreCase) || address.AbsolutePath.Trim('/').Length == 0)
+        {
+            failures.Add($"{prefix}:Address '{address}' must be of the form dns:///host:port (three slashes, then the name to resolve).");
+        }
+    }
 
     private static void ValidateNested(object value, string path, List<string> failures)
     {

@@ -27,4 +27,18 @@ internal static partial class ClientLog
     [LoggerMessage(EventId = 1006, Level = LogLevel.Debug,
         Message = "{Method} on {Target} failed fast: deadline {Deadline:o} already passed")]
     public static partial void DeadlineFailFast(ILogger logger, string method, string target, DateTime deadline);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning,
+        Message = "Endpoint {Endpoint} of {Target} ejected for {DurationMs} ms after {Failures} failed attempts in a row (ejection level {Level})")]
+    public static partial void EndpointEjected(ILogger logger, string target, string endpoint, int failures, double durationMs, int level);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug,
+        Message = "Endpoint {Endpoint} of {Target} not ejected ({Reason}): the share of endpoints out of rotation is at its cap")]
+    public static partial void EjectionCapped(ILogger logger, string target, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Endpoint {Endpoint} of {Target} failed its health check: out of rotation")]
+    public static partial void EndpointUnhealthy(ILogger logger, string target, string endpoint);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Endpoint {Endpoint} of {Target} passed its health check: back in rotation")]
+    public static partial void EndpointHealthy(ILogger logger, string target, string endpoint);
 }

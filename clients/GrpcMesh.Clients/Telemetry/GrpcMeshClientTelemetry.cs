@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
+using GrpcMesh.Clients.Balancing;
 
 namespace GrpcMesh.Clients.Telemetry;
 
@@ -9,6 +11,10 @@ namespace GrpcMesh.Clients.Telemetry;
 /// Counters: <c>grpcmesh.client.retries</c> (target, method, code), <c>grpcmesh.client.retry_budget_exhausted</c>
 /// (target, method), <c>grpcmesh.client.breaker.state_changes</c> (target, state),
 /// <c>grpcmesh.client.breaker.rejections</c> (target, method), <c>grpcmesh.client.deadline.fail_fast</c> (target, method).
+/// Balanced targets (<c>dns:///</c>, <c>static:///</c>): gauge <c>grpcmesh.client.endpoint.state</c> (target, endpoint,
+/// state = ready | ejected | unavailable; 1 for the endpoint's current state, 0 for the others), counters
+/// <c>grpcmesh.client.endpoint.attempts</c> (target, endpoint, outcome = success | failure | cancelled) and
+/// <c>grpcmesh.client.endpoint.ejections</c> (target, endpoint, reason = failures | health).
 /// </summary>
 public sealed class GrpcMeshClientTelemetry : IDisposable
 {
@@ -21,6 +27,9 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
     private readonly Counter<long> _breakerStateChanges;
     private readonly Counter<long> _breakerRejections;
     private readonly Counter<long> _deadlineFailFast;
+    private readonly Counter<long> _endpointAttempts;
+    private readonly Counter<long> _endpointEjections;
+    private readonly ConcurrentDictionary<EndpointTable, byte> _tables = new();
 
     public GrpcMeshClientTelemetry(IMeterFactory? meterFactory = null)
     {
@@ -31,6 +40,10 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
         _breakerStateChanges = _meter.CreateCounter<long>("grpcmesh.client.breaker.state_changes", "{change}", "Circuit breaker transitions, by new state.");
         _breakerRejections = _meter.CreateCounter<long>("grpcmesh.client.breaker.rejections", "{call}", "Calls refused without a request because the circuit was open.");
         _deadlineFailFast = _meter.CreateCounter<long>("grpcmesh.client.deadline.fail_fast", "{call}", "Calls failed before sending because their deadline had already passed.");
+        _endpointAttempts = _meter.CreateCounter<long>("grpcmesh.client.endpoint.attempts", "{attempt}", "Attempts sent to each endpoint of a balanced target, by outcome.");
+        _endpointEjections = _meter.CreateCounter<long>("grpcmesh.client.endpoint.ejections", "{ejection}", "Endpoints taken out of rotation, by reason.");
+        _meter.CreateObservableGauge("grpcmesh.client.endpoint.state", ObserveEndpoints, "{endpoint}",
+            "State of each endpoint of a balanced target: 1 for its current state (ready, ejected, unavailable), 0 for the others.");
     }
 
     /// <summary>The meter the counters belong to (one per <see cref="IMeterFactory"/>).</summary>
@@ -58,6 +71,26 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
         }
     }
 
+    internal void Track(EndpointTable table) => _tables.TryAdd(table, 0);
+
+    internal void Untrack(EndpointTable table) => _tables.TryRemove(table, out _);
+
+    internal void EndpointAttempt(string target, string endpoint, AttemptOutcome outcome)
+    {
+        if (_endpointAttempts.Enabled)
+        {
+            _endpointAttempts.Add(1, new TagList { { "target", target }, { "endpoint", endpoint }, { "outcome", OutcomeTag(outcome) } });
+        }
+    }
+
+    internal void EndpointEjected(string target, string endpoint, string reason)
+    {
+        if (_endpointEjections.Enabled)
+        {
+            _endpointEjections.Add(1, new TagList { { "target", target }, { "endpoint", endpoint }, { "reason", reason } });
+        }
+    }
+
     public void Dispose()
     {
         if (_ownsMeter)
@@ -71,6 +104,30 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
         if (counter.Enabled)
         {
             counter.Add(1, new TagList { { "target", target }, { "method", method } });
+        }
+    }
+
+    private static string OutcomeTag(AttemptOutcome outcome) => outcome switch
+    {
+        AttemptOutcome.Success => "success",
+        AttemptOutcome.Failure => "failure",
+        _ => "cancelled",
+    };
+
+    private IEnumerable<Measurement<int>> ObserveEndpoints()
+    {
+        foreach (var table in _tables.Keys)
+        {
+            foreach (var (endpoint, state) in table.States())
+            {
+                foreach (var candidate in EndpointStates.All)
+                {
+                    yield return new Measurement<int>(candidate == state ? 1 : 0,
+                        new KeyValuePair<string, object?>("target", table.Target),
+                        new KeyValuePair<string, object?>("endpoint", endpoint),
+                        new KeyValuePair<string, object?>("state", candidate));
+                }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using GrpcMesh.Order.V1;
+using GrpcMesh.OrderService.Events;
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.ServiceDefaults.Errors;
@@ -8,7 +9,8 @@ using OrderServiceBase = GrpcMesh.Order.V1.OrderService.OrderServiceBase;
 namespace GrpcMesh.OrderService.Grpc;
 
 /// <summary>grpcmesh.order.v1.OrderService: validation and proto mapping around the saga and the store.</summary>
-public sealed class OrderGrpcService(CreateOrderSaga createOrder, OrderCancellation cancellation, IOrderStore store) : OrderServiceBase
+public sealed class OrderGrpcService(
+    CreateOrderSaga createOrder, OrderCancellation cancellation, IOrderStore store, OrderWatchStream watch) : OrderServiceBase
 {
     public override async Task<CreateOrderResponse> CreateOrder(CreateOrderRequest request, ServerCallContext context)
     {
@@ -49,6 +51,9 @@ public sealed class OrderGrpcService(CreateOrderSaga createOrder, OrderCancellat
         return new CancelOrderResponse { Order = order.ToProto() };
     }
 
-    public override Task WatchOrders(WatchOrdersRequest request, IServerStreamWriter<WatchOrdersResponse> responseStream, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "WatchOrders is not available yet"));
+    public override Task WatchOrders(WatchOrdersRequest request, IServerStreamWriter<WatchOrdersResponse> responseStream, ServerCallContext context)
+    {
+        var userId = OrderRequestValidation.Validate(request);
+        return watch.RunAsync(userId, request.AfterSequence, e => responseStream.WriteAsync(e.ToProto()), context.CancellationToken);
+    }
 }

@@ -3,6 +3,8 @@ using GrpcMesh.OrderService.Domain;
 using ProtoOrder = GrpcMesh.Order.V1.Order;
 using ProtoOrderItem = GrpcMesh.Order.V1.OrderItem;
 using ProtoOrderStatus = GrpcMesh.Order.V1.OrderStatus;
+using ProtoEventType = GrpcMesh.Order.V1.OrderEventType;
+using WatchOrdersResponse = GrpcMesh.Order.V1.WatchOrdersResponse;
 
 namespace GrpcMesh.OrderService.Grpc;
 
@@ -37,5 +39,20 @@ public static class OrderMapper
         OrderState.Rejected => ProtoOrderStatus.Rejected,
         OrderState.Cancelled => ProtoOrderStatus.Cancelled,
         _ => ProtoOrderStatus.Unspecified,
+    };
+
+    public static WatchOrdersResponse ToProto(this OrderEvent orderEvent) => new()
+    {
+        Sequence = orderEvent.Sequence,
+        Type = orderEvent.Type switch
+        {
+            OrderEventType.Created => ProtoEventType.Created,
+            OrderEventType.Confirmed => ProtoEventType.Confirmed,
+            OrderEventType.Rejected => ProtoEventType.Rejected,
+            OrderEventType.Cancelled => ProtoEventType.Cancelled,
+            _ => ProtoEventType.Unspecified,
+        },
+        Order = orderEvent.Order.ToProto(),
+        EventTime = Timestamp.FromDateTimeOffset(orderEvent.EventTime),
     };
 }

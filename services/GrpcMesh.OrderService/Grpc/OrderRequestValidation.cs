@@ -93,6 +93,16 @@ public static partial class OrderRequestValidation
         return request.PageSize == 0 ? DefaultPageSize : request.PageSize;
     }
 
+    /// <summary>The user filter (null for all users) of a valid request.</summary>
+    public static string? Validate(WatchOrdersRequest request)
+    {
+        new RequestValidator()
+            .Key(request.UserId, "user_id", required: false)
+            .Check(request.AfterSequence >= 0, "after_sequence", $"must not be negative (got {request.AfterSequence}); 0 starts from the beginning")
+            .ThrowIfInvalid();
+        return request.UserId.Length == 0 ? null : request.UserId;
+    }
+
     /// <summary>A non-negative amount in whole cents of an ISO 4217 currency; null (with violations added) otherwise.</summary>
     private static Money? ValidateMoney(RequestValidator validator, ProtoMoney? money, string path)
     {

@@ -11,6 +11,9 @@ namespace GrpcMesh.OrderService.Saga;
 /// their PENDING order becomes REJECTED and a release is scheduled;</item>
 /// <item>due releases are retried, so no credit reservation stays orphaned while UserService is down.</item>
 /// </list>
+/// Safe with several replicas on one database: recovery is a compare-and-set transition (one replica applies it) and due
+/// releases are claimed with a lease (<see cref="IOrderStore.ClaimDueCompensationsAsync"/>), so two sweepers do not
+/// release the same reservation at once.
 /// Sweeps never overlap; <see cref="RunOnceAsync"/> lets tests and operators drive one deterministically.
 /// </summary>
 public sealed class SagaSweeper(
@@ -54,7 +57,9 @@ public sealed class SagaSweeper(
             }
 
             int released = 0, pending = 0;
-            foreach (var saga in await store.FindDueCompensationsAsync(now, o.SweepBatchSize, cancellationToken))
+            // Claimed with a lease longer than one release attempt, so another replica's sweeper leaves them alone meanwhile.
+            var leaseUntil = now + (o.UserServiceTimeout * 2);
+            foreach (var saga in await store.ClaimDueCompensationsAsync(now, leaseUntil, o.SweepBatchSize, cancellationToken))
             {
                 if (await compensation.TryReleaseAsync(saga, DateTime.MaxValue, cancellationToken))
                 {

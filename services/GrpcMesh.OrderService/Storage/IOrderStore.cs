@@ -4,8 +4,10 @@ namespace GrpcMesh.OrderService.Storage;
 
 /// <summary>
 /// Orders, their saga records and the order_events outbox. Every method that changes an order writes the
-/// order, its saga step and one outbox event in one transaction. Implementations: SQLite (embedded default);
-/// a PostgreSQL one can be added behind this interface without touching the services.
+/// order, its saga step and one outbox event in one transaction. Implementations: <see cref="SqliteOrderStore"/>
+/// (embedded default, one process) and <see cref="PostgresOrderStore"/> (several replicas on one database). Both signal
+/// <see cref="OrderEventSignal"/> after committing an event. A database that cannot be reached surfaces as
+/// <see cref="OrderStoreUnavailableException"/>.
 /// </summary>
 public interface IOrderStore
 {
@@ -36,8 +38,14 @@ public interface IOrderStore
     /// <summary>Sagas still <see cref="SagaStep.Reserving"/> that started before <paramref name="startedBefore"/> (interrupted).</summary>
     Task<IReadOnlyList<SagaRecord>> FindStalledSagasAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Sagas in <see cref="SagaStep.Releasing"/> whose next attempt is due at <paramref name="now"/>.</summary>
-    Task<IReadOnlyList<SagaRecord>> FindDueCompensationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims sagas in <see cref="SagaStep.Releasing"/> whose next attempt is due at <paramref name="now"/>: in the same
+    /// statement their next attempt moves to <paramref name="leaseUntil"/>, so another replica's sweeper skips them while
+    /// this one works on them (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claims never wait or overlap).
+    /// The claimer records the outcome (<see cref="CompleteCompensationAsync"/> / <see cref="RescheduleCompensationAsync"/>);
+    /// if it dies first, the lease runs out and the saga is due again.
+    /// </summary>
+    Task<IReadOnlyList<SagaRecord>> ClaimDueCompensationsAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken);
 
     /// <summary>Marks a <see cref="SagaStep.Releasing"/> saga <see cref="SagaStep.Released"/>; no-op in any other step.</summary>
     Task CompleteCompensationAsync(string orderId, DateTimeOffset at, CancellationToken cancellationToken);
@@ -45,8 +53,21 @@ public interface IOrderStore
     /// <summary>Counts a failed release attempt of a <see cref="SagaStep.Releasing"/> saga and sets when to try again.</summary>
     Task RescheduleCompensationAsync(string orderId, DateTimeOffset nextAttemptAt, string error, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Outbox events after <paramref name="afterSequence"/> in sequence order, optionally of one user.</summary>
-    Task<IReadOnlyList<OrderEvent>> ReadEventsAsync(long afterSequence, string? userId, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Outbox events with <paramref name="afterSequence"/> &lt; sequence &lt;= <paramref name="throughSequence"/> in sequence
+    /// order, optionally of one user.
+    /// </summary>
+    Task<IReadOnlyList<OrderEvent>> ReadEventsAsync(
+        long afterSequence, long throughSequence, string? userId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// All users' events after <paramref name="afterSequence"/> (at most <paramref name="limit"/>, in sequence order) read in one
+    /// snapshot together with that snapshot's transaction horizon, for <see cref="Events.OrderEventHub"/>'s gap handling.
+    /// </summary>
+    Task<EventLogPage> ReadEventLogAsync(long afterSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>A cheap round trip proving the store answers (readiness probe). Throws when it does not.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Keyset position in a user's newest-first order list: the last order of the previous page.</summary>
@@ -66,3 +87,11 @@ public sealed record OrderTransition(
     string? LastError = null);
 
 public sealed record TransitionResult(OrderRecord? Order, bool Applied);
+
+/// <summary>
+/// Outbox rows seen by one snapshot. <see cref="OldestRunning"/>: every writing transaction with an id below it had finished
+/// when the snapshot was taken. <see cref="NextTransaction"/>: every transaction that may have drawn a sequence number at or
+/// below <see cref="MaxSequence"/> has an id below it. A store whose writers commit in sequence order (SQLite) reports 0 for both.
+/// </summary>
+/// <param name="MaxSequence">The highest sequence visible in the snapshot (0 when the outbox is empty).</param>
+public sealed record EventLogPage(IReadOnlyList<OrderEvent> Events, long MaxSequence, ulong OldestRunning, ulong NextTransaction);

@@ -1,22 +1,19 @@
-using System.Text.Json;
 using GrpcMesh.OrderService.Domain;
 using GrpcMesh.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
+using static GrpcMesh.OrderService.Storage.OrderRows;
 
 namespace GrpcMesh.OrderService.Storage;
 
 /// <summary>
 /// <see cref="IOrderStore"/> on one SQLite file (WAL). Read-modify-write work runs in BEGIN IMMEDIATE transactions,
-/// so concurrent writers queue on the file lock instead of failing to upgrade a read lock. Times are stored as UTC ticks,
-/// money as integer minor units.
+/// so concurrent writers queue on the file lock instead of failing to upgrade a read lock; as a consequence outbox
+/// sequences commit in order, which is why <see cref="ReadEventLogAsync"/> reports no transaction horizon. Times are
+/// stored as UTC ticks, money as integer minor units.
 /// </summary>
-public sealed class SqliteOrderStore(SqliteConnectionFactory connections) : IOrderStore
+public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderEventSignal signal) : IOrderStore
 {
     private const int SqliteConstraint = 19;
-    private const string OrderColumns =
-        "id, request_id, user_id, currency, total_minor, lines_json, state, state_reason, create_time, update_time";
-    private const string SagaColumns =
-        "order_id, reservation_id, step, attempts, next_attempt_at, last_error, started_at, updated_at";
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -44,14 +41,7 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections) : IOrd
             $"SELECT {OrderColumns} FROM orders WHERE user_id = $user {keyset} ORDER BY create_time DESC, id DESC LIMIT $limit",
             ("$user", userId), ("$limit", limit),
             ("$after_time", after?.CreateTime.UtcTicks), ("$after_id", after?.OrderId));
-        var orders = new List<OrderRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            orders.Add(ReadOrder(reader));
-        }
-
-        return orders;
+        return await ReadAllAsync(command, ReadOrder, cancellationToken);
     }
 
     public async Task<CreateResult> CreateAsync(OrderRecord order, CancellationToken cancellationToken)
@@ -67,14 +57,21 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections) : IOrd
 
             try
             {
-                await InsertOrderAsync(connection, transaction, order, cancellationToken);
+                await ExecuteAsync(connection, transaction,
+                    $"INSERT INTO orders ({OrderColumns}) VALUES ($id, $request, $user, $currency, $total, $lines, $state, $reason, $created, $updated)",
+                    cancellationToken,
+                    ("$id", order.Id), ("$request", order.RequestId), ("$user", order.UserId),
+                    ("$currency", order.Total.Currency), ("$total", order.Total.Minor), ("$lines", LinesJson(order)),
+                    ("$state", order.State.ToString()), ("$reason", order.StateReason),
+                    ("$created", order.CreateTime.UtcTicks), ("$updated", order.UpdateTime.UtcTicks));
                 await ExecuteAsync(connection, transaction,
                     $"INSERT INTO order_sagas ({SagaColumns}) VALUES ($id, $reservation, $step, 0, NULL, NULL, $at, $at)",
                     cancellationToken,
                     ("$id", order.Id), ("$reservation", order.ReservationId), ("$step", nameof(SagaStep.Reserving)),
                     ("$at", order.CreateTime.UtcTicks));
-                await InsertEventAsync(connection, transaction, order, OrderEventType.Created, order.CreateTime, cancellationToken);
+                await InsertEventAsync(connection, transaction, order, order.CreateTime, cancellationToken);
                 transaction.Commit();
+                signal.Notify();
                 return new CreateResult(order, Created: true);
             }
             catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
@@ -100,7 +97,7 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections) : IOrd
             return new TransitionResult(current, Applied: false);
         }
 
-        var updated = current with { State = transition.To, StateReason = transition.Reason, UpdateTime = transition.At };
+        var updated = Apply(current, transition);
         await ExecuteAsync(connection, transaction,
             "UPDATE orders SET state = $state, state_reason = $reason, update_time = $at WHERE id = $id",
             cancellationToken,
@@ -113,22 +110,47 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections) : IOrd
             cancellationToken,
             ("$step", transition.Step.ToString()), ("$next", transition.NextAttemptAt?.UtcTicks), ("$error", transition.LastError),
             ("$at", transition.At.UtcTicks), ("$id", updated.Id));
-        await InsertEventAsync(connection, transaction, updated, EventTypeFor(updated.State), transition.At, cancellationToken);
+        await InsertEventAsync(connection, transaction, updated, transition.At, cancellationToken);
         transaction.Commit();
+        signal.Notify();
         return new TransitionResult(updated, Applied: true);
     }
 
     public async Task<SagaRecord?> GetSagaAsync(string orderId, CancellationToken cancellationToken)
     {
-        var sagas = await QuerySagasAsync("order_id = $a", orderId, null, 1, cancellationToken);
-        return sagas.Count == 0 ? null : sagas[0];
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, $"SELECT {SagaColumns} FROM order_sagas WHERE order_id = $id", ("$id", orderId));
+        return (await ReadAllAsync(command, ReadSaga, cancellationToken)).SingleOrDefault();
     }
 
-    public Task<IReadOnlyList<SagaRecord>> FindStalledSagasAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken) =>
-        QuerySagasAsync("step = $a AND started_at < $b ORDER BY started_at", nameof(SagaStep.Reserving), startedBefore.UtcTicks, limit, cancellationToken);
+    public async Task<IReadOnlyList<SagaRecord>> FindStalledSagasAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            $"SELECT {SagaColumns} FROM order_sagas WHERE step = $step AND started_at < $before ORDER BY started_at LIMIT $limit",
+            ("$step", nameof(SagaStep.Reserving)), ("$before", startedBefore.UtcTicks), ("$limit", limit));
+        return await ReadAllAsync(command, ReadSaga, cancellationToken);
+    }
 
-    public Task<IReadOnlyList<SagaRecord>> FindDueCompensationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-        QuerySagasAsync("step = $a AND next_attempt_at <= $b ORDER BY next_attempt_at", nameof(SagaStep.Releasing), now.UtcTicks, limit, cancellationToken);
+    public async Task<IReadOnlyList<SagaRecord>> ClaimDueCompensationsAsync(
+        DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        // Read the due sagas as they are (attempts, times), then take the lease, both under the write lock.
+        await using var select = Command(connection, transaction,
+            $"SELECT {SagaColumns} FROM order_sagas WHERE step = $step AND next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $limit",
+            ("$step", nameof(SagaStep.Releasing)), ("$now", now.UtcTicks), ("$limit", limit));
+        var due = await ReadAllAsync(select, ReadSaga, cancellationToken);
+        foreach (var saga in due)
+        {
+            await ExecuteAsync(connection, transaction, "UPDATE order_sagas SET next_attempt_at = $lease WHERE order_id = $id",
+                cancellationToken, ("$lease", leaseUntil.UtcTicks), ("$id", saga.OrderId));
+        }
+
+        transaction.Commit();
+        return due;
+    }
 
     public async Task CompleteCompensationAsync(string orderId, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -155,50 +177,36 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections) : IOrd
             ("$releasing", nameof(SagaStep.Releasing)));
     }
 
-    public async Task<IReadOnlyList<OrderEvent>> ReadEventsAsync(long afterSequence, string? userId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OrderEvent>> ReadEventsAsync(
+        long afterSequence, long throughSequence, string? userId, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         var userFilter = userId is null ? "" : "AND user_id = $user";
         await using var command = Command(connection, null,
-            $"SELECT sequence, type, snapshot_json, event_time FROM order_events WHERE sequence > $after {userFilter} ORDER BY sequence LIMIT $limit",
-            ("$after", afterSequence), ("$user", userId), ("$limit", limit));
-        var events = new List<OrderEvent>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(new OrderEvent(
-                reader.GetInt64(0),
-                Enum.Parse<OrderEventType>(reader.GetString(1)),
-                JsonSerializer.Deserialize(reader.GetString(2), OrderJsonContext.Default.OrderRecord)!,
-                FromTicks(reader.GetInt64(3))));
-        }
-
-        return events;
+            $"""
+            SELECT {EventColumns} FROM order_events
+            WHERE sequence > $after AND sequence <= $through {userFilter} ORDER BY sequence LIMIT $limit
+            """,
+            ("$after", afterSequence), ("$through", throughSequence), ("$user", userId), ("$limit", limit));
+        return await ReadAllAsync(command, ReadEvent, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<SagaRecord>> QuerySagasAsync(string where, string a, long? b, int limit, CancellationToken cancellationToken)
+    public async Task<EventLogPage> ReadEventLogAsync(long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null,
-            $"SELECT {SagaColumns} FROM order_sagas WHERE {where} LIMIT $limit",
-            ("$a", a), ("$b", b), ("$limit", limit));
-        var sagas = new List<SagaRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            sagas.Add(new SagaRecord(
-                reader.GetString(0),
-                reader.GetString(1),
-                Enum.Parse<SagaStep>(reader.GetString(2)),
-                reader.GetInt32(3),
-                reader.IsDBNull(4) ? null : FromTicks(reader.GetInt64(4)),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                FromTicks(reader.GetInt64(6)),
-                FromTicks(reader.GetInt64(7))));
-        }
-
-        return sagas;
+        // One read transaction: the page and the maximum come from the same WAL snapshot.
+        using var transaction = connection.BeginTransaction(deferred: true);
+        await using var command = Command(connection, transaction,
+            $"SELECT {EventColumns} FROM order_events WHERE sequence > $after ORDER BY sequence LIMIT $limit",
+            ("$after", afterSequence), ("$limit", limit));
+        var events = await ReadAllAsync(command, ReadEvent, cancellationToken);
+        await using var max = Command(connection, transaction, "SELECT COALESCE(MAX(sequence), 0) FROM order_events");
+        var maxSequence = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
+        transaction.Commit();
+        return new EventLogPage(events, maxSequence, OldestRunning: 0, NextTransaction: 0);
     }
+
+    public Task PingAsync(CancellationToken cancellationToken) => connections.PingAsync(cancellationToken);
 
     private static async Task<OrderRecord?> QuerySingleOrderAsync(
         SqliteConnection connection, SqliteTransaction? transaction, string where, string key, CancellationToken cancellationToken)
@@ -208,45 +216,25 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections) : IOrd
         return await reader.ReadAsync(cancellationToken) ? ReadOrder(reader) : null;
     }
 
-    private static Task InsertOrderAsync(SqliteConnection connection, SqliteTransaction transaction, OrderRecord order, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, transaction,
-            $"INSERT INTO orders ({OrderColumns}) VALUES ($id, $request, $user, $currency, $total, $lines, $state, $reason, $created, $updated)",
-            cancellationToken,
-            ("$id", order.Id), ("$request", order.RequestId), ("$user", order.UserId),
-            ("$currency", order.Total.Currency), ("$total", order.Total.Minor),
-            ("$lines", JsonSerializer.Serialize(order.Lines.ToList(), OrderJsonContext.Default.ListOrderLine)),
-            ("$state", order.State.ToString()), ("$reason", order.StateReason),
-            ("$created", order.CreateTime.UtcTicks), ("$updated", order.UpdateTime.UtcTicks));
-
     private static Task InsertEventAsync(
-        SqliteConnection connection, SqliteTransaction transaction, OrderRecord order, OrderEventType type, DateTimeOffset at, CancellationToken cancellationToken) =>
+        SqliteConnection connection, SqliteTransaction transaction, OrderRecord order, DateTimeOffset at, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
             "INSERT INTO order_events (order_id, user_id, type, event_time, snapshot_json) VALUES ($id, $user, $type, $at, $snapshot)",
             cancellationToken,
-            ("$id", order.Id), ("$user", order.UserId), ("$type", type.ToString()), ("$at", at.UtcTicks),
-            ("$snapshot", JsonSerializer.Serialize(order, OrderJsonContext.Default.OrderRecord)));
+            ("$id", order.Id), ("$user", order.UserId), ("$type", EventTypeFor(order.State).ToString()), ("$at", at.UtcTicks),
+            ("$snapshot", SnapshotJson(order)));
 
-    private static OrderEventType EventTypeFor(OrderState state) => state switch
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
     {
-        OrderState.Pending => OrderEventType.Created,
-        OrderState.Confirmed => OrderEventType.Confirmed,
-        OrderState.Rejected => OrderEventType.Rejected,
-        OrderState.Cancelled => OrderEventType.Cancelled,
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown order state"),
-    };
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
 
-    private static OrderRecord ReadOrder(SqliteDataReader reader) => new(
-        Id: reader.GetString(0),
-        RequestId: reader.GetString(1),
-        UserId: reader.GetString(2),
-        Lines: JsonSerializer.Deserialize(reader.GetString(5), OrderJsonContext.Default.ListOrderLine)!,
-        Total: new Money(reader.GetString(3), reader.GetInt64(4)),
-        State: Enum.Parse<OrderState>(reader.GetString(6)),
-        StateReason: reader.GetString(7),
-        CreateTime: FromTicks(reader.GetInt64(8)),
-        UpdateTime: FromTicks(reader.GetInt64(9)));
-
-    private static DateTimeOffset FromTicks(long utcTicks) => new(utcTicks, TimeSpan.Zero);
+        return rows;
+    }
 
     private static async Task ExecuteAsync(
         SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken,

@@ -69,6 +69,14 @@ public static class RpcErrors
         return ex;
     }
 
+    /// <summary>No valid credential: <paramref name="reason"/> is an ErrorInfo reason such as <c>MISSING_TOKEN</c>.</summary>
+    public static RpcException Unauthenticated(string reason, string description) =>
+        Build(Code.Unauthenticated, description, new ErrorInfo { Reason = reason, Domain = Domain });
+
+    /// <summary>A valid credential without the scope <paramref name="scope"/>.</summary>
+    public static RpcException PermissionDenied(string scope, string description) =>
+        Build(Code.PermissionDenied, description, new ErrorInfo { Reason = "MISSING_SCOPE", Domain = Domain, Metadata = { ["scope"] = scope } });
+
     public static RpcException Unavailable(string description) =>
         new GrpcStatus { Code = (int)Code.Unavailable, Message = description }.ToRpcException();
 

@@ -14,6 +14,18 @@ public sealed record NewUserAccount(string Id, string Email, string DisplayName,
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"{UserAccount.EmailKey(Email)}\n{DisplayName}\n{CreditLimit.Currency}\n{CreditLimit.Cents}")));
 
+    /// <summary>
+    /// For a request whose <see cref="RequestId"/> is already stored with <paramref name="storedFingerprint"/>: returns if
+    /// this is a replay of that request, throws <see cref="ResourceConflictException"/> if the id is reused for other content.
+    /// </summary>
+    public void EnsureReplayOf(string storedFingerprint)
+    {
+        if (storedFingerprint != RequestFingerprint)
+        {
+            throw UserConflicts.CreateRequestReused(RequestId ?? "");
+        }
+    }
+
     public UserAccount ToAccount(DateTimeOffset now) =>
         new(Id, Email, DisplayName, CreditLimit, ReservedCents: 0, AccountStatus.Active, Version: 1, now, now);
 }

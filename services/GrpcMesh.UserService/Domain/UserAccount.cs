@@ -79,6 +79,17 @@ public sealed record UserAccount(
             ? this
             : this with { Status = AccountStatus.Deleted, Version = Version + 1, UpdateTime = now };
 
+    /// <summary>
+    /// The new reservation for <paramref name="request"/> and the credit left once it is stored; throws as
+    /// <see cref="EnsureCanReserve"/> does.
+    /// </summary>
+    public CreditReservationResult Reserve(CreditReservationRequest request, DateTimeOffset now)
+    {
+        EnsureCanReserve(request.Amount);
+        var reservation = request.ToReservation(now);
+        return new CreditReservationResult(reservation, AvailableCredit with { Cents = AvailableCredit.Cents - request.Amount.Cents });
+    }
+
     /// <summary>Throws unless the user is active and has <paramref name="amount"/> of available credit in its currency.</summary>
     public void EnsureCanReserve(MoneyAmount amount)
     {

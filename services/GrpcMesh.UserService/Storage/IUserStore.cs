@@ -46,4 +46,7 @@ public interface IUserStore
 
     /// <summary>Marks the reservation released (idempotent). Throws <see cref="ResourceNotFoundException"/>.</summary>
     Task<CreditReservationResult> ReleaseCreditAsync(string reservationId, CancellationToken cancellationToken);
+
+    /// <summary>A cheap round trip proving the store answers (readiness probe). Throws when it does not.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
 }

@@ -54,13 +54,8 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
                 await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var (existingId, fingerprint) = (reader.GetString(0), reader.GetString(1));
-                    if (fingerprint != user.RequestFingerprint)
-                    {
-                        throw new ResourceConflictException("request", requestId,
-                            $"request_id '{requestId}' was already used by a CreateUser request with different fields");
-                    }
-
+                    var existingId = reader.GetString(0);
+                    user.EnsureReplayOf(reader.GetString(1));
                     var existing = await ReadUserAsync(connection, transaction, existingId, cancellationToken).ConfigureAwait(false);
                     return new CreateUserResult(existing!, Created: false);
                 }
@@ -76,7 +71,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
                 """,
                 ("$id", account.Id), ("$email", account.Email), ("$email_key", UserAccount.EmailKey(account.Email)),
                 ("$display_name", account.DisplayName), ("$currency", account.CreditLimit.Currency),
-                ("$limit_cents", account.CreditLimit.Cents), ("$status", ToColumn(account.Status)), ("$version", account.Version),
+                ("$limit_cents", account.CreditLimit.Cents), ("$status", UserRows.ToColumn(account.Status)), ("$version", account.Version),
                 ("$request_id", user.RequestId), ("$request_fingerprint", user.RequestId is null ? null : user.RequestFingerprint),
                 ("$time_us", Timestamps.ToUnixMicroseconds(account.CreateTime)));
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -111,7 +106,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                users.Add(ReadUser(reader));
+                users.Add(UserRows.ReadUser(reader));
             }
         }
 
@@ -142,7 +137,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
                 WHERE id = $id AND version = $version
                 """,
                 ("$email", updated.Email), ("$email_key", UserAccount.EmailKey(updated.Email)), ("$display_name", updated.DisplayName),
-                ("$currency", updated.CreditLimit.Currency), ("$limit_cents", updated.CreditLimit.Cents), ("$status", ToColumn(updated.Status)),
+                ("$currency", updated.CreditLimit.Currency), ("$limit_cents", updated.CreditLimit.Cents), ("$status", UserRows.ToColumn(updated.Status)),
                 ("$new_version", updated.Version), ("$time_us", Timestamps.ToUnixMicroseconds(updated.UpdateTime)),
                 ("$id", userId), ("$version", current.Version));
             await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; re-read it and retry", cancellationToken).ConfigureAwait(false);
@@ -162,7 +157,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
 
             await using var command = Command(connection, transaction,
                 "UPDATE users SET status = $status, version = $new_version, update_time_us = $time_us WHERE id = $id AND version = $version",
-                ("$status", ToColumn(deleted.Status)), ("$new_version", deleted.Version),
+                ("$status", UserRows.ToColumn(deleted.Status)), ("$new_version", deleted.Version),
                 ("$time_us", Timestamps.ToUnixMicroseconds(deleted.UpdateTime)), ("$id", userId), ("$version", current.Version));
             await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; retry", cancellationToken).ConfigureAwait(false);
             return deleted;
@@ -178,24 +173,20 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
             var existing = await ReadReservationAsync(connection, transaction, request.ReservationId, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
-                return existing.IsSameRequest(request)
-                    ? new CreditReservationResult(existing, user.AvailableCredit)
-                    : throw new ResourceConflictException("reservation", request.ReservationId,
-                        $"reservation_id '{request.ReservationId}' was already used for {existing.Amount} on user '{existing.UserId}'");
+                return new CreditReservationResult(existing.ReplayFor(request), user.AvailableCredit);
             }
 
-            user.EnsureCanReserve(request.Amount);
-            var reservation = request.ToReservation(timeProvider.UtcNowMicroseconds());
+            var result = user.Reserve(request, timeProvider.UtcNowMicroseconds());
+            var reservation = result.Reservation;
             await using var insert = Command(connection, transaction, """
                 INSERT INTO credit_reservations (reservation_id, user_id, currency, amount_cents, status, create_time_us, update_time_us)
                 VALUES ($id, $user_id, $currency, $amount_cents, $status, $time_us, $time_us)
                 """,
                 ("$id", reservation.ReservationId), ("$user_id", reservation.UserId), ("$currency", reservation.Amount.Currency),
-                ("$amount_cents", reservation.Amount.Cents), ("$status", ToColumn(reservation.State)),
+                ("$amount_cents", reservation.Amount.Cents), ("$status", UserRows.ToColumn(reservation.State)),
                 ("$time_us", Timestamps.ToUnixMicroseconds(reservation.CreateTime)));
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            var available = user.AvailableCredit with { Cents = user.AvailableCredit.Cents - reservation.Amount.Cents };
-            return new CreditReservationResult(reservation, available);
+            return result;
         }, cancellationToken);
 
     public Task<CreditReservationResult> ReleaseCreditAsync(string reservationId, CancellationToken cancellationToken) =>
@@ -208,7 +199,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
             {
                 await using var command = Command(connection, transaction,
                     "UPDATE credit_reservations SET status = $status, update_time_us = $time_us WHERE reservation_id = $id AND status = 'RESERVED'",
-                    ("$status", ToColumn(released.State)), ("$time_us", Timestamps.ToUnixMicroseconds(released.UpdateTime)), ("$id", reservationId));
+                    ("$status", UserRows.ToColumn(released.State)), ("$time_us", Timestamps.ToUnixMicroseconds(released.UpdateTime)), ("$id", reservationId));
                 await ExecuteConditionalAsync(command, $"reservation '{reservationId}' changed concurrently; retry", cancellationToken).ConfigureAwait(false);
             }
 
@@ -254,7 +245,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
             ("$email_key", UserAccount.EmailKey(email)), ("$except_id", exceptUserId ?? ""));
         if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
         {
-            throw new ResourceConflictException("user", email, $"a user with email '{email}' already exists");
+            throw UserConflicts.EmailTaken(email);
         }
     }
 
@@ -271,7 +262,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
     {
         await using var command = Command(connection, transaction, SelectUserById, ("$id", userId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadUser(reader) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadUser(reader) : null;
     }
 
     private static async Task<CreditReservation?> ReadReservationAsync(
@@ -279,31 +270,8 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
     {
         await using var command = Command(connection, transaction, SelectReservation + " WHERE reservation_id = $id", ("$id", reservationId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new CreditReservation(
-            reader.GetString(0),
-            reader.GetString(1),
-            new MoneyAmount(reader.GetString(2), reader.GetInt64(3)),
-            ParseReservationState(reader.GetString(4)),
-            Timestamps.FromUnixMicroseconds(reader.GetInt64(5)),
-            Timestamps.FromUnixMicroseconds(reader.GetInt64(6)));
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadReservation(reader) : null;
     }
-
-    private static UserAccount ReadUser(SqliteDataReader reader) =>
-        new(
-            Id: reader.GetString(0),
-            Email: reader.GetString(1),
-            DisplayName: reader.GetString(2),
-            CreditLimit: new MoneyAmount(reader.GetString(3), reader.GetInt64(4)),
-            ReservedCents: reader.GetInt64(9),
-            Status: ParseAccountStatus(reader.GetString(5)),
-            Version: reader.GetInt64(6),
-            CreateTime: Timestamps.FromUnixMicroseconds(reader.GetInt64(7)),
-            UpdateTime: Timestamps.FromUnixMicroseconds(reader.GetInt64(8)));
 
     private static SqliteCommand Command(
         SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
@@ -319,36 +287,8 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
         return command;
     }
 
-    private static string ToColumn(AccountStatus status) => status switch
-    {
-        AccountStatus.Active => "ACTIVE",
-        AccountStatus.Suspended => "SUSPENDED",
-        AccountStatus.Deleted => "DELETED",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
-
-    private static AccountStatus ParseAccountStatus(string value) => value switch
-    {
-        "ACTIVE" => AccountStatus.Active,
-        "SUSPENDED" => AccountStatus.Suspended,
-        "DELETED" => AccountStatus.Deleted,
-        _ => throw new InvalidDataException($"unknown user status '{value}' in users.db"),
-    };
-
-    private static string ToColumn(ReservationState state) => state switch
-    {
-        ReservationState.Reserved => "RESERVED",
-        ReservationState.Released => "RELEASED",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
-    };
-
-    private static ReservationState ParseReservationState(string value) => value switch
-    {
-        "RESERVED" => ReservationState.Reserved,
-        "RELEASED" => ReservationState.Released,
-        _ => throw new InvalidDataException($"unknown reservation status '{value}' in users.db"),
-    };
-
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "User store ready at {DatabasePath} (schema version {FromVersion} -> {ToVersion})")]
     private static partial void LogSchemaReady(ILogger logger, string databasePath, int fromVersion, int toVersion);
+
+    public Task PingAsync(CancellationToken cancellationToken) => connections.PingAsync(cancellationToken);
 }

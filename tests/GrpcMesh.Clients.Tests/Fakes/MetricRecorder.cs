@@ -8,6 +8,8 @@ public sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Name, long Value, Dictionary<string, object?> Tags)> _measurements = new();
+    private readonly ConcurrentQueue<(string Name, int Value, Dictionary<string, object?> Tags)> _observed = new();
+    private readonly Lock _observeLock = new();
 
     public MetricRecorder(Meter meter)
     {
@@ -28,6 +30,16 @@ public sealed class MetricRecorder : IDisposable
 
             _measurements.Enqueue((instrument.Name, value, copy));
         });
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+        {
+            var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value;
+            }
+
+            _observed.Enqueue((instrument.Name, value, copy));
+        });
         _listener.Start();
     }
 
@@ -35,6 +47,24 @@ public sealed class MetricRecorder : IDisposable
         _measurements
             .Where(m => m.Name == name && tags.All(t => Equals(m.Tags.GetValueOrDefault(t.Key), t.Value)))
             .Sum(m => m.Value);
+
+    /// <summary>Reads the observable (int) instruments now and returns the measurements of <paramref name="name"/>.</summary>
+    public IReadOnlyList<(int Value, Dictionary<string, object?> Tags)> Observe(string name)
+    {
+        lock (_observeLock)
+        {
+            _observed.Clear();
+            _listener.RecordObservableInstruments();
+            return _observed.Where(m => m.Name == name).Select(m => (m.Value, m.Tags)).ToList();
+        }
+    }
+
+    /// <summary>The <c>state</c> of <paramref name="endpoint"/> per <c>grpcmesh.client.endpoint.state</c> (the tag whose value is 1), or null.</summary>
+    public string? EndpointState(string target, string endpoint) =>
+        Observe("grpcmesh.client.endpoint.state")
+            .Where(m => m.Value == 1 && Equals(m.Tags["target"], target) && Equals(m.Tags["endpoint"], endpoint))
+            .Select(m => (string?)m.Tags["state"])
+            .SingleOrDefault();
 
     public void Dispose() => _listener.Dispose();
 }

@@ -67,7 +67,7 @@ public sealed class MeshEndToEndTests
         Assert.Contains("UserService", ex.Status.Detail, StringComparison.Ordinal);
         var store = mesh.OrderHost.Services.GetRequiredService<IOrderStore>();
         Assert.Null(await store.FindByRequestIdAsync(request.RequestId, Ct));
-        Assert.Empty(await store.ReadEventsAsync(0, null, 100, Ct));
+        Assert.Empty(await store.ReadEventsAsync(0, long.MaxValue, null, 100, Ct));
     }
 
     [Fact]

@@ -13,7 +13,12 @@ namespace GrpcMesh.OrderService.Tests.EndToEnd;
 /// </summary>
 public sealed class MeshHosts : IDisposable
 {
-    private static readonly Dictionary<string, string?> Quiet = new() { ["Logging:LogLevel:Default"] = "Warning" };
+    private static readonly Dictionary<string, string?> Quiet = new()
+    {
+        ["Logging:LogLevel:Default"] = "Warning",
+        // TestServer reports the configured URL as a listen address: without this every dispose waits the drain delay.
+        ["Shutdown:DrainDelay"] = "00:00:00",
+    };
 
     public MeshHosts(Uri? userServiceAddressOverride = null)
     {

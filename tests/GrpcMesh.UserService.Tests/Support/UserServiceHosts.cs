@@ -5,8 +5,8 @@ namespace GrpcMesh.UserService.Tests.Support;
 internal static class UserServiceHosts
 {
     /// <summary>
-    /// An in-memory UserService with its own data directory (a temp one unless <paramref name="dataDirectory"/> is
-    /// given, e.g. to restart on the same files) and, optionally, a fake clock.
+    /// An in-memory UserService with the given <c>Storage:*</c> <paramref name="settings"/> (default: SQLite in a fresh
+    /// temp directory; <paramref name="dataDirectory"/> to restart on the same SQLite files) and, optionally, a fake clock.
     /// </summary>
     public static GrpcTestHost<UserServiceMarker> Create(
         string? dataDirectory = null, TimeProvider? timeProvider = null, IReadOnlyDictionary<string, string?>? settings = null)

@@ -1,21 +1,46 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace GrpcMesh.UserService.Tests.Support;
 
-/// <summary>Base for tests that talk to one fresh in-memory UserService (own SQLite file) through the generated client.</summary>
-public abstract class UserServiceTest : IDisposable
+/// <summary>
+/// Base for tests that talk to one in-memory UserService on a fresh store of <paramref name="storage"/>'s kind, through
+/// the generated client. The service's clock is <see cref="Clock"/>, a fake standing at <see cref="Start"/>.
+/// </summary>
+public abstract class UserServiceTest(IStorageUnderTest storage) : IAsyncLifetime
 {
+    public static readonly DateTimeOffset Start = new(2030, 5, 6, 7, 8, 9, 123, TimeSpan.Zero);
+
+    private TestStore? _store;
     private GrpcTestHost<UserServiceMarker>? _host;
+    private UserServiceClient? _client;
 
-    protected UserServiceTest(TimeProvider? timeProvider = null)
-    {
-        _host = UserServiceHosts.Create(timeProvider: timeProvider);
-        Client = new UserServiceClient(_host.Channel);
-    }
+    protected FakeTimeProvider Clock { get; } = new(Start);
 
-    protected GrpcTestHost<UserServiceMarker> Host => _host ?? throw new ObjectDisposedException(nameof(UserServiceTest));
+    /// <summary>The provider under test, e.g. for a second, untouched store.</summary>
+    protected IStorageUnderTest Storage => storage;
 
-    protected UserServiceClient Client { get; }
+    protected TestStore Store => _store ?? throw NotInitialized();
+
+    protected GrpcTestHost<UserServiceMarker> Host => _host ?? throw NotInitialized();
+
+    protected UserServiceClient Client => _client ?? throw NotInitialized();
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = await storage.CreateStoreAsync(Ct);
+        _host = _store.CreateHost(Clock);
+        _client = new UserServiceClient(_host.Channel);
+    }
+
+    /// <summary>Stops the service and starts a new one on the same store (what a process restart does).</summary>
+    protected void RestartService()
+    {
+        Host.Dispose();
+        _host = Store.CreateHost(Clock);
+        _client = new UserServiceClient(_host.Channel);
+    }
 
     protected async Task<ProtoUser> CreateUserAsync(Money? creditLimit = null, string? email = null) =>
         (await Client.CreateUserAsync(Requests.NewUser(email, creditLimit), cancellationToken: Ct)).User;
@@ -41,10 +66,18 @@ public abstract class UserServiceTest : IDisposable
         return users;
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         _host?.Dispose();
         _host = null;
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+            _store = null;
+        }
+
         GC.SuppressFinalize(this);
     }
+
+    private static InvalidOperationException NotInitialized() => new("the test's UserService is not initialized yet");
 }

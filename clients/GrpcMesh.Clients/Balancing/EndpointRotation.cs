@@ -1,0 +1,75 @@
+namespace GrpcMesh.Clients.Balancing;
+
+/// <summary>
+/// Round robin over a fixed list of endpoints (the ready subchannels of one picker) that skips endpoints out of rotation.
+/// The admitted subset is cached and rebuilt when the table's version changes or the earliest ejection runs out, so a
+/// pick is an interlocked increment and two reads. When every endpoint is out (cannot happen through the ejection cap
+/// alone, but may when the others are not connected) all of them are used rather than failing calls.
+/// </summary>
+internal sealed class EndpointRotation
+{
+    private readonly EndpointState[] _endpoints;
+    private readonly EndpointTable _table;
+    private readonly int[] _all;
+    private Candidates _candidates;
+    private int _next;
+
+    public EndpointRotation(EndpointState[] endpoints, EndpointTable table, int start)
+    {
+        _endpoints = endpoints;
+        _table = table;
+        _all = Enumerable.Range(0, endpoints.Length).ToArray();
+        _next = start;
+        _candidates = new Candidates([], int.MinValue, long.MinValue);
+    }
+
+    public EndpointState this[int index] => _endpoints[index];
+
+    /// <summary>
+    /// Index of the next endpoint in rotation. A retry passes the endpoint of its previous attempt as
+    /// <paramref name="avoid"/>: when it comes up and another candidate exists, the next one is taken instead.
+    /// </summary>
+    public int Next(long nowTicks, EndpointState? avoid)
+    {
+        var candidates = Volatile.Read(ref _candidates);
+        if (candidates.Version != _table.Version || nowTicks >= candidates.ValidUntilTicks)
+        {
+            candidates = Build(nowTicks);
+            Volatile.Write(ref _candidates, candidates);
+        }
+
+        var indices = candidates.Admitted.Length > 0 ? candidates.Admitted : _all;
+        var count = (uint)indices.Length;
+        var slot = (uint)Interlocked.Increment(ref _next) % count;
+        var index = indices[slot];
+        if (avoid is not null && count > 1 && ReferenceEquals(_endpoints[index], avoid))
+        {
+            index = indices[(slot + 1) % count];
+        }
+
+        return index;
+    }
+
+    private Candidates Build(long nowTicks)
+    {
+        var version = _table.Version;
+        var admitted = new List<int>(_endpoints.Length);
+        var validUntil = long.MaxValue;
+        for (var i = 0; i < _endpoints.Length; i++)
+        {
+            var endpoint = _endpoints[i];
+            if (endpoint.IsAdmitted(nowTicks))
+            {
+                admitted.Add(i);
+            }
+            else if (!endpoint.IsHealthEjected)
+            {
+                validUntil = Math.Min(validUntil, endpoint.EjectedUntilTicks);
+            }
+        }
+
+        return new Candidates([.. admitted], version, validUntil);
+    }
+
+    private sealed record Candidates(int[] Admitted, int Version, long ValidUntilTicks);
+}

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GrpcMesh.ServiceDefaults.Auth;
+
+public static class AuthDefaults
+{
+    /// <summary>
+    /// JwtBearer (the validator, not its middleware) configured from <c>Auth:*</c>, the token cache and what
+    /// <see cref="AuthInterceptor"/> needs.
+    /// </summary>
+    internal static IServiceCollection AddGrpcMeshAuth(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ValidatedTokenCache>();
+        services.TryAddSingleton<ScopeRequirements>();
+        services.TryAddSingleton<CallAuthenticator>();
+        services.TryAddSingleton<ServiceTokenIssuer>();
+
+        services.AddAuthentication().AddJwtBearer();
+        services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, ExplicitDefaultSchemeProvider>());
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
+        return services;
+    }
+
+    /// <summary>Declares the scope each RPC of a service needs (one call per service, in its registration).</summary>
+    public static IServiceCollection AddMethodScopes(this IServiceCollection services, MethodScopes scopes)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        services.AddSingleton(scopes);
+        return services;
+    }
+
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.Audience = auth.Audience;
+        var parameters = jwt.TokenValidationParameters;
+        parameters.ValidIssuers = [auth.Issuer];
+        parameters.ValidAudiences = [auth.Audience];
+        parameters.ClockSkew = auth.ClockSkew;
+        parameters.RequireExpirationTime = true;
+        parameters.NameClaimType = "sub";
+        if (auth.SigningKeyBytes() is { } key)
+        {
+            parameters.IssuerSigningKey = new SymmetricSecurityKey(key);
+        }
+
+        if (!string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            jwt.Authority = auth.Authority;
+        }
+        else
+        {
+            parameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Grpc.Core;
+using GrpcMesh.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GrpcMesh.ServiceDefaults.Auth;
+
+/// <summary>
+/// Authenticates and authorizes one call: health and reflection are open; every other RPC needs a bearer token
+/// validated by the JwtBearer handler (signature, issuer, audience, lifetime) — once per token, then from
+/// <see cref="ValidatedTokenCache"/> — and the scope its service declared in <see cref="MethodScopes"/>.
+/// Refusals are <see cref="RpcException"/>s (UNAUTHENTICATED / PERMISSION_DENIED), so the client gets a gRPC
+/// trailers-only response with a clear grpc-message instead of a bare HTTP 401/403.
+/// </summary>
+internal sealed partial class CallAuthenticator(
+    IOptions<AuthOptions> options, ScopeRequirements scopes, ValidatedTokenCache cache, ILogger<CallAuthenticator> logger)
+{
+    private const string BearerPrefix = "Bearer ";
+    private readonly bool _enabled = options.Value.Enabled;
+
+    /// <summary>Completes synchronously for open methods and cached tokens.</summary>
+    public ValueTask AuthenticateAsync(ServerCallContext context)
+    {
+        if (!_enabled || RequestPaths.IsHealth(context.Method) || RequestPaths.IsReflection(context.Method))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var http = context.GetHttpContext();
+        string? header = http.Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            throw RpcErrors.Unauthenticated("MISSING_TOKEN", "missing bearer token: send the header 'authorization: Bearer <jwt>'");
+        }
+
+        if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) || header.Length == BearerPrefix.Length)
+        {
+            throw RpcErrors.Unauthenticated("MISSING_TOKEN", "the authorization header is not a bearer token ('Bearer <jwt>')");
+        }
+
+        if (cache.TryGet(header, out var token))
+        {
+            Authorize(token, context.Method, http);
+            return ValueTask.CompletedTask;
+        }
+
+        return ValidateAsync(header, context.Method, http);
+    }
+
+    private async ValueTask ValidateAsync(string header, string method, HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            var message = Describe(result.Failure);
+            LogRejected(logger, method, message);
+            throw RpcErrors.Unauthenticated("INVALID_TOKEN", message);
+        }
+
+        var token = ValidatedToken.From(result.Principal);
+        cache.Add(header, token);
+        Authorize(token, method, http);
+    }
+
+    private void Authorize(ValidatedToken token, string method, HttpContext http)
+    {
+        // The principal's Identity.Name is the token's "sub" (NameClaimType), which the rate limiter keys on.
+        http.User = token.Principal;
+
+        var required = scopes.For(method);
+        if (required is null || token.HasScope(required))
+        {
+            return;
+        }
+
+        var granted = token.Scopes.Length == 0 ? "no scopes" : $"'{string.Join(' ', token.Scopes)}'";
+        LogForbidden(logger, method, required, token.Subject);
+        throw RpcErrors.PermissionDenied(required, $"{method} requires scope '{required}'; the token grants {granted}");
+    }
+
+    private static string Describe(Exception? failure) => failure switch
+    {
+        null => "bearer token was not accepted",
+        SecurityTokenExpiredException expired => $"bearer token expired at {expired.Expires:O}",
+        SecurityTokenNotYetValidException => "bearer token is not valid yet (nbf)",
+        SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "bearer token signature is invalid",
+        SecurityTokenInvalidAudienceException => "bearer token audience is not accepted",
+        SecurityTokenInvalidIssuerException => "bearer token issuer is not accepted",
+        SecurityTokenNoExpirationException => "bearer token has no expiry (exp)",
+        SecurityTokenMalformedException or ArgumentException => "bearer token is malformed",
+        _ => $"bearer token was not accepted ({failure.GetType().Name})",
+    };
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "{Method}: bearer token rejected: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string method, string reason);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "{Method}: caller {Subject} lacks scope {Scope}")]
+    private static partial void LogForbidden(ILogger logger, string method, string scope, string? subject);
+}

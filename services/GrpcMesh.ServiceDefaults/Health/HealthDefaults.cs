@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace GrpcMesh.ServiceDefaults.Health;
+
+internal static class HealthDefaults
+{
+    /// <summary>How often cached statuses (pushed to Watch streams) are recomputed.</summary>
+    private static readonly TimeSpan PublishPeriod = TimeSpan.FromSeconds(10);
+
+    public static IServiceCollection AddGrpcMeshHealth(this IServiceCollection services)
+    {
+        services.AddOptions<ShutdownOptions>()
+            .BindConfiguration(ShutdownOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.HostShutdownTimeout);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DrainState>();
+        services.TryAddKeyedSingleton(HealthNames.ShutdownClockKey, TimeProvider.System);
+        services.AddHostedService<DrainOnShutdownService>();
+
+        services.AddGrpcHealthChecks(GrpcServiceHealthMappings.MapFixedNames)
+            .AddCheck(HealthNames.SelfCheck, () => HealthCheckResult.Healthy(), [HealthNames.LiveTag])
+            .AddCheck<DrainHealthCheck>(HealthNames.DrainCheck, tags: [HealthNames.ReadyTag]);
+        services.AddSingleton<IStartupFilter, GrpcServiceHealthMappings>();
+        services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.FromSeconds(1);
+            o.Period = PublishPeriod;
+        });
+        return services;
+    }
+}

@@ -1,0 +1,33 @@
+namespace GrpcMesh.ServiceDefaults.Health;
+
+/// <summary>Names used by the grpc.health.v1 service and the ASP.NET Core health checks behind it.</summary>
+public static class HealthNames
+{
+    /// <summary>
+    /// Health service name for liveness probes: SERVING while the process answers, even while draining.
+    /// Only checks tagged <see cref="LiveTag"/> count. "" and every gRPC service name report readiness (all checks).
+    /// </summary>
+    public const string LivenessService = "liveness";
+
+    /// <summary>Tag for checks that decide liveness (a failing one makes Kubernetes restart the pod).</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>Tag for checks that decide readiness only. Readiness uses every check; the tag documents intent.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>The check that turns Unhealthy once shutdown begins.</summary>
+    public const string DrainCheck = "drain";
+
+    /// <summary>The check that is Healthy while the process runs (keeps <see cref="LivenessService"/> SERVING).</summary>
+    public const string SelfCheck = "self";
+
+    /// <summary>The conventional name for a service's own database check.</summary>
+    public const string StorageCheck = "storage";
+
+    /// <summary>
+    /// Service key of the clock the drain delay waits on. The delay is real time (a load balancer removing the
+    /// endpoint), so it is <see cref="TimeProvider.System"/> even when the host registers a fake clock for its
+    /// domain logic; drain tests register a keyed fake.
+    /// </summary>
+    public const string ShutdownClockKey = "GrpcMesh.Shutdown.Clock";
+}

@@ -1,0 +1,29 @@
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GrpcMesh.ServiceDefaults.Limits;
+
+internal static class LimitsDefaults
+{
+    /// <summary><c>Limits:*</c>: gRPC message sizes, Kestrel's HTTP/2 stream limit, and what <see cref="LimitsInterceptor"/> needs.</summary>
+    public static IServiceCollection AddGrpcMeshLimits(this IServiceCollection services)
+    {
+        services.AddOptions<LimitsOptions>()
+            .BindConfiguration(LimitsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // Wall-clock on purpose: refill must follow real time even when a test host swaps the app's TimeProvider.
+        services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, TimeProvider.System));
+        services.AddSingleton(sp => new CallGate(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>((grpc, limits) =>
+        {
+            grpc.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageSize;
+            grpc.MaxSendMessageSize = limits.Value.MaxSendMessageSize;
+        });
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
+            kestrel.Limits.Http2.MaxStreamsPerConnection = limits.Value.MaxConcurrentStreams);
+        return services;
+    }
+}

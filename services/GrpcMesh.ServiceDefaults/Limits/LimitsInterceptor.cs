@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using GrpcMesh.ServiceDefaults.Auth;
+using GrpcMesh.ServiceDefaults.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GrpcMesh.ServiceDefaults.Limits;
+
+/// <summary>
+/// Admission before any work, as gRPC statuses the client understands (never ASP.NET's HTTP 503/429, which gRPC clients
+/// read as UNAVAILABLE and retry): per-caller rate limit → RESOURCE_EXHAUSTED with <c>grpc-retry-pushback-ms</c>;
+/// a deadline already past or closer than <c>Limits:MinRemainingDeadline</c> → DEADLINE_EXCEEDED; for unary calls a
+/// concurrency limit with a bounded queue → RESOURCE_EXHAUSTED when the queue is full, DEADLINE_EXCEEDED for a call
+/// whose deadline passes while it waits (dropped without running). Health checks are exempt.
+/// </summary>
+internal sealed partial class LimitsInterceptor(
+    CallerRateLimiter rates, CallGate gate, IOptions<LimitsOptions> options, ILogger<LimitsInterceptor> logger) : Interceptor
+{
+    private readonly TimeSpan _minRemaining = options.Value.MinRemainingDeadline;
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        if (RequestPaths.IsHealth(context.Method))
+        {
+            return continuation(request, context);
+        }
+
+        Admit(context);
+        if (!gate.Enabled)
+        {
+            return continuation(request, context);
+        }
+
+        return gate.TryEnter() ? RunAsync(request, context, continuation) : QueueAsync(request, context, continuation);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (!RequestPaths.IsHealth(context.Method))
+        {
+            Admit(context);
+        }
+
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Admit(context);
+        return continuation(requestStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (!RequestPaths.IsReflection(context.Method))
+        {
+            Admit(context);
+        }
+
+        return continuation(requestStream, responseStream, context);
+    }
+
+    private void Admit(ServerCallContext context)
+    {
+        if (rates.Enabled)
+        {
+            var caller = CallerOf(context);
+            if (!rates.TryAcquire(caller, out var retryAfter))
+            {
+                LogRateLimited(logger, context.Method, caller);
+                throw RpcErrors.ResourceExhausted("RATE_LIMITED",
+                    $"rate limit exceeded for caller '{caller}' ({options.Value.PermitsPerSecond}/s, burst {options.Value.Burst}); retry after {Math.Ceiling(retryAfter.TotalMilliseconds)} ms",
+                    retryAfter);
+            }
+        }
+
+        if (context.Deadline != DateTime.MaxValue)
+        {
+            var remaining = context.Deadline - DateTime.UtcNow;
+            if (remaining < _minRemaining)
+            {
+                LogShed(logger, context.Method, remaining.TotalMilliseconds);
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, remaining <= TimeSpan.Zero
+                    ? "deadline already exceeded on arrival; not started"
+                    : $"deadline leaves {remaining.TotalMilliseconds:F1} ms, below Limits:MinRemainingDeadline ({_minRemaining.TotalMilliseconds} ms); not started"));
+            }
+        }
+    }
+
+    private async Task<TResponse> RunAsync<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        where TRequest : class
+        where TResponse : class
+    {
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    private async Task<TResponse> QueueAsync<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        where TRequest : class
+        where TResponse : class
+    {
+        var queuedAt = Stopwatch.GetTimestamp();
+        bool entered;
+        try
+        {
+            entered = await gate.EnterQueuedAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
+            LogDroppedFromQueue(logger, context.Method, waited);
+            throw context.Deadline <= DateTime.UtcNow
+                ? new RpcException(new Status(StatusCode.DeadlineExceeded, $"deadline expired after {waited:F0} ms in the server's queue; not started"))
+                : new RpcException(new Status(StatusCode.Cancelled, "call cancelled while queued; not started"));
+        }
+
+        if (!entered)
+        {
+            LogOverloaded(logger, context.Method, gate.Running, gate.Queued);
+            throw RpcErrors.ResourceExhausted("OVERLOADED",
+                $"server overloaded: {gate.Running} calls running and the queue of {gate.MaxQueued} is full (Limits:MaxConcurrentCalls/MaxQueuedCalls)");
+        }
+
+        return await RunAsync(request, context, continuation).ConfigureAwait(false);
+    }
+
+    /// <summary>The token's subject when the call is authenticated, else the client's IP address.</summary>
+    private static string CallerOf(ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        return http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } subject }
+            ? subject
+            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Information, Message = "{Method}: caller {Caller} rate limited")]
+    private static partial void LogRateLimited(ILogger logger, string method, string caller);
+
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Information, Message = "{Method}: refused, {RemainingMs} ms left before the deadline")]
+    private static partial void LogShed(ILogger logger, string method, double remainingMs);
+
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "{Method}: refused, {Running} calls running and {Queued} queued")]
+    private static partial void LogOverloaded(ILogger logger, string method, int running, int queued);
+
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Information, Message = "{Method}: dropped from the queue after {WaitedMs} ms")]
+    private static partial void LogDroppedFromQueue(ILogger logger, string method, double waitedMs);
+}

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GrpcMesh.ServiceDefaults.Limits;
+
+/// <summary>The <c>Limits</c> configuration section: message sizes, HTTP/2 streams, per-caller rate limit, load shedding.</summary>
+public sealed class LimitsOptions
+{
+    public const string SectionName = "Limits";
+
+    /// <summary>Largest request message accepted, in bytes; a bigger one is refused with RESOURCE_EXHAUSTED.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxReceiveMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest response message sent, in bytes; a handler producing a bigger one fails with RESOURCE_EXHAUSTED.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxSendMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Concurrent HTTP/2 streams (calls) per connection (Kestrel <c>MaxStreamsPerConnection</c>).</summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentStreams { get; set; } = 100;
+
+    /// <summary>Sustained calls per second per caller (token subject, else client IP); 0 turns rate limiting off.</summary>
+    [Range(0, 1_000_000)]
+    public double PermitsPerSecond { get; set; } = 1000;
+
+    /// <summary>Calls a caller may make at once above the sustained rate (token bucket size).</summary>
+    [Range(1, 10_000_000)]
+    public int Burst { get; set; } = 2000;
+
+    /// <summary>Callers tracked at once; beyond it, idle callers are forgotten and new ones share one bucket.</summary>
+    [Range(16, 10_000_000)]
+    public int MaxTrackedCallers { get; set; } = 10_000;
+
+    /// <summary>A unary call arriving with less time than this before its deadline is refused with DEADLINE_EXCEEDED at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan MinRemainingDeadline { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Unary calls handled at once; more wait in a queue. 0 turns the limit off.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxConcurrentCalls { get; set; } = 1000;
+
+    /// <summary>Unary calls allowed to wait for a slot; beyond it calls are refused with RESOURCE_EXHAUSTED.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxQueuedCalls { get; set; } = 1000;
+}

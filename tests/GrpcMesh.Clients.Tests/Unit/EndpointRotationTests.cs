@@ -1,0 +1,95 @@
+using GrpcMesh.Clients.Balancing;
+using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Telemetry;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GrpcMesh.Clients.Tests.Unit;
+
+public sealed class EndpointRotationTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly GrpcMeshClientTelemetry _telemetry = new();
+    private readonly EndpointTable _table;
+    private readonly EndpointRotation _rotation;
+
+    public EndpointRotationTests()
+    {
+        var options = new GrpcMeshOutlierEjectionOptions { ConsecutiveFailures = 1, BaseEjectionTime = TimeSpan.FromSeconds(10), MaxEjectionPercent = 100 };
+        _table = new EndpointTable("static:///test", options, _time, _telemetry, NullLogger.Instance);
+        _table.SetEndpoints(["a:1", "b:1", "c:1"]);
+        _rotation = new EndpointRotation([_table.Get("a:1"), _table.Get("b:1"), _table.Get("c:1")], _table, start: 0);
+    }
+
+    [Fact]
+    public void Next_AllAdmitted_EachEndpointInTurn()
+    {
+        Assert.Equal(["b:1", "c:1", "a:1", "b:1", "c:1", "a:1"], Picks(6));
+    }
+
+    [Fact]
+    public void Next_EndpointEjected_SkippedEvenlyUntilItsEjectionEnds()
+    {
+        _table.ReportAttempt("b:1", AttemptOutcome.Failure);
+
+        var whileEjected = Picks(6);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var afterwards = Picks(300);
+
+        Assert.DoesNotContain("b:1", whileEjected);
+        Assert.Equal(3, whileEjected.Count(p => p == "a:1"));
+        Assert.Equal(100, afterwards.Count(p => p == "b:1"));
+    }
+
+    [Fact]
+    public void Next_HealthEjectedThenHealthy_ComesBackAtOnce()
+    {
+        _table.ReportHealth("c:1", healthy: false);
+        Assert.DoesNotContain("c:1", Picks(6));
+
+        _table.ReportHealth("c:1", healthy: true);
+
+        Assert.Contains("c:1", Picks(3));
+    }
+
+    [Fact]
+    public void Next_EveryReadyEndpointOut_FallsBackToAllRatherThanFailing()
+    {
+        using var table = new EndpointTable("static:///other", new GrpcMeshOutlierEjectionOptions(), _time, _telemetry, NullLogger.Instance);
+        table.SetEndpoints(["a:1", "b:1", "c:1"]);
+        table.ReportHealth("a:1", healthy: false); // the cap allows one of three
+        var rotation = new EndpointRotation([table.Get("a:1")], table, start: 0); // only "a" is connected
+
+        Assert.Equal(0, rotation.Next(_time.GetUtcNow().UtcTicks, avoid: null));
+    }
+
+    [Fact]
+    public void Next_RetryAfterAttemptOnTheNextEndpoint_TakesTheOneAfter()
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        var first = _rotation[_rotation.Next(now, avoid: null)]; // b
+        var avoided = _table.Get("c:1");
+
+        var retry = _rotation[_rotation.Next(now, avoid: avoided)]; // c comes up, is avoided
+
+        Assert.Equal("b:1", first.Endpoint);
+        Assert.Equal("a:1", retry.Endpoint);
+    }
+
+    [Fact]
+    public void Next_SingleEndpointToAvoid_StillPicked()
+    {
+        var rotation = new EndpointRotation([_table.Get("a:1")], _table, start: 0);
+
+        Assert.Equal(0, rotation.Next(_time.GetUtcNow().UtcTicks, avoid: _table.Get("a:1")));
+    }
+
+    public void Dispose()
+    {
+        _table.Dispose();
+        _telemetry.Dispose();
+    }
+
+    private List<string> Picks(int count) =>
+        Enumerable.Range(0, count).Select(_ => _rotation[_rotation.Next(_time.GetUtcNow().UtcTicks, avoid: null)].Endpoint).ToList();
+}

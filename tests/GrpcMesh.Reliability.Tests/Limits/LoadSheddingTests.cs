@@ -1,0 +1,66 @@
+using System.Net;
+using Grpc.Core;
+using GrpcMesh.Reliability.Tests.Support;
+using GrpcMesh.ServiceDefaults.Limits;
+using GrpcMesh.Testing;
+using GrpcMesh.User.V1;
+using GrpcMesh.UserService;
+using Microsoft.Extensions.DependencyInjection;
+using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
+
+namespace GrpcMesh.Reliability.Tests.Limits;
+
+public sealed class LoadSheddingTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task GetUser_FullSlotsAndQueue_QueuedCallDroppedAtDeadlineExtraCallRefusedRunningCallFinishes()
+    {
+        var gate = new CallGateSwitch();
+        await using var host = await DefaultsHost.StartAsync<GatedUserService>(
+            new Dictionary<string, string?> { ["Limits:MaxConcurrentCalls"] = "1", ["Limits:MaxQueuedCalls"] = "1" },
+            services => services.AddSingleton(gate));
+        var users = new UserServiceClient(host.Channel);
+        var calls = host.Services.GetRequiredService<CallGate>();
+
+        var running = users.GetUserAsync(new GetUserRequest { UserId = "running" }, cancellationToken: Ct).ResponseAsync;
+        await gate.FirstEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var queued = users.GetUserAsync(new GetUserRequest { UserId = "queued" }, deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: Ct).ResponseAsync;
+        await Poll.UntilAsync(() => calls.Queued == 1);
+
+        var refused = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted,
+            () => users.GetUserAsync(new GetUserRequest { UserId = "refused" }, cancellationToken: Ct));
+        await RpcAssert.ThrowsAsync(StatusCode.DeadlineExceeded, async () => await queued);
+        await Poll.UntilAsync(() => calls.Queued == 0);
+        gate.Release.SetResult();
+        var finished = await running;
+
+        Assert.Contains("server overloaded", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("running", finished.User.Id);
+        Assert.Equal(["running"], gate.Ran);
+    }
+
+    [Fact]
+    public async Task Unary_DeadlineBelowMinimumRemaining_DeadlineExceededBeforeAnyWork()
+    {
+        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MinRemainingDeadline", "00:00:00.200")));
+        var address = host.StartOnLoopback();
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, "/grpcmesh.user.v1.UserService/CreateUser"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(GrpcFrames.Frame(Users.NewUser())),
+        };
+        request.Content.Headers.ContentType = new("application/grpc");
+        request.Headers.TryAddWithoutValidation("grpc-timeout", "50m");
+
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("4", Assert.Single(response.Headers.GetValues("grpc-status")));
+        Assert.Contains("below Limits:MinRemainingDeadline", Uri.UnescapeDataString(Assert.Single(response.Headers.GetValues("grpc-message"))), StringComparison.Ordinal);
+        Assert.Empty((await new UserServiceClient(host.Channel).ListUsersAsync(new ListUsersRequest(), cancellationToken: Ct)).Users);
+    }
+}

@@ -1,0 +1,54 @@
+using Grpc.Core;
+using GrpcMesh.Reliability.Tests.Support;
+using GrpcMesh.Testing;
+using GrpcMesh.User.V1;
+using GrpcMesh.UserService;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
+
+namespace GrpcMesh.Reliability.Tests.Limits;
+
+public sealed class MessageLimitTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CreateUser_MessageOverMaxReceiveSize_ResourceExhaustedAndServerKeepsServing()
+    {
+        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxReceiveMessageSize", "65536")));
+        var users = new UserServiceClient(host.Channel);
+        var oversized = Users.NewUser();
+        oversized.DisplayName = new string('x', 100_000);
+
+        var ex = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted, () => users.CreateUserAsync(oversized, cancellationToken: Ct));
+
+        Assert.Contains("exceeds the maximum", ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
+        var created = (await users.CreateUserAsync(Users.NewUser(), cancellationToken: Ct)).User;
+        Assert.Single((await users.ListUsersAsync(new ListUsersRequest(), cancellationToken: Ct)).Users, u => u.Id == created.Id);
+    }
+
+    [Fact]
+    public async Task CreateUser_HugeDisplayNameWithinMessageLimit_InvalidArgumentNamingTheField()
+    {
+        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null));
+        var users = new UserServiceClient(host.Channel);
+        var request = Users.NewUser();
+        request.DisplayName = new string('x', 1_000_000);
+
+        await RpcAssert.InvalidArgumentAsync(() => users.CreateUserAsync(request, cancellationToken: Ct), "display_name");
+
+        Assert.Empty((await users.ListUsersAsync(new ListUsersRequest(), cancellationToken: Ct)).Users);
+    }
+
+    [Fact]
+    public void Kestrel_MaxConcurrentStreamsConfigured_AppliedToHttp2Limits()
+    {
+        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxConcurrentStreams", "7")));
+
+        var kestrel = host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+
+        Assert.Equal(7, kestrel.Limits.Http2.MaxStreamsPerConnection);
+    }
+}

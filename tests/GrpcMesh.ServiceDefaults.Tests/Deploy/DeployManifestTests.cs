@@ -1,0 +1,187 @@
+using System.Net;
+using GrpcMesh.ServiceDefaults.Health;
+using YamlDotNet.RepresentationModel;
+
+namespace GrpcMesh.ServiceDefaults.Tests.Deploy;
+
+/// <summary>
+/// No Docker or kubectl here: the deploy files are checked by parsing them against the services' own configuration
+/// (appsettings.json, ShutdownOptions/TelemetryOptions defaults and validation).
+/// </summary>
+public sealed class DeployManifestTests
+{
+    /// <summary>Kubernetes name → project and the local gRPC port documented in DESIGN.md (used when appsettings.json sets none).</summary>
+    private static readonly Dictionary<string, (string Project, int DocumentedPort)> Services = new()
+    {
+        ["userservice"] = ("GrpcMesh.UserService", 5001),
+        ["orderservice"] = ("GrpcMesh.OrderService", 5002),
+    };
+
+    public static TheoryData<string> ServiceNames => new(Services.Keys);
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public void Manifest_GrpcPort_MatchesLocalDefaultContainerPortServiceAndListenAddress(string name)
+    {
+        var (deployment, service, container, config) = Load(name);
+        var grpcPort = container.Seq("ports").Named("grpc").Int("containerPort");
+
+        var localUrls = PodConfiguration.ListenUrls(config.Local);
+        var localPort = localUrls.Count > 0 ? localUrls[0].Port : Services[name].DocumentedPort;
+        Assert.Equal(localPort, grpcPort);
+
+        var podUrls = PodConfiguration.ListenUrls(config.Pod);
+        var podUrl = Assert.Single(podUrls);
+        Assert.Equal(grpcPort, podUrl.Port);
+        Assert.True(IPAddress.TryParse(podUrl.Host, out var address) && !IPAddress.IsLoopback(address),
+            $"the pod must listen on all interfaces, not {podUrl.Host}");
+        Assert.Equal("http", podUrl.Scheme);
+
+        var servicePort = service.Seq("spec", "ports").Named("grpc");
+        Assert.Equal(grpcPort, servicePort.Int("port"));
+        Assert.Equal("grpc", servicePort.Str("targetPort"));
+        Assert.Equal("kubernetes.io/h2c", servicePort.Str("appProtocol"));
+        Assert.Equal(deployment.Str("spec", "template", "metadata", "labels", "app.kubernetes.io/name"), service.Str("spec", "selector", "app.kubernetes.io/name"));
+        Assert.Equal(deployment.Str("spec", "selector", "matchLabels", "app.kubernetes.io/name"), service.Str("spec", "selector", "app.kubernetes.io/name"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public void Manifest_Probes_GrpcHealthOnGrpcPortReadinessEmptyLivenessLiveness(string name)
+    {
+        var (_, _, container, _) = Load(name);
+        var grpcPort = container.Seq("ports").Named("grpc").Int("containerPort");
+
+        foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
+        {
+            Assert.Equal(grpcPort, container.Int(probe, "grpc", "port"));
+            Assert.Null(container.Find(probe, "httpGet"));
+            Assert.Null(container.Find(probe, "exec"));
+        }
+
+        Assert.Equal("", container.Str("readinessProbe", "grpc", "service"));
+        Assert.Equal(HealthNames.LivenessService, container.Str("livenessProbe", "grpc", "service"));
+        Assert.Equal(HealthNames.LivenessService, container.Str("startupProbe", "grpc", "service"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public void Manifest_TerminationGracePeriod_CoversDrainDelayPlusTimeout(string name)
+    {
+        var (deployment, _, container, config) = Load(name);
+        var shutdown = config.Shutdown;
+        var preStop = container.Find("lifecycle", "preStop", "sleep", "seconds") is YamlScalarNode { Value: var seconds }
+            ? TimeSpan.FromSeconds(int.Parse(seconds!, System.Globalization.CultureInfo.InvariantCulture))
+            : TimeSpan.Zero;
+        Assert.Null(container.Find("lifecycle", "preStop", "exec"));
+
+        var grace = TimeSpan.FromSeconds(deployment.Int("spec", "template", "spec", "terminationGracePeriodSeconds"));
+
+        var needed = preStop + shutdown.HostShutdownTimeout;
+        Assert.True(grace >= needed + TimeSpan.FromSeconds(5), $"grace {grace} must exceed preStop {preStop} + drain {shutdown.DrainDelay} + timeout {shutdown.Timeout} by a margin");
+        Assert.True(grace <= needed + TimeSpan.FromSeconds(30), $"grace {grace} is far above what shutdown needs ({needed})");
+        Assert.Equal(new ShutdownOptions().DrainDelay, shutdown.DrainDelay);
+        Assert.Equal(new ShutdownOptions().Timeout, shutdown.Timeout);
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public void Manifest_Metrics_PrometheusPortConfiguredExposedAndAnnotated(string name)
+    {
+        var (deployment, service, container, config) = Load(name);
+        var metricsPort = container.Seq("ports").Named("metrics").Int("containerPort");
+
+        Assert.Equal(metricsPort, config.Telemetry.PrometheusPort);
+        Assert.NotEqual(container.Seq("ports").Named("grpc").Int("containerPort"), metricsPort);
+        Assert.Equal(metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), deployment.Str("spec", "template", "metadata", "annotations", "prometheus.io/port"));
+        Assert.Equal(Telemetry.PrometheusEndpoint.Path, deployment.Str("spec", "template", "metadata", "annotations", "prometheus.io/path"));
+        Assert.Equal(metricsPort, service.Seq("spec", "ports").Named("metrics").Int("port"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public void Manifest_Pod_ResourcesNonRootAndStorageOnVolume(string name)
+    {
+        var (deployment, _, container, config) = Load(name);
+
+        foreach (var kind in new[] { "requests", "limits" })
+        {
+            Assert.False(string.IsNullOrEmpty(container.Str("resources", kind, "cpu")));
+            Assert.False(string.IsNullOrEmpty(container.Str("resources", kind, "memory")));
+        }
+
+        Assert.Equal("true", deployment.Str("spec", "template", "spec", "securityContext", "runAsNonRoot"));
+        Assert.NotEqual("0", deployment.Str("spec", "template", "spec", "securityContext", "runAsUser"));
+        Assert.Equal("false", container.Str("securityContext", "allowPrivilegeEscalation"));
+        var dataDirectory = config.Pod["Storage:DataDirectory"];
+        Assert.Contains(container.Seq("volumeMounts"), m => m.Str("mountPath") == dataDirectory);
+        Assert.Equal(1, deployment.Int("spec", "replicas"));
+        Assert.Equal("Recreate", deployment.Str("spec", "strategy", "type"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public void Dockerfile_MultiStageNonRoot_ExposesManifestPortsAndRunsTheService(string name)
+    {
+        var (_, _, container, _) = Load(name);
+        var project = Services[name].Project;
+        var dockerfile = DockerfileSpec.Load(RepoFiles.PathOf("deploy", $"Dockerfile.{name}"));
+
+        Assert.True(dockerfile.Stages.Count >= 2, "multi-stage build expected");
+        Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:", dockerfile.All("FROM", dockerfile.Stages[0]).Single(), StringComparison.Ordinal);
+        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:", dockerfile.All("FROM", dockerfile.Final).Single(), StringComparison.Ordinal);
+        var user = dockerfile.All("USER", dockerfile.Final).Last();
+        Assert.DoesNotContain(user.Split(':')[0], new[] { "root", "0" });
+
+        var exposed = dockerfile.All("EXPOSE", dockerfile.Final).SelectMany(e => e.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(int.Parse).ToList();
+        Assert.Contains(container.Seq("ports").Named("grpc").Int("containerPort"), exposed);
+        Assert.Contains(container.Seq("ports").Named("metrics").Int("containerPort"), exposed);
+        Assert.Contains($"\"{project}.dll\"", dockerfile.All("ENTRYPOINT", dockerfile.Final).Single(), StringComparison.Ordinal);
+        Assert.Contains(dockerfile.All("RUN", dockerfile.Stages[0]), run => run.Contains($"services/{project}/{project}.csproj", StringComparison.Ordinal));
+
+        foreach (var copy in dockerfile.All("COPY").Where(c => !c.StartsWith("--from", StringComparison.Ordinal)))
+        {
+            var sources = copy.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1];
+            Assert.All(sources, source => Assert.True(
+                File.Exists(RepoFiles.PathOf(source)) || Directory.Exists(RepoFiles.PathOf(source)), $"COPY source {source} does not exist"));
+        }
+
+        var ignore = File.ReadAllLines(RepoFiles.PathOf("deploy", $"Dockerfile.{name}.dockerignore"));
+        Assert.Contains("**/bin/", ignore);
+        Assert.Contains("**/obj/", ignore);
+    }
+
+    [Fact]
+    public void Kustomization_ListsEveryServiceManifest()
+    {
+        var kustomization = Assert.Single(YamlNav.LoadDocuments(RepoFiles.PathOf("deploy", "k8s", "kustomization.yaml")));
+
+        var resources = kustomization.Seq("resources").Select(r => ((YamlScalarNode)r).Value).ToList();
+
+        Assert.Equal(Services.Keys.Select(n => $"{n}.yaml").Order(), resources.Order());
+    }
+
+    [Fact]
+    public void Manifest_OrderServiceUsesHeadlessUserServiceForClientSideBalancing()
+    {
+        var users = YamlNav.LoadDocuments(RepoFiles.PathOf("deploy", "k8s", "userservice.yaml"));
+        var headless = Assert.Single(users, d => d.Str("kind") == "Service" && d.Find("spec", "clusterIP") is YamlScalarNode { Value: "None" });
+        Assert.Equal("userservice", headless.Str("spec", "selector", "app.kubernetes.io/name"));
+        var grpcPort = headless.Seq("spec", "ports").Named("grpc");
+        Assert.Equal("5001", grpcPort.Str("port"));
+
+        var (_, _, orders, _) = Load("orderservice");
+        var address = orders.Seq("env").Named("Clients__UserService__Address").Str("value");
+        Assert.Equal($"dns:///{headless.Str("metadata", "name")}:5001", address);
+    }
+
+    private static (YamlMappingNode Deployment, YamlMappingNode Service, YamlNode Container, PodConfiguration Config) Load(string name)
+    {
+        var documents = YamlNav.LoadDocuments(RepoFiles.PathOf("deploy", "k8s", $"{name}.yaml"));
+        var deployment = Assert.Single(documents, d => d.Str("kind") == "Deployment");
+        var service = Assert.Single(documents, d => d.Str("kind") == "Service" && d.Str("metadata", "name") == name);
+        Assert.Equal(name, deployment.Str("metadata", "name"));
+        var container = deployment.Seq("spec", "template", "spec", "containers").Named(name);
+        return (deployment, service, container, PodConfiguration.Load(Services[name].Project, container));
+    }
+}

@@ -1,0 +1,67 @@
+using GrpcMesh.ServiceDefaults.Health;
+using GrpcMesh.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Configuration;
+using YamlDotNet.RepresentationModel;
+
+namespace GrpcMesh.ServiceDefaults.Tests.Deploy;
+
+/// <summary>
+/// A service's configuration as ASP.NET Core would see it: its appsettings.json (if any) alone for the local
+/// defaults, and with the container's environment variables on top for what runs in the pod.
+/// </summary>
+internal sealed class PodConfiguration
+{
+    private PodConfiguration(IConfiguration local, IConfiguration pod)
+    {
+        Local = local;
+        Pod = pod;
+    }
+
+    public IConfiguration Local { get; }
+
+    public IConfiguration Pod { get; }
+
+    public static PodConfiguration Load(string project, YamlNode container)
+    {
+        var appsettings = RepoFiles.PathOf("services", project, "appsettings.json");
+        var local = new ConfigurationBuilder().AddJsonFile(appsettings, optional: true).Build();
+        var environment = container.Seq("env")
+            .Where(e => e.Find("value") is not null)
+            .ToDictionary(e => ConfigKey(e.Str("name")), e => (string?)e.Str("value"));
+        var pod = new ConfigurationBuilder().AddJsonFile(appsettings, optional: true).AddInMemoryCollection(environment).Build();
+        return new PodConfiguration(local, pod);
+    }
+
+    /// <summary>How the host maps an environment variable name to a configuration key.</summary>
+    public static string ConfigKey(string environmentVariable) =>
+        (environmentVariable.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ? environmentVariable["ASPNETCORE_".Length..] : environmentVariable)
+            .Replace("__", ":", StringComparison.Ordinal);
+
+    public ShutdownOptions Shutdown => Bind<ShutdownOptions>(Pod, ShutdownOptions.SectionName);
+
+    public TelemetryOptions Telemetry => Bind<TelemetryOptions>(Pod, TelemetryOptions.SectionName);
+
+    /// <summary>The URLs the gRPC server listens on: Kestrel:Endpoints:*:Url when present (they override urls), else urls.</summary>
+    public static IReadOnlyList<Uri> ListenUrls(IConfiguration configuration)
+    {
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
+        var urls = endpoints.Count > 0 ? endpoints : (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).ToList();
+        return urls.Select(u => new Uri(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal))).ToList();
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section)
+        where T : class, new()
+    {
+        var options = configuration.GetSection(section).Get<T>() ?? new T();
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        var valid = System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true);
+        if (options is System.ComponentModel.DataAnnotations.IValidatableObject validatable)
+        {
+            results.AddRange(validatable.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
+        }
+
+        Assert.True(valid && results.Count == 0, $"{section} options invalid: {string.Join("; ", results.Select(r => r.ErrorMessage))}");
+        return options;
+    }
+}

@@ -1,0 +1,105 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using HealthClient = Grpc.Health.V1.Health.HealthClient;
+using GrpcMesh.ServiceDefaults.Health;
+using GrpcMesh.ServiceDefaults.Tests.Support;
+using GrpcMesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using static Grpc.Health.V1.HealthCheckResponse.Types;
+
+namespace GrpcMesh.ServiceDefaults.Tests;
+
+public sealed class HealthTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("grpcmesh.user.v1.UserService")]
+    [InlineData("grpc.health.v1.Health")]
+    [InlineData(HealthNames.LivenessService)]
+    public async Task Check_EmptyOrMappedServiceName_Serving(string service)
+    {
+        await using var host = await Hosts.StartUsersAsync();
+        var health = new HealthClient(host.Channel);
+
+        var response = await health.CheckAsync(new HealthCheckRequest { Service = service }, cancellationToken: Ct);
+
+        Assert.Equal(ServingStatus.Serving, response.Status);
+    }
+
+    [Theory]
+    [InlineData("grpcmesh.user.v1.Unknown")]
+    [InlineData("grpcmesh.order.v1.OrderService")]
+    public async Task Check_UnknownServiceName_NotFound(string service)
+    {
+        await using var host = await Hosts.StartUsersAsync();
+        var health = new HealthClient(host.Channel);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => health.CheckAsync(new HealthCheckRequest { Service = service }, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task Check_StorageProbeFails_ReadinessNotServingLivenessServing()
+    {
+        await using var host = await Hosts.StartUsersAsync(configure: builder => builder.Services.AddHealthChecks()
+            .AddStorageCheck((_, _) => throw new InvalidOperationException("database is down")));
+        var health = new HealthClient(host.Channel);
+
+        Assert.Equal(ServingStatus.NotServing, (await health.CheckAsync(new() { Service = "" }, cancellationToken: Ct)).Status);
+        Assert.Equal(ServingStatus.NotServing, (await health.CheckAsync(new() { Service = "grpcmesh.user.v1.UserService" }, cancellationToken: Ct)).Status);
+        Assert.Equal(ServingStatus.Serving, (await health.CheckAsync(new() { Service = HealthNames.LivenessService }, cancellationToken: Ct)).Status);
+    }
+
+    [Fact]
+    public async Task Check_StorageProbeSucceeds_Serving()
+    {
+        var probed = 0;
+        await using var host = await Hosts.StartUsersAsync(configure: builder => builder.Services.AddHealthChecks()
+            .AddStorageCheck((_, _) =>
+            {
+                Interlocked.Increment(ref probed);
+                return ValueTask.CompletedTask;
+            }));
+        var health = new HealthClient(host.Channel);
+
+        var response = await health.CheckAsync(new() { Service = "" }, cancellationToken: Ct);
+
+        Assert.Equal(ServingStatus.Serving, response.Status);
+        Assert.True(Volatile.Read(ref probed) > 0, "the storage probe must run on Check");
+    }
+
+    [Fact]
+    public async Task SqliteHealthCheck_ReadableDatabase_HealthyAndUnreadable_Unhealthy()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "health.db");
+        var factory = new Storage.SqliteConnectionFactory(path, TimeSpan.FromSeconds(1));
+        var check = new SqliteHealthCheck(factory);
+        var context = new HealthCheckContext
+        {
+            Registration = new HealthCheckRegistration("storage", check, HealthStatus.Unhealthy, tags: null),
+        };
+
+        Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(context, Ct)).Status);
+
+        await using (var connection = await factory.OpenAsync(Ct))
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(connection);
+        }
+
+        foreach (var file in Directory.GetFiles(directory.Path))
+        {
+            File.Delete(file);
+        }
+
+        await File.WriteAllTextAsync(path, new string('x', 4096), Ct);
+        var result = await check.CheckHealthAsync(context, Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("health.db", result.Description, StringComparison.Ordinal);
+    }
+}

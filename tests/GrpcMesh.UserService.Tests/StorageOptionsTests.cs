@@ -1,0 +1,36 @@
+namespace GrpcMesh.UserService.Tests;
+
+/// <summary>The <c>Storage</c> section is validated at start-up, before any database is touched.</summary>
+public sealed class StorageOptionsTests
+{
+    public static TheoryData<string?, string> BadPostgresSettings => new()
+    {
+        { null, "Storage:ConnectionString is required when Storage:Provider is Postgres" },
+        { "  ", "Storage:ConnectionString is required when Storage:Provider is Postgres" },
+        { "Hots=db;Database=grpcmesh", "not a valid PostgreSQL connection string" },
+        { "Database=grpcmesh;Username=grpcmesh", "must name a Host" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadPostgresSettings))]
+    public void Start_PostgresWithoutUsableConnectionString_FailsWithClearMessage(string? connectionString, string expected)
+    {
+        using var host = UserServiceHosts.Create(settings: new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["Storage:ConnectionString"] = connectionString,
+        });
+
+        var ex = Assert.ThrowsAny<Exception>(() => host.Server);
+        Assert.Contains(expected, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_UnknownProvider_FailsNamingTheChoices()
+    {
+        using var host = UserServiceHosts.Create(settings: new Dictionary<string, string?> { ["Storage:Provider"] = "Oracle" });
+
+        var ex = Assert.ThrowsAny<Exception>(() => host.Server);
+        Assert.Contains("Oracle", ex.ToString(), StringComparison.Ordinal);
+    }
+}
