@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace GrpcMesh.ServiceDefaults.Storage;
 
@@ -11,6 +13,7 @@ public sealed class SqliteConnectionFactory
 {
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
+    private readonly ConditionalWeakTable<sqlite3, object> _configured = [];
 
     public SqliteConnectionFactory(string databasePath, TimeSpan busyTimeout)
     {
@@ -42,7 +45,16 @@ public sealed class SqliteConnectionFactory
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        Execute(connection, $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL;");
+
+        // The settings belong to the physical connection, which the pool hands out again and again: compiling and
+        // running the PRAGMAs on every open cost about as much as the open itself (bench/GrpcMesh.Benchmarks).
+        var handle = connection.Handle!;
+        if (!_configured.TryGetValue(handle, out _))
+        {
+            Execute(connection, $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL;");
+            _configured.AddOrUpdate(handle, handle);
+        }
+
         return connection;
     }
 

@@ -29,7 +29,12 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
         FROM credit_reservations
         """;
 
+    private const string SelectUserById = SelectUser + " WHERE u.id = $id";
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    // GetUser is the hot read path (OrderService calls it for every order): prepared statements on open connections.
+    private readonly SqliteReaderPool _readers = new(connections, maxIdle: Environment.ProcessorCount * 4);
 
     public string DatabasePath => connections.DatabasePath;
 
@@ -75,8 +80,19 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
 
     public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadUserAsync(connection, transaction: null, userId, cancellationToken).ConfigureAwait(false);
+        using var reader = await _readers.RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var command = reader.Command(SelectUserById);
+            command.Parameters.AddWithValue("$id", userId);
+            await using var rows = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await rows.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadUser(rows) : null;
+        }
+        catch
+        {
+            reader.Discard();
+            throw;
+        }
     }
 
     public async Task<UserPage> ListUsersAsync(UserListQuery query, CancellationToken cancellationToken)
@@ -192,7 +208,11 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
             return new CreditReservationResult(released, user.AvailableCredit);
         }, cancellationToken);
 
-    public void Dispose() => _writeGate.Dispose();
+    public void Dispose()
+    {
+        _readers.Dispose();
+        _writeGate.Dispose();
+    }
 
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -240,7 +260,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
     private static async Task<UserAccount?> ReadUserAsync(
         SqliteConnection connection, SqliteTransaction? transaction, string userId, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, SelectUser + " WHERE u.id = $id", ("$id", userId));
+        await using var command = Command(connection, transaction, SelectUserById, ("$id", userId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadUser(reader) : null;
     }

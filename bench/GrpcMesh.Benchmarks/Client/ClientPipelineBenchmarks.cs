@@ -1,0 +1,78 @@
+using BenchmarkDotNet.Attributes;
+using Grpc.Core.Interceptors;
+using Grpc.Net.ClientFactory;
+using GrpcMesh.Clients;
+using GrpcMesh.User.V1;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
+
+namespace GrpcMesh.Benchmarks.Client;
+
+/// <summary>
+/// GrpcMesh.Clients' interceptor pipeline per unary call on the happy path, without the network: the interceptors
+/// that <c>AddUserServiceClient</c> registers (built through Grpc.Net.ClientFactory's public registrations, in
+/// registration order, outermost first) in front of an <see cref="InMemoryCallInvoker"/>. Rows add the interceptors
+/// one at a time; <see cref="NoInterceptors"/> is the generated client alone. With <see cref="AsyncCompletion"/> the
+/// response arrives after a thread-pool hop, as a real one does, so async state machines that a synchronously
+/// completed call would skip are paid for too.
+/// </summary>
+[MemoryDiagnoser]
+public class ClientPipelineBenchmarks
+{
+    private static readonly GetUserRequest Request = new() { UserId = "usr_01JD4X2Y7ZK3Q9" };
+
+    private ServiceProvider _services = null!;
+    private UserServiceClient _bare = null!;
+    private UserServiceClient _emptyInterceptor = null!;
+    private UserServiceClient _deadline = null!;
+    private UserServiceClient _deadlineRetry = null!;
+    private UserServiceClient _deadlineRetryBreaker = null!;
+
+    [Params(false, true)]
+    public bool AsyncCompletion { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddUserServiceClient(o => o.Address = new Uri("http://127.0.0.1:5001"));
+        _services = services.BuildServiceProvider();
+        var registrations = _services.GetRequiredService<IOptionsMonitor<GrpcClientFactoryOptions>>()
+            .Get(GrpcMeshClientNames.UserService).InterceptorRegistrations;
+        var interceptors = registrations.Select(r => r.Creator(_services)).ToArray();
+        if (interceptors.Length != 3)
+        {
+            throw new InvalidOperationException($"expected deadline, retry and breaker interceptors, found {interceptors.Length}");
+        }
+
+        var invoker = new InMemoryCallInvoker(new GetUserResponse { User = new GrpcMesh.User.V1.User { Id = Request.UserId } }, AsyncCompletion);
+        _bare = new UserServiceClient(invoker);
+        _emptyInterceptor = new UserServiceClient(invoker.Intercept(new EmptyInterceptor()));
+        _deadline = new UserServiceClient(invoker.Intercept(interceptors[..1]));
+        _deadlineRetry = new UserServiceClient(invoker.Intercept(interceptors[..2]));
+        _deadlineRetryBreaker = new UserServiceClient(invoker.Intercept(interceptors));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services.Dispose();
+
+    private sealed class EmptyInterceptor : Interceptor;
+
+    [Benchmark(Baseline = true)]
+    public async Task<GetUserResponse> NoInterceptors() => await _bare.GetUserAsync(Request);
+
+    /// <summary>What Grpc.Core.Api's interceptor plumbing costs per interceptor, before the interceptor does anything.</summary>
+    [Benchmark]
+    public async Task<GetUserResponse> EmptyInterceptor_Plumbing() => await _emptyInterceptor.GetUserAsync(Request);
+
+    [Benchmark]
+    public async Task<GetUserResponse> Deadline() => await _deadline.GetUserAsync(Request);
+
+    [Benchmark]
+    public async Task<GetUserResponse> DeadlineRetry() => await _deadlineRetry.GetUserAsync(Request);
+
+    [Benchmark]
+    public async Task<GetUserResponse> DeadlineRetryBreaker() => await _deadlineRetryBreaker.GetUserAsync(Request);
+}

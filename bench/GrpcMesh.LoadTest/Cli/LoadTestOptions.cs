@@ -1,0 +1,56 @@
+namespace GrpcMesh.LoadTest.Cli;
+
+/// <summary>Everything a run can be told on the command line; defaults fit a 2-core box in a few minutes.</summary>
+internal sealed record LoadTestOptions
+{
+    public IReadOnlyList<string>? Scenarios { get; init; }
+
+    /// <summary>Length of each measured phase (closed loop, then open loop).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Load before each measured phase whose calls are not recorded (JIT, connection set-up, pools).</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Closed loop: calls in flight at all times.</summary>
+    public int Concurrency { get; init; } = 32;
+
+    /// <summary>HTTP/2 connections (one GrpcChannel each); the calls are spread over them.</summary>
+    public int Connections { get; init; } = 4;
+
+    /// <summary>Open loop at a fixed rate instead of the closed loop (no max-throughput search).</summary>
+    public double? Rate { get; init; }
+
+    /// <summary>The open-loop phase runs at this fraction of the closed loop's measured req/s; 0 skips it.</summary>
+    public double OpenLoopFraction { get; init; } = 0.5;
+
+    /// <summary>Users created through CreateUser before the load; GetUser cycles through them.</summary>
+    public int Users { get; init; } = 200;
+
+    /// <summary>Runs of the whole scenario list; each scenario reports its median run.</summary>
+    public int Repeat { get; init; } = 1;
+
+    public string? JsonPath { get; init; }
+
+    public bool Smoke { get; init; }
+
+    /// <summary>Run <c>dotnet build</c> on the server projects even when their dlls exist.</summary>
+    public bool Build { get; init; }
+
+    /// <summary>Echo the servers' output (otherwise only shown when a server fails).</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>Extra environment variables for the .NET servers (profiling, e.g. DOTNET_PerfMapEnabled=1).</summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>grpcio server flavour: "aio" (asyncio) or "sync" (thread pool).</summary>
+    public string PythonMode { get; init; } = "aio";
+
+    public static LoadTestOptions SmokeDefaults(LoadTestOptions options) => options with
+    {
+        Duration = TimeSpan.FromSeconds(1),
+        Warmup = TimeSpan.FromMilliseconds(500),
+        Concurrency = 8,
+        Connections = 2,
+        Users = 10,
+    };
+}

@@ -1,0 +1,31 @@
+namespace GrpcMesh.LoadTest.Reporting;
+
+/// <summary>The goals of issue 7, checked against one run's numbers (null = not measured in this run).</summary>
+internal static class Targets
+{
+    public static IReadOnlyList<TargetReport> Evaluate(IReadOnlyList<ScenarioReport> scenarios)
+    {
+        double? Rps(string name) => Find(scenarios, name)?.ClosedLoop?.OkPerSecond;
+        double? HalfLoadP99(string name) => Find(scenarios, name)?.OpenLoop?.LatencyMs.P99;
+
+        return
+        [
+            AtLeast("full-stack GetUser ÷ baseline (req/s)", Divide(Rps("userservice"), Rps("baseline")), 0.80, "userservice ÷ baseline"),
+            AtLeast("full-stack GetUser ÷ Python grpcio (req/s)", Divide(Rps("userservice"), Rps("python")), 10, "userservice ÷ python"),
+            AtLeast("resilient two-hop ÷ raw two-hop (req/s)", Divide(Rps("twohop-resilient"), Rps("twohop-raw")), 0.85, "twohop-resilient ÷ twohop-raw"),
+            AtMost("p99 at half of max throughput, full-stack GetUser (ms)", HalfLoadP99("userservice"), 5, "userservice open loop"),
+            AtMost("p99 at half of max throughput, resilient two-hop (ms)", HalfLoadP99("twohop-resilient"), 5, "twohop-resilient open loop"),
+        ];
+    }
+
+    private static ScenarioReport? Find(IReadOnlyList<ScenarioReport> scenarios, string name) =>
+        scenarios.FirstOrDefault(s => s.Name == name && s.Outcome == Outcomes.Ok);
+
+    private static double? Divide(double? a, double? b) => a is { } x && b is { } y && y > 0 ? Math.Round(x / y, 3) : null;
+
+    private static TargetReport AtLeast(string name, double? measured, double threshold, string note) =>
+        new(name, ">=", threshold, measured, measured is { } m ? m >= threshold : null, note);
+
+    private static TargetReport AtMost(string name, double? measured, double threshold, string note) =>
+        new(name, "<=", threshold, measured, measured is { } m ? m <= threshold : null, note);
+}

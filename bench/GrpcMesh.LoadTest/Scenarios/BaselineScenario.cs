@@ -1,0 +1,25 @@
+namespace GrpcMesh.LoadTest.Scenarios;
+
+/// <summary>The ceiling: bare Grpc.AspNetCore answering GetUser from memory (bench/GrpcMesh.Bench.BaselineServer).</summary>
+internal sealed class BaselineScenario() : Scenario("baseline", "bare Grpc.AspNetCore GetUser from an in-memory map (no interceptors, no telemetry)")
+{
+    public const string Project = "bench/GrpcMesh.Bench.BaselineServer";
+
+    public override IEnumerable<string> DotnetProjects => [Project];
+
+    public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var (server, address) = await context.StartDotnetServerAsync("baseline", Project, [], null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ids = await UserCalls.SeedAsync(address, context.Options.Users, cancellationToken).ConfigureAwait(false);
+            await UserCalls.VerifyAsync(address, ids[0], cancellationToken).ConfigureAwait(false);
+            return new RunningScenario(address, UserCalls.GetUser(ids), [server], null);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using GrpcMesh.Common.V1;
+using GrpcMesh.LoadTest.Load;
+using GrpcMesh.User.V1;
+using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
+
+namespace GrpcMesh.LoadTest.Scenarios;
+
+internal static class UserCalls
+{
+    /// <summary>GetUser cycling through <paramref name="userIds"/>; the requests are built once, not per call.</summary>
+    public static CallFactory GetUser(IReadOnlyList<string> userIds)
+    {
+        var requests = userIds.Select(id => new GetUserRequest { UserId = id }).ToArray();
+        return invoker =>
+        {
+            var client = new UserServiceClient(invoker);
+            return (sequence, cancellationToken) =>
+                client.GetUserAsync(requests[sequence % requests.Length], cancellationToken: cancellationToken).ResponseAsync;
+        };
+    }
+
+    /// <summary>Creates <paramref name="count"/> users through the public API (the same way for every server).</summary>
+    public static async Task<string[]> SeedAsync(Uri address, int count, CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannel.ForAddress(address);
+        var client = new UserServiceClient(channel);
+        var ids = new string[count];
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var response = await client.CreateUserAsync(new CreateUserRequest
+                {
+                    Email = $"bench-{runId}-{i}@example.com",
+                    DisplayName = $"Bench User {i}",
+                    CreditLimit = new Money { CurrencyCode = "USD", Units = 1_000 },
+                    RequestId = $"bench-{runId}-{i}",
+                }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
+                ids[i] = response.User.Id;
+            }).ConfigureAwait(false);
+        return ids;
+    }
+
+    /// <summary>Fails fast if the seeded users cannot be read back (e.g. a scenario wired to the wrong server).</summary>
+    public static async Task VerifyAsync(Uri address, string userId, CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannel.ForAddress(address);
+        var response = await new UserServiceClient(channel)
+            .GetUserAsync(new GetUserRequest { UserId = userId }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        if (response.User?.Id != userId)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"GetUser({userId}) returned user '{response.User?.Id}'"));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using GrpcMesh.LoadTest.Hosting;
+
+namespace GrpcMesh.LoadTest.Scenarios;
+
+/// <summary>
+/// The real UserService as shipped: its build output with its own appsettings.json (full ServiceDefaults stack,
+/// JSON logging, telemetry as configured by default), Production environment, SQLite in a fresh temp folder,
+/// seeded with users through CreateUser.
+/// </summary>
+internal sealed class UserServiceProcess : IDisposable
+{
+    public const string Project = "services/GrpcMesh.UserService";
+
+    private UserServiceProcess(ServerProcess server, Uri address, string[] userIds, TempDirectory data)
+    {
+        Server = server;
+        Address = address;
+        UserIds = userIds;
+        Data = data;
+    }
+
+    public ServerProcess Server { get; }
+
+    public Uri Address { get; }
+
+    public string[] UserIds { get; }
+
+    public TempDirectory Data { get; }
+
+    public static async Task<UserServiceProcess> StartAsync(ScenarioContext context, string name, CancellationToken cancellationToken)
+    {
+        var data = new TempDirectory("grpcmesh-bench-users-");
+        try
+        {
+            var (server, address) = await context.StartDotnetServerAsync(name, Project,
+                ["--Storage:DataDirectory", data.Path], null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var ids = await UserCalls.SeedAsync(address, context.Options.Users, cancellationToken).ConfigureAwait(false);
+                await UserCalls.VerifyAsync(address, ids[0], cancellationToken).ConfigureAwait(false);
+                return new UserServiceProcess(server, address, ids, data);
+            }
+            catch
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Only the data folder: the server process is stopped by the <see cref="RunningScenario"/> that lists it.</summary>
+    public void Dispose() => Data.Dispose();
+}

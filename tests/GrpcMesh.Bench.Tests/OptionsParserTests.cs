@@ -1,0 +1,84 @@
+using GrpcMesh.LoadTest.Cli;
+
+namespace GrpcMesh.Bench.Tests;
+
+public sealed class OptionsParserTests
+{
+    [Fact]
+    public void Parse_NoArguments_UsesDefaults()
+    {
+        var options = OptionsParser.Parse([]);
+
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Duration);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Warmup);
+        Assert.Equal(32, options.Concurrency);
+        Assert.Equal(4, options.Connections);
+        Assert.Null(options.Scenarios);
+        Assert.Null(options.Rate);
+        Assert.False(options.Smoke);
+    }
+
+    [Fact]
+    public void Parse_SmokeWithExplicitDuration_ExplicitValueWinsOverPreset()
+    {
+        var options = OptionsParser.Parse(["--duration", "2s", "--smoke"]);
+
+        Assert.True(options.Smoke);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.Duration);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.Warmup);
+        Assert.Equal(8, options.Concurrency);
+    }
+
+    [Fact]
+    public void Parse_AllOptions_AreRead()
+    {
+        var options = OptionsParser.Parse([
+            "--scenarios", "baseline, python", "--duration", "1m", "--warmup", "500ms", "--concurrency", "64",
+            "--connections", "8", "--rate", "2500", "--open-loop", "0.25", "--users", "50", "--repeat", "3", "--json", "out.json",
+            "--build", "--verbose", "--python-mode", "sync",
+        ]);
+
+        Assert.Equal(["baseline", "python"], options.Scenarios);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.Duration);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.Warmup);
+        Assert.Equal(64, options.Concurrency);
+        Assert.Equal(8, options.Connections);
+        Assert.Equal(2500, options.Rate);
+        Assert.Equal(0.25, options.OpenLoopFraction);
+        Assert.Equal(50, options.Users);
+        Assert.Equal(3, options.Repeat);
+        Assert.Equal("out.json", options.JsonPath);
+        Assert.True(options.Build);
+        Assert.True(options.Verbose);
+        Assert.Equal("sync", options.PythonMode);
+    }
+
+    [Theory]
+    [InlineData("--concurrency", "0", "--concurrency: '0' must be a whole number from 1")]
+    [InlineData("--duration", "soon", "--duration: 'soon' is not a positive time")]
+    [InlineData("--duration", "0", "--duration: '0' is not a positive time")]
+    [InlineData("--open-loop", "1.5", "--open-loop: '1.5' must be a number from 0 to 1")]
+    [InlineData("--python-mode", "threads", "--python-mode: 'threads' must be aio or sync")]
+    public void Parse_BadValue_ThrowsNamingTheOption(string name, string value, string expected)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => OptionsParser.Parse([name, value]));
+
+        Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingValue_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => OptionsParser.Parse(["--duration", "--smoke"]));
+
+        Assert.Equal("--duration needs a value", ex.Message);
+    }
+
+    [Fact]
+    public void Parse_UnknownOption_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => OptionsParser.Parse(["--fast"]));
+
+        Assert.Equal("unknown option '--fast'", ex.Message);
+    }
+}

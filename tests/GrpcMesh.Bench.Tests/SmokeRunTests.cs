@@ -1,0 +1,63 @@
+using System.Text.Json;
+using GrpcMesh.LoadTest.Cli;
+
+namespace GrpcMesh.Bench.Tests;
+
+/// <summary>
+/// Runs the real harness in --smoke mode: it builds/starts the baseline server as a separate process on a free
+/// port, loads it closed- and open-loop for about a second each and writes the JSON report.
+/// </summary>
+public sealed class SmokeRunTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("grpcmesh-bench-tests-").FullName;
+
+    [Fact]
+    public async Task RunAsync_SmokeAgainstBaselineTwice_CompletesOkCallsAndWritesParsableReport()
+    {
+        var jsonPath = Path.Combine(_dir, "report.json");
+        var output = new StringWriter();
+        var progress = new StringWriter();
+
+        var exitCode = await LoadTestCommand.RunAsync(
+            ["--smoke", "--scenarios", "baseline", "--repeat", "2", "--json", jsonPath], output, progress, interactive: false,
+            TestContext.Current.CancellationToken);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{progress}");
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken));
+        var scenario = Assert.Single(report.RootElement.GetProperty("scenarios").EnumerateArray());
+        Assert.Equal("baseline", scenario.GetProperty("name").GetString());
+        Assert.Equal("ok", scenario.GetProperty("outcome").GetString());
+        Assert.Equal(1.0, scenario.GetProperty("throughputVsBaseline").GetDouble());
+        var runs = scenario.GetProperty("runsOkPerSecond").EnumerateArray().Select(r => r.GetDouble()).ToList();
+        Assert.Equal(2, runs.Count);
+        Assert.Contains(scenario.GetProperty("closedLoop").GetProperty("okPerSecond").GetDouble(), runs);
+        foreach (var phase in new[] { "closedLoop", "openLoop" })
+        {
+            var result = scenario.GetProperty(phase);
+            var ok = result.GetProperty("statuses").GetProperty("OK").GetInt64();
+            Assert.True(ok > 0, $"{phase}: no OK calls");
+            Assert.Equal(ok, result.GetProperty("ok").GetInt64());
+            Assert.Equal(0, result.GetProperty("failed").GetInt64());
+            Assert.True(result.GetProperty("latencyMs").GetProperty("p99").GetDouble() > 0, $"{phase}: no latency recorded");
+        }
+
+        Assert.Contains("baseline", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Targets:", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownScenario_ReturnsUsageErrorWithoutStartingAnything()
+    {
+        var output = new StringWriter();
+        var progress = new StringWriter();
+
+        var exitCode = await LoadTestCommand.RunAsync(["--scenarios", "nope"], output, progress, interactive: false,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("unknown scenario(s) nope", progress.ToString(), StringComparison.Ordinal);
+        Assert.Contains("baseline", progress.ToString(), StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

@@ -1,0 +1,50 @@
+using GrpcMesh.LoadTest.Reporting;
+
+namespace GrpcMesh.Bench.Tests;
+
+public sealed class TargetsTests
+{
+    [Fact]
+    public void Evaluate_MeasuredScenarios_ComparesRatiosAndLatenciesWithTheirThresholds()
+    {
+        IReadOnlyList<ScenarioReport> scenarios =
+        [
+            Scenario("baseline", rps: 10_000, halfLoadP99: 1),
+            Scenario("userservice", rps: 7_000, halfLoadP99: 6),
+            Scenario("python", rps: 1_000, halfLoadP99: 2),
+        ];
+
+        var targets = Targets.Evaluate(scenarios).ToDictionary(t => t.Note);
+
+        Assert.Equal(0.7, targets["userservice ÷ baseline"].Measured);
+        Assert.False(targets["userservice ÷ baseline"].Met);
+        Assert.Equal(7, targets["userservice ÷ python"].Measured);
+        Assert.False(targets["userservice ÷ python"].Met);
+        Assert.Equal(6, targets["userservice open loop"].Measured);
+        Assert.False(targets["userservice open loop"].Met);
+        Assert.Null(targets["twohop-resilient ÷ twohop-raw"].Met);
+        Assert.Null(targets["twohop-resilient ÷ twohop-raw"].Measured);
+    }
+
+    [Fact]
+    public void Evaluate_FailedScenario_IsNotMeasured()
+    {
+        IReadOnlyList<ScenarioReport> scenarios =
+        [
+            Scenario("baseline", rps: 10_000, halfLoadP99: 1),
+            Scenario("userservice", rps: 9_000, halfLoadP99: 1) with { Outcome = Outcomes.Failed },
+        ];
+
+        var target = Targets.Evaluate(scenarios).Single(t => t.Note == "userservice ÷ baseline");
+
+        Assert.Null(target.Met);
+    }
+
+    private static ScenarioReport Scenario(string name, double rps, double halfLoadP99) => new(
+        name, name, Outcomes.Ok, null, null, null, null,
+        Phase("closed", rps, 1), Phase("open", rps / 2, halfLoadP99), null);
+
+    private static PhaseReport Phase(string mode, double rps, double p99) => new(
+        mode, 1, null, null, 1, (long)rps, 0, 0, rps, new LatencyReport(p99 / 2, p99 / 2, p99, p99, p99, p99 / 2),
+        new Dictionary<string, long> { ["OK"] = (long)rps }, null);
+}
