@@ -1,3 +1,5 @@
+using Google.Rpc;
+using Grpc.Core;
 using GrpcMesh.Order.V1;
 using GrpcMesh.Testing;
 
@@ -64,5 +66,20 @@ public sealed class ValidationTests
             () => harness.Orders.ListOrdersAsync(new ListOrdersRequest { UserId = "usr_1", PageSize = 1001 }), "page_size");
         await RpcAssert.InvalidArgumentAsync(
             () => harness.Orders.ListOrdersAsync(new ListOrdersRequest { PageSize = -1 }), "user_id", "page_size");
+    }
+
+    [Fact]
+    public async Task WatchOrders_NegativeSequenceOrBadUserId_InvalidArgumentNamingBothFields()
+    {
+        await using var harness = await OrderServiceHarness.StartAsync(new SqliteOrderStorage());
+
+        var ex = await RpcAssert.ThrowsAsync(StatusCode.InvalidArgument, async () =>
+        {
+            using var call = harness.Orders.WatchOrders(new WatchOrdersRequest { UserId = "bad user", AfterSequence = -1 });
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        });
+
+        var fields = ex.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field);
+        Assert.Equal(["after_sequence", "user_id"], fields.Order());
     }
 }

@@ -16,14 +16,16 @@ namespace GrpcMesh.OrderService.Events;
 /// events above it from the hub, so a watcher never sees a gap or a duplicate.</para>
 /// <para><b>Out-of-order commits.</b> PostgreSQL draws identity values when rows are inserted, not when transactions commit:
 /// a reader can see sequence 11 before 10 is committed, and a value whose transaction rolled back never appears. The hub only
-/// publishes a contiguous run and decides about each missing sequence g precisely, from transaction ids instead of a timeout:
-/// every store writes the order row before its outbox row, so the writer of g had a transaction id before it drew g, and g was
-/// drawn before the visible g+k was, i.e. before the snapshot that shows the gap. Hence the writer's id is below that
-/// snapshot's <c>pg_snapshot_xmax</c> (X, remembered per gap). Once a later snapshot's <c>pg_snapshot_xmin</c> is ≥ X, that
-/// writer has finished; if g is still not visible it rolled back and g is skipped. Until then the hub waits (typically one
-/// transaction's duration). The same rule gives the start position: the log's maximum at start, once the transactions that
-/// could still add below it have finished. SQLite writers hold the file lock from drawing to committing, so its log has no
-/// such gaps (the store reports a zero horizon and any gap is final at once).</para>
+/// publishes a contiguous run and decides about each missing sequence g precisely, from transaction ids instead of a timeout.
+/// Every store writes the order row before its outbox row, so the writer of g had a transaction id before it drew g, and g
+/// was drawn before the visible g+k was, i.e. before the snapshot that shows the gap. When the hub first sees the gap it takes
+/// a fresh transaction id B (<see cref="IOrderStore.GetWriterBoundAsync"/>), larger than the writer's. Once a later
+/// snapshot's oldest running id (<c>pg_snapshot_xmin</c>) is ≥ B, the writer has finished in that snapshot: g is visible
+/// then, or its transaction rolled back and g is skipped. Until then the hub re-checks every few milliseconds (backing off
+/// to the poll interval), typically for one transaction's duration. (<c>pg_snapshot_xmax</c> cannot serve as B: it is one
+/// past the latest completed id, and a running writer may hold a larger one.) The same rule gives the start position: the
+/// log's maximum at start, once the writers that could still add below it have finished. SQLite writers hold the file lock
+/// from drawing to committing, so its log has no such gaps (the store reports zeros and any gap is final at once).</para>
 /// </remarks>
 public sealed partial class OrderEventHub(
     IOrderStore store,
@@ -38,17 +40,23 @@ public sealed partial class OrderEventHub(
     /// </summary>
     public const string PollClockKey = "GrpcMesh.OrderService.Events.PollClock";
 
+    private static readonly TimeSpan MinRecheckDelay = TimeSpan.FromMilliseconds(10);
+
     private readonly Lock _lock = new();
     private readonly List<WatchSubscription> _subscriptions = [];
     private readonly Dictionary<long, ulong> _gaps = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private (long Through, ulong NextTransaction)? _start;
+    private (long Through, ulong WriterBound)? _start;
     private long _watermark;
+    private long _polls;
 
     /// <summary>Completes once the hub knows its start position; <see cref="Watermark"/> is meaningful from then on.</summary>
     public Task Ready => _ready.Task;
 
     public long Watermark => Interlocked.Read(ref _watermark);
+
+    /// <summary>Outbox polls completed so far (successful or not).</summary>
+    public long PollCount => Interlocked.Read(ref _polls);
 
     public int SubscriptionCount
     {
@@ -83,24 +91,24 @@ public sealed partial class OrderEventHub(
         }
     }
 
-    /// <summary>One poll: publishes what is final; true when a full batch was read (poll again at once).</summary>
-    internal async Task<bool> PollOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One poll: publishes what is final and tells when to poll next.</summary>
+    internal async Task<PollOutcome> PollOnceAsync(CancellationToken cancellationToken)
     {
         var batch = options.Value.PageSize;
         var started = _ready.Task.IsCompleted;
         var page = await store.ReadEventLogAsync(Watermark, started ? batch : 0, cancellationToken);
         if (!started)
         {
-            _start ??= (page.MaxSequence, page.NextTransaction);
-            if (page.OldestRunning < _start.Value.NextTransaction)
+            _start ??= (page.MaxSequence, await store.GetWriterBoundAsync(cancellationToken));
+            if (page.OldestRunning < _start.Value.WriterBound)
             {
-                return false;
+                return PollOutcome.Waiting;
             }
 
             Interlocked.Exchange(ref _watermark, _start.Value.Through);
             _ready.TrySetResult();
             LogStarted(logger, _start.Value.Through);
-            return true;
+            return PollOutcome.More;
         }
 
         var expected = Watermark + 1;
@@ -108,14 +116,14 @@ public sealed partial class OrderEventHub(
         {
             for (; expected < orderEvent.Sequence; expected++)
             {
-                if (!_gaps.TryGetValue(expected, out var writersBelow))
+                if (!_gaps.TryGetValue(expected, out var writerBound))
                 {
-                    _gaps[expected] = writersBelow = page.NextTransaction;
+                    _gaps[expected] = writerBound = await store.GetWriterBoundAsync(cancellationToken);
                 }
 
-                if (page.OldestRunning < writersBelow)
+                if (page.OldestRunning < writerBound)
                 {
-                    return false; // its writer may still commit: wait for it
+                    return PollOutcome.Waiting; // its writer may still commit
                 }
 
                 _gaps.Remove(expected);
@@ -127,7 +135,7 @@ public sealed partial class OrderEventHub(
             expected = orderEvent.Sequence + 1;
         }
 
-        return page.Events.Count == batch;
+        return page.Events.Count == batch ? PollOutcome.More : PollOutcome.CaughtUp;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -135,24 +143,45 @@ public sealed partial class OrderEventHub(
         await Task.Yield(); // do not hold up host start
         try
         {
+            var recheck = MinRecheckDelay;
             while (!stoppingToken.IsCancellationRequested)
             {
                 var wake = signal.Next;
+                var outcome = PollOutcome.CaughtUp;
                 try
                 {
-                    if (await PollOnceAsync(stoppingToken))
-                    {
-                        continue;
-                    }
+                    outcome = await PollOnceAsync(stoppingToken);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogPollFailed(logger, ex);
                 }
+                finally
+                {
+                    Interlocked.Increment(ref _polls);
+                }
+
+                if (outcome == PollOutcome.More)
+                {
+                    continue;
+                }
+
+                // Waiting for a writer to finish is typically a matter of milliseconds and may not be followed by any wake-up:
+                // re-check soon, backing off to the poll interval while it lasts.
+                var delay = options.Value.PollInterval;
+                if (outcome == PollOutcome.Waiting)
+                {
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks, recheck.Ticks));
+                    recheck *= 2;
+                }
+                else
+                {
+                    recheck = MinRecheckDelay;
+                }
 
                 try
                 {
-                    await wake.WaitAsync(options.Value.PollInterval, pollClock, stoppingToken);
+                    await wake.WaitAsync(delay, pollClock, stoppingToken);
                 }
                 catch (TimeoutException)
                 {
@@ -205,4 +234,17 @@ public sealed partial class OrderEventHub(
 
     [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "WatchOrders subscriber (user {UserId}) fell more than {MaxBuffered} events behind at sequence {Sequence}; cut off")]
     private static partial void LogCutOff(ILogger logger, string userId, int maxBuffered, long sequence);
+}
+
+/// <summary>What a poll of the outbox found.</summary>
+internal enum PollOutcome
+{
+    /// <summary>Published everything visible; wait for a wake-up or the poll interval.</summary>
+    CaughtUp,
+
+    /// <summary>A full batch (or the start position) was handled: poll again at once.</summary>
+    More,
+
+    /// <summary>Waiting for a transaction that may still commit an earlier sequence (or, at start, for the log to settle).</summary>
+    Waiting,
 }

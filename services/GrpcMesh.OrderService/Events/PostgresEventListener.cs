@@ -1,16 +1,19 @@
 using GrpcMesh.OrderService.Storage;
+using GrpcMesh.ServiceDefaults.Storage;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace GrpcMesh.OrderService.Events;
 
 /// <summary>
-/// PostgreSQL only: LISTENs on the channel the stores NOTIFY inside each event-writing transaction (delivered at commit),
+/// PostgreSQL only (returns at once for other providers): LISTENs on the channel the stores NOTIFY inside each event-writing transaction (delivered at commit),
 /// and wakes this process's <see cref="OrderEventHub"/>, so watchers see events written through other replicas without
 /// waiting for the poll interval. One dedicated connection per process; reconnects after failures. A lost notification
 /// only delays delivery until the next poll.
 /// </summary>
 public sealed partial class PostgresEventListener(
-    NpgsqlDataSource dataSource,
+    IOptions<StorageOptions> storage,
+    IServiceProvider services,
     OrderEventSignal signal,
     [FromKeyedServices(OrderEventHub.PollClockKey)] TimeProvider pollClock,
     ILogger<PostgresEventListener> logger) : BackgroundService
@@ -19,7 +22,13 @@ public sealed partial class PostgresEventListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (storage.Value.Provider != StorageProvider.Postgres)
+        {
+            return;
+        }
+
         await Task.Yield(); // do not hold up host start
+        var dataSource = services.GetRequiredService<NpgsqlDataSource>();
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -66,6 +66,13 @@ public interface IOrderStore
     /// </summary>
     Task<EventLogPage> ReadEventLogAsync(long afterSequence, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A transaction id above that of every transaction that has started writing so far (PostgreSQL: a fresh
+    /// <c>pg_current_xact_id()</c>, which consumes one id); 0 for SQLite. Once a snapshot's
+    /// <see cref="EventLogPage.OldestRunning"/> reaches it, all those writers have finished.
+    /// </summary>
+    Task<ulong> GetWriterBoundAsync(CancellationToken cancellationToken);
+
     /// <summary>A cheap round trip proving the store answers (readiness probe). Throws when it does not.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }
@@ -89,9 +96,9 @@ public sealed record OrderTransition(
 public sealed record TransitionResult(OrderRecord? Order, bool Applied);
 
 /// <summary>
-/// Outbox rows seen by one snapshot. <see cref="OldestRunning"/>: every writing transaction with an id below it had finished
-/// when the snapshot was taken. <see cref="NextTransaction"/>: every transaction that may have drawn a sequence number at or
-/// below <see cref="MaxSequence"/> has an id below it. A store whose writers commit in sequence order (SQLite) reports 0 for both.
+/// Outbox rows seen by one snapshot, with that snapshot's <see cref="OldestRunning"/> transaction id: every transaction
+/// with a smaller id had finished (committed or rolled back) when the snapshot was taken. 0 for a store whose writers
+/// commit in sequence order (SQLite).
 /// </summary>
 /// <param name="MaxSequence">The highest sequence visible in the snapshot (0 when the outbox is empty).</param>
-public sealed record EventLogPage(IReadOnlyList<OrderEvent> Events, long MaxSequence, ulong OldestRunning, ulong NextTransaction);
+public sealed record EventLogPage(IReadOnlyList<OrderEvent> Events, long MaxSequence, ulong OldestRunning);

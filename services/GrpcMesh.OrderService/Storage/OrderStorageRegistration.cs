@@ -32,10 +32,7 @@ public static class OrderStorageRegistration
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(CreateStore);
         services.AddHostedService<OrderStoreMigrator>();
-        if (configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Provider == StorageProvider.Postgres)
-        {
-            services.AddHostedService<PostgresEventListener>();
-        }
+        services.AddHostedService<PostgresEventListener>(); // idle unless the provider is Postgres
 
         return services;
     }

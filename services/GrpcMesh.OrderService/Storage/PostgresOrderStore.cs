@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using GrpcMesh.OrderService.Domain;
 using GrpcMesh.ServiceDefaults.Storage;
 using Npgsql;
@@ -227,19 +228,15 @@ public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSi
                 BatchCommands =
                 {
                     new NpgsqlBatchCommand(
-                        """
-                        SELECT pg_snapshot_xmin(pg_current_snapshot())::text, pg_snapshot_xmax(pg_current_snapshot())::text,
-                               (SELECT COALESCE(MAX(sequence), 0) FROM order_events)
-                        """),
+                        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, (SELECT COALESCE(MAX(sequence), 0) FROM order_events)"),
                     BatchCommand($"SELECT {EventColumns} FROM order_events WHERE sequence > $1 ORDER BY sequence LIMIT $2",
                         P(afterSequence), P(limit)),
                 },
             };
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            var oldestRunning = ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture);
-            var nextTransaction = ulong.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture);
-            var maxSequence = reader.GetInt64(2);
+            var oldestRunning = ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture);
+            var maxSequence = reader.GetInt64(1);
             await reader.NextResultAsync(cancellationToken);
             var events = new List<OrderEvent>();
             while (await reader.ReadAsync(cancellationToken))
@@ -247,7 +244,16 @@ public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSi
                 events.Add(ReadEvent(reader));
             }
 
-            return new EventLogPage(events, maxSequence, oldestRunning, nextTransaction);
+            return new EventLogPage(events, maxSequence, oldestRunning);
+        });
+
+    // pg_snapshot_xmax is not a bound for this: it is one past the latest *completed* id, and a running writer may hold a
+    // larger one. A newly assigned id is larger than every id assigned before it.
+    public Task<ulong> GetWriterBoundAsync(CancellationToken cancellationToken) =>
+        ReadAsync(async connection =>
+        {
+            await using var command = Command(connection, null, "SELECT pg_current_xact_id()::text");
+            return ulong.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!, CultureInfo.InvariantCulture);
         });
 
     public Task PingAsync(CancellationToken cancellationToken) => PostgresDataSources.PingAsync(dataSource, cancellationToken);

@@ -203,8 +203,10 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
         await using var max = Command(connection, transaction, "SELECT COALESCE(MAX(sequence), 0) FROM order_events");
         var maxSequence = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
         transaction.Commit();
-        return new EventLogPage(events, maxSequence, OldestRunning: 0, NextTransaction: 0);
+        return new EventLogPage(events, maxSequence, OldestRunning: 0);
     }
+
+    public Task<ulong> GetWriterBoundAsync(CancellationToken cancellationToken) => Task.FromResult(0UL);
 
     public Task PingAsync(CancellationToken cancellationToken) => connections.PingAsync(cancellationToken);
 

@@ -56,7 +56,7 @@ public abstract class ReplicaContract(IOrderStorage storage) : OrderServiceContr
         using var watch = OrderServiceHarness.Client(replicaB).WatchOrders(new WatchOrdersRequest { UserId = userId });
 
         var order = (await harness.Orders.CreateOrderAsync(TestData.Order(userId))).Order;
-        var events = await ReadAsync(watch, 2);
+        var events = await ReadAsync(watch, 2, harness);
 
         Assert.Equal([(order.Id, OrderEventType.Created), (order.Id, OrderEventType.Confirmed)], events.Select(e => (e.Order.Id, e.Type)));
         Assert.Equal(order, events[1].Order);

@@ -19,9 +19,9 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         var second = (await harness.Orders.CreateOrderAsync(TestData.Order(userId))).Order;
         using var call = harness.Orders.WatchOrders(new WatchOrdersRequest());
 
-        var backlog = await ReadAsync(call, 4);
+        var backlog = await ReadAsync(call, 4, harness);
         var third = (await harness.Orders.CreateOrderAsync(TestData.Order(userId))).Order;
-        var live = await ReadAsync(call, 2);
+        var live = await ReadAsync(call, 2, harness);
 
         var all = backlog.Concat(live).ToList();
         Assert.Equal(
@@ -44,10 +44,10 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         await harness.Orders.CreateOrderAsync(TestData.Order(bob));
         using var call = harness.Orders.WatchOrders(new WatchOrdersRequest { UserId = alice });
 
-        var backlog = await ReadAsync(call, 2);
+        var backlog = await ReadAsync(call, 2, harness);
         await harness.Orders.CreateOrderAsync(TestData.Order(bob));
         var aliceSecond = (await harness.Orders.CreateOrderAsync(TestData.Order(alice))).Order;
-        var live = await ReadAsync(call, 2);
+        var live = await ReadAsync(call, 2, harness);
 
         Assert.Equal([aliceFirst.Id, aliceFirst.Id, aliceSecond.Id, aliceSecond.Id], backlog.Concat(live).Select(e => e.Order.Id));
         var aliceSequences = (await harness.Store.ReadEventsAsync(0, long.MaxValue, alice, 100, Ct)).Select(e => e.Sequence);
@@ -68,7 +68,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct))
         {
             using var call = harness.Orders.WatchOrders(new WatchOrdersRequest(), cancellationToken: cts.Token);
-            before = await ReadAsync(call, 3);
+            before = await ReadAsync(call, 3, harness);
             await cts.CancelAsync();
         }
 
@@ -79,7 +79,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         }
 
         using var resumed = harness.Orders.WatchOrders(new WatchOrdersRequest { AfterSequence = before[^1].Sequence });
-        var after = await ReadAsync(resumed, 7);
+        var after = await ReadAsync(resumed, 7, harness);
 
         Assert.Equal(await StoredSequencesAsync(harness), before.Concat(after).Select(e => e.Sequence));
     }
@@ -93,21 +93,21 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         using var fast = harness.Orders.WatchOrders(new WatchOrdersRequest());
         using var slow = harness.Orders.WatchOrders(new WatchOrdersRequest());
         await StoreSeeding.StorePendingOrderAsync(harness, "usr_first");
-        var sent = new List<long> { (await ReadAsync(fast, 1))[0].Sequence };
-        Assert.Equal(sent, (await ReadAsync(slow, 1)).Select(e => e.Sequence));
+        var sent = new List<long> { (await ReadAsync(fast, 1, harness))[0].Sequence };
+        Assert.Equal(sent, (await ReadAsync(slow, 1, harness)).Select(e => e.Sequence));
 
         // One event at a time, each taken by the fast watcher before the next, until the slow one is dropped.
         for (var i = 0; i < 300 && harness.Hub.SubscriptionCount == 2; i++)
         {
             await StoreSeeding.StorePendingOrderAsync(harness, "usr_big", lines: 100);
-            sent.Add((await ReadAsync(fast, 1))[0].Sequence);
+            sent.Add((await ReadAsync(fast, 1, harness))[0].Sequence);
         }
 
         Assert.Equal(1, harness.Hub.SubscriptionCount);
         for (var i = 0; i < 3; i++)
         {
             await StoreSeeding.StorePendingOrderAsync(harness, "usr_after");
-            sent.Add((await ReadAsync(fast, 1))[0].Sequence);
+            sent.Add((await ReadAsync(fast, 1, harness))[0].Sequence);
         }
 
         var (received, error) = await ReadUntilErrorAsync(slow);
@@ -122,7 +122,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         Assert.True(received.Count < sent.Count - 1);
 
         using var resumed = harness.Orders.WatchOrders(new WatchOrdersRequest { AfterSequence = lastReceived });
-        var rest = await ReadAsync(resumed, sent.Count - 1 - received.Count);
+        var rest = await ReadAsync(resumed, sent.Count - 1 - received.Count, harness);
         Assert.Equal(sent.Skip(1 + received.Count), rest.Select(e => e.Sequence));
     }
 
@@ -133,7 +133,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         await using var harness = await StartAsync();
         using var call = harness.Orders.WatchOrders(new WatchOrdersRequest());
         await StoreSeeding.StorePendingOrderAsync(harness, "usr_start");
-        await ReadAsync(call, 1);
+        await ReadAsync(call, 1, harness);
 
         await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
@@ -142,7 +142,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
                 await StoreSeeding.StorePendingOrderAsync(harness, $"usr_writer{w}");
             }
         })));
-        var received = await ReadAsync(call, writers * ordersEach);
+        var received = await ReadAsync(call, writers * ordersEach, harness);
 
         var stored = await StoredSequencesAsync(harness);
         Assert.Equal(stored.Skip(1), received.Select(e => e.Sequence));
@@ -156,7 +156,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         using var call = harness.Orders.WatchOrders(new WatchOrdersRequest(), cancellationToken: cts.Token);
         await StoreSeeding.StorePendingOrderAsync(harness, "usr_cancel");
-        await ReadAsync(call, 1);
+        await ReadAsync(call, 1, harness);
         Assert.Equal(1, harness.Hub.SubscriptionCount);
 
         await cts.CancelAsync();
@@ -170,7 +170,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         await using var harness = await StartAsync();
         using var call = harness.Orders.WatchOrders(new WatchOrdersRequest());
         await StoreSeeding.StorePendingOrderAsync(harness, "usr_stop");
-        var last = (await ReadAsync(call, 1))[0].Sequence;
+        var last = (await ReadAsync(call, 1, harness))[0].Sequence;
 
         harness.Host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         var (received, error) = await ReadUntilErrorAsync(call);

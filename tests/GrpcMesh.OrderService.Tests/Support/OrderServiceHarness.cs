@@ -115,6 +115,24 @@ public sealed class OrderServiceHarness : IAsyncDisposable
     /// <summary>Runs one sweep now (the background loop only ticks hourly in tests).</summary>
     public Task<SweepResult> SweepAsync() => Sweeper.RunOnceAsync(CancellationToken.None);
 
+    /// <summary>The event hubs' state and, on PostgreSQL, the cluster's open transactions (for timeouts in watch tests).</summary>
+    public async Task<string> DescribeEventsAsync()
+    {
+        var hubs = string.Join("; ", _replicas.Prepend(Host).Select(h => h.Services.GetRequiredService<OrderEventHub>())
+            .Select(hub => $"hub ready={hub.Ready.IsCompleted} watermark={hub.Watermark} polls={hub.PollCount} subscriptions={hub.SubscriptionCount}"));
+        if (_store.Postgres is not { } database)
+        {
+            return hubs;
+        }
+
+        await using var command = database.DataSource.CreateCommand("""
+            SELECT pg_current_snapshot()::text || ' | ' || COALESCE(string_agg(
+                format('%s %s xid=%s xmin=%s %s since %s: %s', pid, datname, backend_xid, backend_xmin, state, xact_start, left(query, 60)), ' / '), '')
+            FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL
+            """);
+        return hubs + " | " + await command.ExecuteScalarAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var replica in _replicas)

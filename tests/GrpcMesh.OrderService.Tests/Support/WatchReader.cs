@@ -7,16 +7,27 @@ internal static class WatchReader
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>The next <paramref name="count"/> events of the stream (fails the test if they do not come within 30 s).</summary>
-    public static async Task<List<WatchOrdersResponse>> ReadAsync(AsyncServerStreamingCall<WatchOrdersResponse> call, int count)
+    /// <summary>
+    /// The next <paramref name="count"/> events of the stream (fails the test if they do not come within 30 s, with the state of
+    /// <paramref name="diagnose"/>'s event hubs and database when given).
+    /// </summary>
+    public static async Task<List<WatchOrdersResponse>> ReadAsync(
+        AsyncServerStreamingCall<WatchOrdersResponse> call, int count, OrderServiceHarness? diagnose = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(Patience);
         var events = new List<WatchOrdersResponse>(count);
-        while (events.Count < count)
+        try
         {
-            Assert.True(await call.ResponseStream.MoveNext(timeout.Token), $"the stream ended after {events.Count} of {count} events");
-            events.Add(call.ResponseStream.Current);
+            while (events.Count < count)
+            {
+                Assert.True(await call.ResponseStream.MoveNext(timeout.Token), $"the stream ended after {events.Count} of {count} events");
+                events.Add(call.ResponseStream.Current);
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && timeout.IsCancellationRequested && diagnose is not null)
+        {
+            throw new TimeoutException($"received {events.Count} of {count} events in {Patience}: {await diagnose.DescribeEventsAsync()}", ex);
         }
 
         return events;
