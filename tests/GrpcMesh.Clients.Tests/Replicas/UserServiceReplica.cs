@@ -60,6 +60,9 @@ public sealed class UserServiceReplica : WebApplicationFactory<UserServiceMarker
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
+        // These tests load replicas hard from one loopback caller; the per-caller rate limit is not what they measure.
+        builder.UseSetting("Limits:PermitsPerSecond", "1000000");
+        builder.UseSetting("Limits:Burst", "1000000");
         builder.UseSetting("Auth:Enabled", "false");
         builder.ConfigureServices(services =>
         {
