@@ -86,7 +86,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
             var command = reader.Command(SelectUserById);
             command.Parameters.AddWithValue("$id", userId);
             await using var rows = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await rows.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadUser(rows) : null;
+            return await rows.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadUser(rows) : null;
         }
         catch
         {
