@@ -12,9 +12,9 @@ internal sealed class BaselineScenario() : Scenario("baseline", "bare Grpc.AspNe
         var (server, address) = await context.StartDotnetServerAsync("baseline", Project, [], null, cancellationToken).ConfigureAwait(false);
         try
         {
-            var ids = await UserCalls.SeedAsync(address, context.Options.Users, cancellationToken).ConfigureAwait(false);
-            await UserCalls.VerifyAsync(address, ids[0], cancellationToken).ConfigureAwait(false);
-            return new RunningScenario(address, UserCalls.GetUser(ids), [server], null);
+            var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+            await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+            return new RunningScenario(address, UserCalls.GetUser(ids, context.Auth.Headers), [server], null);
         }
         catch
         {

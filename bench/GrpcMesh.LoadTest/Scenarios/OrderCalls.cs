@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Net.Client;
 using GrpcMesh.Common.V1;
 using GrpcMesh.LoadTest.Load;
@@ -12,27 +13,27 @@ internal static class OrderCalls
     /// CreateOrder for the seeded users in turn: one item at 0.01 USD (credit lasts), a new request_id per call
     /// (<paramref name="runId"/> keeps runs apart), so every call is a new order running the whole saga.
     /// </summary>
-    public static CallFactory CreateOrder(IReadOnlyList<string> userIds, string runId) => invoker =>
+    public static CallFactory CreateOrder(IReadOnlyList<string> userIds, string runId, Metadata headers) => invoker =>
     {
         var client = new OrderServiceClient(invoker);
         return (sequence, cancellationToken) =>
             client.CreateOrderAsync(NewOrder(userIds[(int)(sequence % userIds.Count)], $"{runId}-{sequence}"),
-                cancellationToken: cancellationToken).ResponseAsync;
+                headers, cancellationToken: cancellationToken).ResponseAsync;
     };
 
     /// <summary>GetOrder cycling through <paramref name="orderIds"/> (a local read in OrderService).</summary>
-    public static CallFactory GetOrder(IReadOnlyList<string> orderIds)
+    public static CallFactory GetOrder(IReadOnlyList<string> orderIds, Metadata headers)
     {
         var requests = orderIds.Select(id => new GetOrderRequest { OrderId = id }).ToArray();
         return invoker =>
         {
             var client = new OrderServiceClient(invoker);
             return (sequence, cancellationToken) =>
-                client.GetOrderAsync(requests[sequence % requests.Length], cancellationToken: cancellationToken).ResponseAsync;
+                client.GetOrderAsync(requests[sequence % requests.Length], headers, cancellationToken: cancellationToken).ResponseAsync;
         };
     }
 
-    public static async Task<string[]> SeedAsync(Uri address, IReadOnlyList<string> userIds, int count, CancellationToken cancellationToken)
+    public static async Task<string[]> SeedAsync(Uri address, IReadOnlyList<string> userIds, int count, Metadata headers, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress(address);
         var client = new OrderServiceClient(channel);
@@ -42,7 +43,7 @@ internal static class OrderCalls
             async (i, ct) =>
             {
                 var response = await client.CreateOrderAsync(NewOrder(userIds[i % userIds.Count], $"{runId}-{i}"),
-                    deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
+                    headers, DateTime.UtcNow.AddSeconds(30), ct).ConfigureAwait(false);
                 ids[i] = response.Order.Id;
             }).ConfigureAwait(false);
         return ids;

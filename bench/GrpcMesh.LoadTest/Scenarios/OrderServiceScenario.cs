@@ -26,11 +26,11 @@ internal sealed class OrderServiceScenario(bool create) : Scenario(
                 null, cancellationToken).ConfigureAwait(false);
             try
             {
-                var seeded = await OrderCalls.SeedAsync(address, users.UserIds, create ? 1 : context.Options.Users, cancellationToken)
+                var seeded = await OrderCalls.SeedAsync(address, users.UserIds, create ? 1 : context.Options.Users, context.Auth.Headers, cancellationToken)
                     .ConfigureAwait(false);
                 var calls = create
-                    ? OrderCalls.CreateOrder(users.UserIds, "bench-" + Guid.NewGuid().ToString("N")[..8])
-                    : OrderCalls.GetOrder(seeded);
+                    ? OrderCalls.CreateOrder(users.UserIds, "bench-" + Guid.NewGuid().ToString("N")[..8], context.Auth.Headers)
+                    : OrderCalls.GetOrder(seeded, context.Auth.Headers);
                 return new RunningScenario(address, calls, [users.Server, orders], null, users, data);
             }
             catch

@@ -43,10 +43,10 @@ internal sealed class PythonScenario()
             }, cancellationToken).ConfigureAwait(false);
         try
         {
-            var ids = await UserCalls.SeedAsync(address, context.Options.Users, cancellationToken).ConfigureAwait(false);
-            await UserCalls.VerifyAsync(address, ids[0], cancellationToken).ConfigureAwait(false);
+            var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+            await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken).ConfigureAwait(false);
             var banner = server.RecentOutput.Split('\n').FirstOrDefault(l => l.StartsWith("listening", StringComparison.Ordinal));
-            return new RunningScenario(address, UserCalls.GetUser(ids), [server], banner?.Trim());
+            return new RunningScenario(address, UserCalls.GetUser(ids, context.Auth.Headers), [server], banner?.Trim());
         }
         catch
         {

@@ -25,8 +25,8 @@ internal sealed class RelayScenario(string mode) : Scenario(
                 ["--Relay:Mode", mode, "--Relay:Backend", users.Address.ToString().TrimEnd('/')], null, cancellationToken).ConfigureAwait(false);
             try
             {
-                await UserCalls.VerifyAsync(address, users.UserIds[0], cancellationToken).ConfigureAwait(false);
-                return new RunningScenario(address, UserCalls.GetUser(users.UserIds), [users.Server, relay], $"relay mode {mode}", users);
+                await UserCalls.VerifyAsync(address, users.UserIds[0], context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+                return new RunningScenario(address, UserCalls.GetUser(users.UserIds, context.Auth.Headers), [users.Server, relay], $"relay mode {mode}", users);
             }
             catch
             {

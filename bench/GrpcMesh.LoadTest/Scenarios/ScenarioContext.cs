@@ -15,6 +15,8 @@ internal sealed class ScenarioContext(RepoLayout repo, LoadTestOptions options, 
 
     public TextWriter Log { get; } = log;
 
+    public BenchAuth Auth { get; } = new(TimeProvider.System);
+
     /// <summary>
     /// Starts a server on a free loopback port and waits until it answers gRPC. Tries another port once if the
     /// process dies during start-up (the port may have been taken between picking and binding it).
@@ -44,6 +46,14 @@ internal sealed class ScenarioContext(RepoLayout repo, LoadTestOptions options, 
         }
     }
 
+    /// <summary>
+    /// Settings every .NET server gets: the run's signing key (auth stays on), and a per-caller rate limit far above
+    /// what one load generator can send — the limiter still runs on every call, but the bench is one caller, and the
+    /// shipped 1,000 req/s per caller would measure the limit instead of the server.
+    /// </summary>
+    private string[] ServerDefaults() =>
+        ["--Auth:SigningKey", Auth.SigningKey, "--Limits:PermitsPerSecond", "1000000", "--Limits:Burst", "1000000"];
+
     /// <summary>Starts <c>dotnet {project dll}</c> with <c>--urls</c> set to the chosen port, in Production.</summary>
     public Task<(ServerProcess Server, Uri Address)> StartDotnetServerAsync(
         string name, string projectDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
@@ -61,6 +71,6 @@ internal sealed class ScenarioContext(RepoLayout repo, LoadTestOptions options, 
         }
 
         return StartServerAsync(name, port => ServerProcess.Dotnet(project.AssemblyPath,
-            ["--urls", $"http://127.0.0.1:{port}", .. args], env), cancellationToken);
+            ["--urls", $"http://127.0.0.1:{port}", .. ServerDefaults(), .. args], env), cancellationToken);
     }
 }

@@ -10,19 +10,19 @@ namespace GrpcMesh.LoadTest.Scenarios;
 internal static class UserCalls
 {
     /// <summary>GetUser cycling through <paramref name="userIds"/>; the requests are built once, not per call.</summary>
-    public static CallFactory GetUser(IReadOnlyList<string> userIds)
+    public static CallFactory GetUser(IReadOnlyList<string> userIds, Metadata headers)
     {
         var requests = userIds.Select(id => new GetUserRequest { UserId = id }).ToArray();
         return invoker =>
         {
             var client = new UserServiceClient(invoker);
             return (sequence, cancellationToken) =>
-                client.GetUserAsync(requests[sequence % requests.Length], cancellationToken: cancellationToken).ResponseAsync;
+                client.GetUserAsync(requests[sequence % requests.Length], headers, cancellationToken: cancellationToken).ResponseAsync;
         };
     }
 
     /// <summary>Creates <paramref name="count"/> users through the public API (the same way for every server).</summary>
-    public static async Task<string[]> SeedAsync(Uri address, int count, CancellationToken cancellationToken)
+    public static async Task<string[]> SeedAsync(Uri address, int count, Metadata headers, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress(address);
         var client = new UserServiceClient(channel);
@@ -37,18 +37,18 @@ internal static class UserCalls
                     DisplayName = $"Bench User {i}",
                     CreditLimit = new Money { CurrencyCode = "USD", Units = 1_000 },
                     RequestId = $"bench-{runId}-{i}",
-                }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
+                }, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
                 ids[i] = response.User.Id;
             }).ConfigureAwait(false);
         return ids;
     }
 
     /// <summary>Fails fast if the seeded users cannot be read back (e.g. a scenario wired to the wrong server).</summary>
-    public static async Task VerifyAsync(Uri address, string userId, CancellationToken cancellationToken)
+    public static async Task VerifyAsync(Uri address, string userId, Metadata headers, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress(address);
         var response = await new UserServiceClient(channel)
-            .GetUserAsync(new GetUserRequest { UserId = userId }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken)
+            .GetUserAsync(new GetUserRequest { UserId = userId }, headers, DateTime.UtcNow.AddSeconds(10), cancellationToken)
             .ConfigureAwait(false);
         if (response.User?.Id != userId)
         {

@@ -36,8 +36,8 @@ internal sealed class UserServiceProcess : IDisposable
                 ["--Storage:DataDirectory", data.Path], null, cancellationToken).ConfigureAwait(false);
             try
             {
-                var ids = await UserCalls.SeedAsync(address, context.Options.Users, cancellationToken).ConfigureAwait(false);
-                await UserCalls.VerifyAsync(address, ids[0], cancellationToken).ConfigureAwait(false);
+                var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+                await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken).ConfigureAwait(false);
                 return new UserServiceProcess(server, address, ids, data);
             }
             catch

@@ -9,6 +9,6 @@ internal sealed class UserServiceScenario()
     public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
         var users = await UserServiceProcess.StartAsync(context, "userservice", cancellationToken).ConfigureAwait(false);
-        return new RunningScenario(users.Address, UserCalls.GetUser(users.UserIds), [users.Server], null, users);
+        return new RunningScenario(users.Address, UserCalls.GetUser(users.UserIds, context.Auth.Headers), [users.Server], null, users);
     }
 }
