@@ -25,7 +25,6 @@ public static class OrderStorageRegistration
             .Bind(configuration.GetSection(StorageOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StorageOptions>, OrderStorageOptionsValidator>();
         services.TryAddKeyedSingleton(OrderEventHub.PollClockKey, TimeProvider.System);
         services.AddSingleton<OrderEventSignal>();
         services.AddSingleton(sp => PostgresDataSources.Create(

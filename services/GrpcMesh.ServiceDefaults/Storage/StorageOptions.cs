@@ -29,9 +29,17 @@ public sealed class StorageOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+        if (!Enum.IsDefined(Provider))
+        {
+            yield return new ValidationResult($"Storage:Provider '{Provider}' is not supported; use 'Sqlite' or 'Postgres'", [nameof(Provider)]);
+        }
+        else if (Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
         {
             yield return new ValidationResult("Storage:ConnectionString is required when Storage:Provider is Postgres", [nameof(ConnectionString)]);
+        }
+        else if (Provider == StorageProvider.Postgres && PostgresDataSources.ValidateConnectionString(ConnectionString) is { } error)
+        {
+            yield return new ValidationResult(error, [nameof(ConnectionString)]);
         }
     }
 }

@@ -24,7 +24,6 @@ public static class UserStorageRegistration
             .BindConfiguration(StorageOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StorageOptions>, UserStorageOptionsValidator>();
         services.AddSingleton(services => PostgresDataSources.Create(
             services.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, services.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(CreateStore);
