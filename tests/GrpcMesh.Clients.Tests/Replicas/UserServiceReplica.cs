@@ -61,6 +61,8 @@ public sealed class UserServiceReplica : WebApplicationFactory<UserServiceMarker
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
         builder.UseSetting("Auth:Enabled", "false");
+        // The load tests drive replicas from one loopback address as fast as they go; rate limiting is not under test.
+        builder.UseSetting("Limits:PermitsPerSecond", "0");
         builder.ConfigureServices(services =>
         {
             services.AddLogging(logging => logging.ClearProviders());
