@@ -34,6 +34,11 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
 
         // Tests call without tokens unless they turn auth on (Auth:Enabled=true plus a key, see TestTokens).
         _settings.TryAdd("Auth:Enabled", "false");
+
+        // Tests stop hosts at will. The services' appsettings "Urls" shows up as a server address even on TestServer, so
+        // without this every dispose would drain for Shutdown:DrainDelay (5 s), and on a host with a fake clock until the
+        // host's shutdown timeout (35 s).
+        _settings.TryAdd("Shutdown:DrainDelay", "00:00:00");
         _configureServices = configureServices;
     }
 
@@ -69,8 +74,6 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     /// </summary>
     public Uri StartOnLoopback(bool https)
     {
-        // Tests stop hosts at will; a real endpoint would otherwise drain for Shutdown:DrainDelay on every dispose.
-        _settings.TryAdd("Shutdown:DrainDelay", "00:00:00");
         if (https)
         {
             _settings["urls"] = "https://127.0.0.1:0";

@@ -19,13 +19,16 @@ public sealed class LimitsOptions
     [Range(1, 100_000)]
     public int MaxConcurrentStreams { get; set; } = 100;
 
-    /// <summary>Sustained calls per second per caller (token subject, else client IP); 0 turns rate limiting off.</summary>
+    /// <summary>
+    /// Sustained calls per second per caller (token subject, else client IP); 0 turns rate limiting off. Generous on
+    /// purpose: a service calling another (one subject, one IP) carries all of its own users' traffic.
+    /// </summary>
     [Range(0, 1_000_000)]
-    public double PermitsPerSecond { get; set; } = 1000;
+    public double PermitsPerSecond { get; set; } = 10_000;
 
     /// <summary>Calls a caller may make at once above the sustained rate (token bucket size).</summary>
     [Range(1, 10_000_000)]
-    public int Burst { get; set; } = 2000;
+    public int Burst { get; set; } = 20_000;
 
     /// <summary>Callers tracked at once; beyond it, idle callers are forgotten and new ones share one bucket.</summary>
     [Range(16, 10_000_000)]

@@ -64,6 +64,8 @@ public sealed class UserServiceReplica : WebApplicationFactory<UserServiceMarker
         builder.UseSetting("Limits:PermitsPerSecond", "1000000");
         builder.UseSetting("Limits:Burst", "1000000");
         builder.UseSetting("Auth:Enabled", "false");
+        // The load tests drive replicas from one loopback address as fast as they go; rate limiting is not under test.
+        builder.UseSetting("Limits:PermitsPerSecond", "0");
         builder.ConfigureServices(services =>
         {
             services.AddLogging(logging => logging.ClearProviders());
