@@ -27,7 +27,7 @@ public sealed class GrpcMeshRetryOptions
 
     /// <summary>Retry budget: tokens each original call to the target deposits; a retry costs one token.</summary>
     [Range(0.0, 10.0)]
-    public double BudgetRatio { get; set; } = 0.2;
+    public double BudgetRatio { get; set; } = 0.1;
 
     /// <summary>Retry budget floor: retries per second allowed to the target even when no tokens are left.</summary>
     [Range(0, 100_000)]

@@ -27,7 +27,7 @@ public sealed class RegistrationTests
         Assert.Equal(new Uri("http://127.0.0.1:5002"), monitor.Get(GrpcMeshClientNames.OrderService).Address);
         Assert.Equal(TimeSpan.FromSeconds(5), users.DefaultDeadline);
         Assert.Equal(3, users.Retry.MaxAttempts);
-        Assert.Equal(0.2, users.Retry.BudgetRatio);
+        Assert.Equal(0.1, users.Retry.BudgetRatio);
         Assert.Equal(10, users.Retry.BudgetMinRetriesPerSecond);
         Assert.NotNull(provider.GetRequiredService<UserService.UserServiceClient>());
         Assert.NotNull(provider.GetRequiredService<OrderService.OrderServiceClient>());
