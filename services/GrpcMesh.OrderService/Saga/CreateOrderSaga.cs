@@ -17,6 +17,7 @@ namespace GrpcMesh.OrderService.Saga;
 /// nothing is stored before this passes;</item>
 /// <item>store the order PENDING with its saga record (Reserving) and a CREATED event, in one transaction;</item>
 /// <item>ReserveCredit(reservation_id = order id): OK → CONFIRMED; refused → REJECTED, caller gets FAILED_PRECONDITION;
+/// OrderService's credential rejected (UNAUTHENTICATED/PERMISSION_DENIED) → REJECTED, caller gets INTERNAL saying so;
 /// unknown outcome (UNAVAILABLE, DEADLINE_EXCEEDED, cancelled, a local failure) → REJECTED with a durable release
 /// (saga Releasing) tried at once and retried by <see cref="SagaSweeper"/>; caller gets UNAVAILABLE / DEADLINE_EXCEEDED.</item>
 /// </list>
@@ -154,6 +155,17 @@ public sealed class CreateOrderSaga(
             SagaLog.OrderRejected(logger, order.Id, reason);
             throw RpcErrors.FailedPrecondition(failure.PreconditionType ?? "CREDIT_RESERVATION_REFUSED", $"users/{order.UserId}",
                 $"order {order.Id} was rejected: {failure.Detail}");
+        }
+
+        if (failure.IsCredentialRejected)
+        {
+            // Refused before UserService ran the handler: nothing was reserved, so nothing to compensate.
+            var reason = $"OrderService's service credential was rejected by UserService ({failure.Code})";
+            await store.TransitionAsync(
+                new OrderTransition(order.Id, FromPending, OrderState.Rejected, reason, SagaStep.NotReserved, time.GetUtcNow()),
+                CancellationToken.None);
+            SagaLog.OrderRejected(logger, order.Id, reason);
+            throw UpstreamErrors.ForCaller(failure, "ReserveCredit", $"order {order.Id} was rejected and no credit was reserved");
         }
 
         await RejectAndCompensateAsync(order,

@@ -8,8 +8,15 @@ namespace GrpcMesh.OrderService.Saga;
 public static class UpstreamErrors
 {
     /// <param name="consequence">What happened to the order, e.g. "no order was created".</param>
+    /// <remarks>
+    /// A rejected service credential is answered INTERNAL, not with UserService's UNAUTHENTICATED/PERMISSION_DENIED:
+    /// the caller's own credentials were fine, and passing the downstream auth code through would tell it otherwise.
+    /// </remarks>
     public static RpcException ForCaller(UpstreamFailure failure, string operation, string consequence) => failure.Code switch
     {
+        StatusCode.Unauthenticated or StatusCode.PermissionDenied => RpcErrors.Internal(
+            $"OrderService's service credential was rejected by UserService ({CodeName(failure.Code)}) on {operation}: {failure.Detail}; " +
+            $"{consequence}. Check Auth:SigningKey/Issuer/Audience (shared with UserService) or Clients:UserService:Auth"),
         StatusCode.DeadlineExceeded => new RpcException(new Status(StatusCode.DeadlineExceeded,
             $"UserService did not answer {operation} before the deadline; {consequence}")),
         StatusCode.Cancelled => new RpcException(new Status(StatusCode.Cancelled,
@@ -18,4 +25,6 @@ public static class UpstreamErrors
             $"UserService is unavailable ({operation}: {failure}); {consequence}"),
         _ => RpcErrors.Internal($"UserService failed {operation} ({failure}); {consequence}"),
     };
+
+    private static string CodeName(StatusCode code) => code == StatusCode.Unauthenticated ? "UNAUTHENTICATED" : "PERMISSION_DENIED";
 }

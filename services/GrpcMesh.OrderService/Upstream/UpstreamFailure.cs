@@ -12,6 +12,12 @@ public sealed record UpstreamFailure(StatusCode Code, string Detail, string? Pre
     public bool IsRefusal => Code is StatusCode.FailedPrecondition or StatusCode.InvalidArgument
         or StatusCode.NotFound or StatusCode.OutOfRange;
 
+    /// <summary>
+    /// UserService refused OrderService's own service credential (UNAUTHENTICATED / PERMISSION_DENIED). Its auth runs
+    /// before any handler, so the call changed nothing; the fault is this service's configuration, not the caller's.
+    /// </summary>
+    public bool IsCredentialRejected => Code is StatusCode.Unauthenticated or StatusCode.PermissionDenied;
+
     public override string ToString() => $"{Code}: {Detail}";
 }
 

@@ -2,6 +2,8 @@ using System.Net;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Health.V1;
+using GrpcMesh.Clients;
+using GrpcMesh.Clients.Auth;
 using GrpcMesh.Order.V1;
 using GrpcMesh.Reliability.Tests.Support;
 using GrpcMesh.ServiceDefaults.Auth;
@@ -202,19 +204,52 @@ public sealed class AuthTests
     }
 
     [Fact]
-    public async Task CreateOrder_OrderServiceKeyNotTrustedByUserService_OrderNotConfirmed()
+    public async Task CreateOrder_OrderServiceKeyNotTrustedByUserService_InternalNamingTheRejectedCredentialAndNoOrder()
     {
         var orderKey = new TestTokens();
         using var mesh = new SecureMesh(_tokens, new Dictionary<string, string?> { ["Auth:SigningKey"] = orderKey.SigningKey });
         var users = new UserServiceClient(mesh.UserHost.Channel);
         var user = (await users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(_tokens.Create("admin", Scopes.UsersWrite)), cancellationToken: Ct)).User;
         var orders = new OrderServiceClient(mesh.OrderHost.Channel);
+        var caller = TestTokens.Bearer(orderKey.Create("shopper", Scopes.OrdersWrite, Scopes.OrdersRead));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(async () =>
-            await orders.CreateOrderAsync(Users.NewOrder(user.Id), TestTokens.Bearer(orderKey.Create("shopper", Scopes.OrdersWrite)), cancellationToken: Ct));
+        // The caller's token is valid for OrderService: the failure is OrderService's, so not UNAUTHENTICATED.
+        var ex = await RpcAssert.ThrowsAsync(StatusCode.Internal, () => orders.CreateOrderAsync(Users.NewOrder(user.Id), caller, cancellationToken: Ct));
 
-        Assert.NotEqual(StatusCode.OK, ex.StatusCode);
-        Assert.Equal(1_000_00, Cents((await users.GetUserAsync(new GetUserRequest { UserId = user.Id }, TestTokens.Bearer(_tokens.Create("admin", Scopes.UsersRead)), cancellationToken: Ct)).User.AvailableCredit));
+        Assert.StartsWith("OrderService's service credential was rejected by UserService (UNAUTHENTICATED) on GetUser: ", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("no order was created", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await orders.ListOrdersAsync(new ListOrdersRequest { UserId = user.Id }, caller, cancellationToken: Ct)).Orders);
+        Assert.Equal(1_000_00, await AvailableCentsAsync(users, user.Id));
+    }
+
+    [Fact]
+    public async Task CreateOrder_OrderServiceCredentialLacksUsersWrite_InternalNamingPermissionDeniedOrderRejectedNothingReserved()
+    {
+        // A misconfigured credential that can read users (GetUser passes) but not reserve credit.
+        var readOnly = new FixedToken(_tokens.Create("grpcmesh-orderservice", Scopes.UsersRead));
+        using var mesh = new SecureMesh(_tokens, orderServices: services =>
+            services.AddKeyedSingleton<ICallTokenProvider>(GrpcMeshClientNames.UserService, readOnly));
+        var users = new UserServiceClient(mesh.UserHost.Channel);
+        var user = (await users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(_tokens.Create("admin", Scopes.UsersWrite)), cancellationToken: Ct)).User;
+        var orders = new OrderServiceClient(mesh.OrderHost.Channel);
+        var caller = TestTokens.Bearer(_tokens.Create("shopper", Scopes.OrdersWrite, Scopes.OrdersRead));
+
+        var ex = await RpcAssert.ThrowsAsync(StatusCode.Internal, () => orders.CreateOrderAsync(Users.NewOrder(user.Id), caller, cancellationToken: Ct));
+
+        Assert.StartsWith("OrderService's service credential was rejected by UserService (PERMISSION_DENIED) on ReserveCredit: ", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("users.write", ex.Status.Detail, StringComparison.Ordinal);
+        var order = Assert.Single((await orders.ListOrdersAsync(new ListOrdersRequest { UserId = user.Id }, caller, cancellationToken: Ct)).Orders);
+        Assert.Equal(OrderStatus.Rejected, order.Status);
+        Assert.Contains("service credential was rejected", order.StatusReason, StringComparison.Ordinal);
+        Assert.Equal(1_000_00, await AvailableCentsAsync(users, user.Id));
+    }
+
+    private async Task<long> AvailableCentsAsync(UserServiceClient users, string userId) =>
+        Cents((await users.GetUserAsync(new GetUserRequest { UserId = userId }, TestTokens.Bearer(_tokens.Create("admin", Scopes.UsersRead)), cancellationToken: Ct)).User.AvailableCredit);
+
+    private sealed class FixedToken(string token) : ICallTokenProvider
+    {
+        public ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken) => ValueTask.FromResult<string?>(token);
     }
 
     private static long Cents(Common.V1.Money money) => money.Units * 100 + money.Nanos / 10_000_000;

@@ -2,6 +2,7 @@ using GrpcMesh.Clients;
 using GrpcMesh.OrderService;
 using GrpcMesh.Testing;
 using GrpcMesh.UserService;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GrpcMesh.Reliability.Tests.Support;
 
@@ -11,7 +12,7 @@ namespace GrpcMesh.Reliability.Tests.Support;
 /// </summary>
 internal sealed class SecureMesh : IDisposable
 {
-    public SecureMesh(TestTokens tokens, IReadOnlyDictionary<string, string?>? orderSettings = null)
+    public SecureMesh(TestTokens tokens, IReadOnlyDictionary<string, string?>? orderSettings = null, Action<IServiceCollection>? orderServices = null)
     {
         var settings = HostSettings.For(tokens);
         UserHost = new GrpcTestHost<UserServiceMarker>(settings);
@@ -22,7 +23,10 @@ internal sealed class SecureMesh : IDisposable
         }
 
         OrderHost = new GrpcTestHost<OrderServiceMarker>(order, services =>
-            GrpcMeshTestClients.PointAt(services, GrpcMeshClientNames.UserService, UserHost.Server.BaseAddress, UserHost.Server.CreateHandler));
+        {
+            GrpcMeshTestClients.PointAt(services, GrpcMeshClientNames.UserService, UserHost.Server.BaseAddress, UserHost.Server.CreateHandler);
+            orderServices?.Invoke(services);
+        });
     }
 
     public GrpcTestHost<UserServiceMarker> UserHost { get; }
