@@ -43,6 +43,29 @@ public sealed class MessageLimitTests
     }
 
     [Fact]
+    public async Task ListUsers_ResponseOverMaxSendSize_ResourceExhaustedAndServerKeepsServing()
+    {
+        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxSendMessageSize", "4096")));
+        var users = new UserServiceClient(host.Channel);
+        for (var i = 0; i < 40; i++)
+        {
+            var request = Users.NewUser();
+            request.DisplayName = new string('n', 100);
+            await users.CreateUserAsync(request, cancellationToken: Ct);
+        }
+
+        // 40 users of ~200 bytes each: a page of all of them is about 8 KB, twice the limit.
+        var ex = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted, () => users.ListUsersAsync(new ListUsersRequest { PageSize = 100 }, cancellationToken: Ct));
+
+        Assert.Contains("exceeds the maximum", ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
+        var small = await users.ListUsersAsync(new ListUsersRequest { PageSize = 5 }, cancellationToken: Ct);
+        Assert.Equal(5, small.Users.Count);
+        Assert.NotEmpty(small.NextPageToken);
+        Faults.Figures.Report("send-size limit",
+            $"ListUsers page of 40 users over Limits:MaxSendMessageSize 4096 → {ex.StatusCode} (\"{ex.Status.Detail}\"); a 5-user page right after: OK");
+    }
+
+    [Fact]
     public void Kestrel_MaxConcurrentStreamsConfigured_AppliedToHttp2Limits()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxConcurrentStreams", "7")));
