@@ -32,8 +32,10 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("3", Assert.Single(response.Headers.GetValues("grpc-status")));
-        Assert.Contains("not valid protobuf", Uri.UnescapeDataString(Assert.Single(response.Headers.GetValues("grpc-message"))), StringComparison.Ordinal);
+        var message = Uri.UnescapeDataString(Assert.Single(response.Headers.GetValues("grpc-message")));
+        Assert.Contains("not valid protobuf", message, StringComparison.Ordinal);
         await AssertServingAsync();
+        Figures.Report("bad input / malformed protobuf", $"INVALID_ARGUMENT (\"{message}\"); server kept serving");
     }
 
     [Fact]
@@ -46,9 +48,10 @@ public sealed class BadInputTests : IDisposable
             UpdateMask = new FieldMask { Paths = { "status" } },
         };
 
-        await RpcAssert.InvalidArgumentAsync(() => _users.UpdateUserAsync(request, cancellationToken: Ct), "user.status");
+        var badRequest = await RpcAssert.InvalidArgumentAsync(() => _users.UpdateUserAsync(request, cancellationToken: Ct), "user.status");
 
         Assert.Equal(UserStatus.Active, (await _users.GetUserAsync(new GetUserRequest { UserId = user.Id }, cancellationToken: Ct)).User.Status);
+        Figures.Report("bad input / unknown enum value", $"INVALID_ARGUMENT, BadRequest user.status: \"{badRequest.FieldViolations[0].Description}\"; user unchanged");
     }
 
     [Fact]
@@ -58,6 +61,7 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         await AssertServingAsync();
+        Figures.Report("bad input / wrong content-type", "application/json to a gRPC method → HTTP 415 (not a gRPC call); server kept serving");
     }
 
     [Fact]
@@ -78,6 +82,7 @@ public sealed class BadInputTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(HttpVersion.Version11, response.Version);
         await AssertServingAsync();
+        Figures.Report("bad input / HTTP/1.1 to the gRPC port", "HTTP 400 and the connection closed; server kept serving");
     }
 
     private async Task<HttpResponseMessage> PostAsync(string path, string contentType, byte[] body)

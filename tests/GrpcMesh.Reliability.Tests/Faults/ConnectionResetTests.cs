@@ -23,8 +23,10 @@ public sealed class ConnectionResetTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task CreateOrder_ConnectionsResetForAPeriod_OnlyUnavailableNothingHalfWrittenAndRecovers()
+    [Theory]
+    [InlineData(50, 0.3)] // some connections: in-flight calls hit now and then, most calls get through
+    [InlineData(10, 1.0)] // all of them: no connection lives long enough to carry a call, an outage made of resets
+    public async Task CreateOrder_ConnectionsResetForAPeriod_OnlyUnavailableNothingHalfWrittenAndRecovers(int resetEveryMs, double newConnectionResetRatio)
     {
         using var userHost = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null));
         await using var proxy = new ResettingProxy(userHost.StartOnLoopback());
@@ -39,17 +41,17 @@ public sealed class ConnectionResetTests
         var user = (await users.CreateUserAsync(Users.NewUser(LimitCents), cancellationToken: Ct)).User;
         Assert.Equal(OrderStatus.Confirmed, (await orders.CreateOrderAsync(Users.NewOrder(user.Id), cancellationToken: Ct)).Order.Status);
 
-        // Fault period (2 s): every open connection is reset every 10 ms (whatever is in flight on it), and half of the
-        // new connections are reset on their first bytes. 4 workers, one call at a time each, 10 ms apart, each call with
+        // Fault period (2 s): every open connection is reset every resetEveryMs (whatever is in flight on it), and a
+        // ratio of the new connections are reset on their first bytes. 4 workers, one call at a time each, 10 ms apart, each call with
         // its own request_id and no retries by the test (OrderService's client retries as configured).
-        proxy.ResetNewConnections(0.5);
+        proxy.ResetNewConnections(newConnectionResetRatio);
         using var resetting = new CancellationTokenSource();
         var resetter = Task.Run(async () =>
         {
             while (!resetting.IsCancellationRequested)
             {
                 proxy.ResetAll();
-                await Task.Delay(10, CancellationToken.None);
+                await Task.Delay(resetEveryMs, CancellationToken.None);
             }
         }, Ct);
         var codes = new ConcurrentBag<StatusCode>();
@@ -112,7 +114,7 @@ public sealed class ConnectionResetTests
         var confirmed = all.Count(o => o.Status == OrderStatus.Confirmed);
         var available = (await users.GetUserAsync(new GetUserRequest { UserId = user.Id }, cancellationToken: Ct)).User.AvailableCredit;
         var failures = codes.Where(c => c != StatusCode.OK).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
-        Figures.Report("connection resets",
+        Figures.Report($"connection resets (all every {resetEveryMs} ms, {newConnectionResetRatio:P0} of new ones)",
             $"{codes.Count} CreateOrder calls in {faultPeriod.Elapsed.TotalSeconds:F1} s while {resets} connections were reset " +
             $"({proxy.Accepted} accepted): {codes.Count(c => c == StatusCode.OK)} OK, failures {Describe(failures)}; " +
             $"{all.Count} orders = {confirmed} CONFIRMED with their reservation + {all.Count - confirmed} REJECTED with none held " +

@@ -27,6 +27,8 @@ public sealed class MessageLimitTests
         Assert.Contains("exceeds the maximum", ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
         var created = (await users.CreateUserAsync(Users.NewUser(), cancellationToken: Ct)).User;
         Assert.Single((await users.ListUsersAsync(new ListUsersRequest(), cancellationToken: Ct)).Users, u => u.Id == created.Id);
+        Faults.Figures.Report("bad input / request over MaxReceiveMessageSize",
+            $"100 KB CreateUser against a 64 KB limit → {ex.StatusCode} (\"{ex.Status.Detail}\"); server kept serving");
     }
 
     [Fact]
@@ -37,9 +39,11 @@ public sealed class MessageLimitTests
         var request = Users.NewUser();
         request.DisplayName = new string('x', 1_000_000);
 
-        await RpcAssert.InvalidArgumentAsync(() => users.CreateUserAsync(request, cancellationToken: Ct), "display_name");
+        var badRequest = await RpcAssert.InvalidArgumentAsync(() => users.CreateUserAsync(request, cancellationToken: Ct), "display_name");
 
         Assert.Empty((await users.ListUsersAsync(new ListUsersRequest(), cancellationToken: Ct)).Users);
+        Faults.Figures.Report("bad input / huge string",
+            $"1,000,000-char display_name → INVALID_ARGUMENT, BadRequest display_name: \"{badRequest.FieldViolations[0].Description}\"; nothing stored");
     }
 
     [Fact]
