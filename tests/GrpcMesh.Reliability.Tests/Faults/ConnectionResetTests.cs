@@ -114,7 +114,7 @@ public sealed class ConnectionResetTests
         var confirmed = all.Count(o => o.Status == OrderStatus.Confirmed);
         var available = (await users.GetUserAsync(new GetUserRequest { UserId = user.Id }, cancellationToken: Ct)).User.AvailableCredit;
         var failures = codes.Where(c => c != StatusCode.OK).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
-        Figures.Report($"connection resets (all every {resetEveryMs} ms, {newConnectionResetRatio:P0} of new ones)",
+        Figures.Report($"connection resets (open connections every {resetEveryMs} ms, {newConnectionResetRatio:P0} of new ones on first bytes)",
             $"{codes.Count} CreateOrder calls in {faultPeriod.Elapsed.TotalSeconds:F1} s while {resets} connections were reset " +
             $"({proxy.Accepted} accepted): {codes.Count(c => c == StatusCode.OK)} OK, failures {Describe(failures)}; " +
             $"{all.Count} orders = {confirmed} CONFIRMED with their reservation + {all.Count - confirmed} REJECTED with none held " +
