@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using GrpcMesh.Interop.Tests.Support;
+using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests;
 

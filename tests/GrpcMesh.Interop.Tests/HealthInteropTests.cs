@@ -1,4 +1,5 @@
 using GrpcMesh.Interop.Tests.Support;
+using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrpcMesh.Interop.Tests.Support;
+using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests;
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests.Support;
 

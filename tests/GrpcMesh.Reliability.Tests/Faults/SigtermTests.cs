@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using GrpcMesh.Order.V1;
 using GrpcMesh.Reliability.Tests.Support;
 using GrpcMesh.Testing;
+using GrpcMesh.Testing.Processes;
 using GrpcMesh.User.V1;
 using OrderServiceClient = GrpcMesh.Order.V1.OrderService.OrderServiceClient;
 using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
