@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Grpc.Core;
 using HdrHistogram;
 
 namespace GrpcMesh.LoadTest.Load;
@@ -97,19 +96,7 @@ internal static class ClosedLoop
                     continue;
                 }
 
-                switch (failure)
-                {
-                    case null:
-                        Statuses.RecordOk();
-                        LatencyHistograms.Record(Latency, done - sent);
-                        break;
-                    case RpcException rpc:
-                        Statuses.Record(rpc);
-                        break;
-                    default:
-                        Statuses.Record(failure);
-                        break;
-                }
+                Statuses.Record(failure, Latency, done - sent);
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Grpc.Core;
 
 namespace GrpcMesh.LoadTest.Load;
 
@@ -140,19 +139,7 @@ internal static class OpenLoop
             Interlocked.Increment(ref Completed);
             if (measured)
             {
-                switch (failure)
-                {
-                    case null:
-                        Statuses.RecordOk();
-                        LatencyHistograms.Record(Latency, done - due);
-                        break;
-                    case RpcException rpc:
-                        Statuses.Record(rpc);
-                        break;
-                    default:
-                        Statuses.Record(failure);
-                        break;
-                }
+                Statuses.Record(failure, Latency, done - due);
             }
 
             if (Interlocked.Decrement(ref _outstanding) == 0 && Volatile.Read(ref _draining) == 1)

@@ -29,6 +29,24 @@ internal sealed class StatusTally
 
     public string? FirstError => Volatile.Read(ref _firstError);
 
+    /// <summary>Counts a finished call; an OK call's latency goes into <paramref name="latency"/>.</summary>
+    public void Record(Exception? failure, HdrHistogram.HistogramBase latency, long elapsedTicks)
+    {
+        switch (failure)
+        {
+            case null:
+                RecordOk();
+                LatencyHistograms.Record(latency, elapsedTicks);
+                break;
+            case RpcException rpc:
+                Record(rpc);
+                break;
+            default:
+                Record(failure);
+                break;
+        }
+    }
+
     public void RecordOk() => Interlocked.Increment(ref _counts[(int)StatusCode.OK]);
 
     public void Record(RpcException exception)
