@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using GrpcMesh.Clients.Balancing;
@@ -17,10 +18,8 @@ namespace GrpcMesh.Clients.Calls;
 /// headers are available once the outcome is known.
 /// </summary>
 internal sealed class ResilientUnaryCall<TRequest, TResponse>(
-    RetryStage retry,
-    CircuitBreakerStage? breaker,
+    ResilienceInterceptor owner,
     bool canRetry,
-    EndpointTable? endpoints,
     AttemptTrail? trail,
     CancellationTokenSource? linked,
     TRequest request,
@@ -33,20 +32,38 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
     private RpcException? _synthetic;
     private Task<TResponse>? _response;
     private RetryDecision? _decision;
-    private Outcome<TResponse>? _knownFirstOutcome;
+    private Exception? _firstError; // the failure of the attempt made before the retry pipeline started
     private int _disposed;
 
     private bool IsDisposed => Volatile.Read(ref _disposed) == 1;
 
-    /// <summary>
-    /// Continues after <paramref name="first"/>, the call's first attempt, sent around Polly. <paramref name="report"/>:
-    /// the pending report of its outcome to the breaker when the interceptor already made it (it completed
-    /// synchronously); default when the wrapper reports it (<paramref name="reportFirst"/>).
-    /// </summary>
-    public AsyncUnaryCall<TResponse> StartAfter(AsyncUnaryCall<TResponse> first, bool reportFirst, ValueTask report = default)
+    private CircuitBreakerStage? Breaker => owner.Breaker;
+
+    /// <summary>Continues after <paramref name="first"/>, the call's first attempt, sent around Polly and not yet complete.</summary>
+    public AsyncUnaryCall<TResponse> StartAfter(AsyncUnaryCall<TResponse> first)
     {
         _current = first;
-        return Wrap(AfterFirstAsync(first, reportFirst, report));
+        return Wrap(AfterFirstAsync(first.ResponseAsync));
+    }
+
+    /// <summary>
+    /// Continues after <paramref name="first"/>, which failed with <paramref name="error"/> before the interceptor
+    /// returned; <paramref name="report"/> is the report of that outcome to the breaker.
+    /// </summary>
+    public AsyncUnaryCall<TResponse> StartAfterFailure(AsyncUnaryCall<TResponse> first, Exception error, ValueTask report)
+    {
+        _current = first;
+        return Wrap(AfterFailureAsync(error, report));
+    }
+
+    /// <summary>
+    /// Returns <paramref name="response"/> of <paramref name="first"/> once <paramref name="report"/> — a report that
+    /// changed the circuit's state — has completed.
+    /// </summary>
+    public AsyncUnaryCall<TResponse> StartAfterSuccess(AsyncUnaryCall<TResponse> first, TResponse response, ValueTask report)
+    {
+        _current = first;
+        return Wrap(AfterReportAsync(response, report));
     }
 
     /// <summary>Sends every attempt through the Polly pipeline: the circuit is open, half-open or isolated.</summary>
@@ -64,33 +81,47 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
             this);
     }
 
-    private async Task<TResponse> AfterFirstAsync(AsyncUnaryCall<TResponse> first, bool reportFirst, ValueTask report)
+    // The happy path's one async method: few locals live across an await, so its box stays small.
+    private async Task<TResponse> AfterFirstAsync(Task<TResponse> first)
+    {
+        TResponse response;
+        try
+        {
+            response = await first.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return await AfterFailureAsync(ex, Report(Outcome.FromException<TResponse>(ex))).ConfigureAwait(false);
+        }
+
+        linked?.Dispose();
+        var report = Report(Outcome.FromResult(response));
+        if (!report.IsCompletedSuccessfully)
+        {
+            await report.ConfigureAwait(false);
+        }
+
+        return response;
+    }
+
+    private static async Task<TResponse> AfterReportAsync(TResponse response, ValueTask report)
+    {
+        await report.ConfigureAwait(false);
+        return response;
+    }
+
+    private async Task<TResponse> AfterFailureAsync(Exception error, ValueTask report)
     {
         try
         {
-            Outcome<TResponse> outcome;
-            try
-            {
-                outcome = Outcome.FromResult(await first.ResponseAsync.ConfigureAwait(false));
-            }
-            catch (Exception ex)
-            {
-                outcome = Outcome.FromException<TResponse>(ex);
-            }
-
-            if (reportFirst && breaker is not null)
-            {
-                report = breaker.ReportAsync(outcome);
-            }
-
             await report.ConfigureAwait(false);
-            if (outcome.Exception is { } error && canRetry && retry.MayRetry(error, request, context.Method.FullName))
+            if (canRetry && owner.Retry.MayRetry(error, request, context.Method.FullName))
             {
-                return await RetryAfterAsync(outcome).ConfigureAwait(false);
+                return await RetryAfterAsync(error).ConfigureAwait(false);
             }
 
-            outcome.ThrowIfException();
-            return outcome.Result!;
+            ExceptionDispatchInfo.Throw(error);
+            return default!;
         }
         finally
         {
@@ -117,22 +148,24 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
         }
     }
 
-    /// <summary>The Polly retry loop; <paramref name="firstOutcome"/>, when set, is the outcome of the attempt already made.</summary>
-    private async Task<TResponse> RetryAfterAsync(Outcome<TResponse>? firstOutcome)
+    private ValueTask Report(Outcome<TResponse> outcome) => Breaker?.ReportAsync(outcome) ?? default;
+
+    /// <summary>The Polly retry loop; <paramref name="firstError"/>, when set, is the failure of the attempt already made.</summary>
+    private async Task<TResponse> RetryAfterAsync(Exception? firstError)
     {
-        if (endpoints is not null && trail is not null)
+        if (owner.Pipeline.Endpoints is { } endpoints && trail is not null)
         {
             endpoints.Trail.Value = trail; // flows into every attempt's pick; reverted when this method returns
         }
 
-        _decision = retry.NewDecision(request, context);
-        if (firstOutcome is not null)
+        _decision = owner.Retry.NewDecision(request, context);
+        if (firstError is not null)
         {
             _decision.Attempts = 1;
-            _knownFirstOutcome = firstOutcome;
+            _firstError = firstError;
         }
 
-        var outcome = await retry.ExecuteAsync(_decision, static (_, self) => self.AttemptAsync(), this, context.Options.CancellationToken)
+        var outcome = await owner.Retry.ExecuteAsync(_decision, static (_, self) => self.AttemptAsync(), this, context.Options.CancellationToken)
             .ConfigureAwait(false);
         if (outcome.Exception is OperationCanceledException)
         {
@@ -145,10 +178,10 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
 
     private async ValueTask<Outcome<TResponse>> AttemptAsync()
     {
-        if (_knownFirstOutcome is { } known)
+        if (_firstError is { } known)
         {
-            _knownFirstOutcome = null;
-            return known;
+            _firstError = null;
+            return Outcome.FromException<TResponse>(known);
         }
 
         if (IsDisposed)
@@ -159,7 +192,7 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
         var attempt = _decision is null ? 0 : _decision.Attempts++;
         var attemptContext = RetryStage.ForAttempt(context, attempt);
         Outcome<TResponse> outcome;
-        if (breaker is null)
+        if (Breaker is not { } breaker)
         {
             outcome = await SendAsync(attemptContext).ConfigureAwait(false);
         }

@@ -18,20 +18,24 @@ namespace GrpcMesh.Clients.Interceptors;
 /// </summary>
 internal sealed class ResilienceInterceptor : Interceptor
 {
-    private readonly ClientPipeline _pipeline;
     private readonly IServerCallContextAccessor _serverCall;
     private readonly DeadlineStage _deadline;
-    private readonly RetryStage _retry;
-    private readonly CircuitBreakerStage? _breaker;
 
     public ResilienceInterceptor(ClientPipeline pipeline, IServerCallContextAccessor serverCall)
     {
-        _pipeline = pipeline;
+        Pipeline = pipeline;
         _serverCall = serverCall;
         _deadline = new DeadlineStage(pipeline);
-        _retry = new RetryStage(pipeline);
-        _breaker = pipeline.Breaker is { } breaker ? new CircuitBreakerStage(pipeline, breaker) : null;
+        Retry = new RetryStage(pipeline);
+        Breaker = pipeline.Breaker is { } breaker ? new CircuitBreakerStage(pipeline, breaker) : null;
     }
+
+    public ClientPipeline Pipeline { get; }
+
+    public RetryStage Retry { get; }
+
+    /// <summary>Null when the client's breaker is disabled.</summary>
+    public CircuitBreakerStage? Breaker { get; }
 
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
@@ -42,10 +46,10 @@ internal sealed class ResilienceInterceptor : Interceptor
             return FailedCalls.Unary<TResponse>(failure);
         }
 
-        var canRetry = _retry.Admit(ref context, incoming);
-        var endpoints = _pipeline.Endpoints;
+        var canRetry = Retry.Admit(ref context, incoming);
+        var endpoints = Pipeline.Endpoints;
         var trail = endpoints is not null && canRetry ? new AttemptTrail() : null;
-        var breaker = _breaker;
+        var breaker = Breaker;
         if (breaker is { IsClosed: false })
         {
             return NewCall(request, context, continuation, canRetry, trail, linked).StartThroughPolly();
@@ -57,31 +61,29 @@ internal sealed class ResilienceInterceptor : Interceptor
         {
             return breaker is null && !canRetry && linked is null
                 ? call
-                : NewCall(request, context, continuation, canRetry, trail, linked).StartAfter(call, reportFirst: true);
+                : NewCall(request, context, continuation, canRetry, trail, linked).StartAfter(call);
         }
 
         // Completed synchronously: report now, and return the call itself unless a retry may follow.
-        Exception? error = null;
         if (response.IsCompletedSuccessfully)
         {
             linked?.Dispose();
-            linked = null;
-        }
-        else
-        {
-            error = response.Exception?.InnerException ?? new TaskCanceledException(response);
+            var result = response.Result;
+            var reported = breaker?.ReportAsync(Outcome.FromResult(result)) ?? default;
+            return reported.IsCompletedSuccessfully
+                ? call
+                : NewCall(request, context, continuation, canRetry, trail, linked: null).StartAfterSuccess(call, result, reported);
         }
 
-        var report = breaker is null ? default
-            : breaker.ReportAsync(error is null ? Outcome.FromResult(response.Result) : Outcome.FromException<TResponse>(error));
-        var mayRetry = error is not null && canRetry && _retry.MayRetry(error, request, context.Method.FullName);
-        if (report.IsCompletedSuccessfully && !mayRetry)
+        var error = response.Exception?.InnerException ?? new TaskCanceledException(response);
+        var report = breaker?.ReportAsync(Outcome.FromException<TResponse>(error)) ?? default;
+        if (report.IsCompletedSuccessfully && !(canRetry && Retry.MayRetry(error, request, context.Method.FullName)))
         {
             linked?.Dispose();
             return call;
         }
 
-        return NewCall(request, context, continuation, canRetry, trail, linked).StartAfter(call, reportFirst: false, report);
+        return NewCall(request, context, continuation, canRetry, trail, linked).StartAfterFailure(call, error, report);
     }
 
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
@@ -95,12 +97,12 @@ internal sealed class ResilienceInterceptor : Interceptor
 
         using (linked)
         {
-            if (!_retry.Admit(ref context, incoming))
+            if (!Retry.Admit(ref context, incoming))
             {
                 return SendBlocking(request, context, continuation);
             }
 
-            return _retry.Execute(request, context, attemptContext => SendBlocking(request, attemptContext, continuation));
+            return Retry.Execute(request, context, attemptContext => SendBlocking(request, attemptContext, continuation));
         }
     }
 
@@ -154,11 +156,11 @@ internal sealed class ResilienceInterceptor : Interceptor
             return false;
         }
 
-        if (_breaker is { IsOpen: true })
+        if (Breaker is { IsOpen: true } breaker)
         {
             linked?.Dispose();
             linked = null;
-            failure = _breaker.Reject(null, context.Method.FullName);
+            failure = breaker.Reject(null, context.Method.FullName);
             return false;
         }
 
@@ -222,13 +224,13 @@ internal sealed class ResilienceInterceptor : Interceptor
         CancellationTokenSource? linked)
         where TRequest : class
         where TResponse : class =>
-        new(_retry, _breaker, canRetry, _pipeline.Endpoints, trail, linked, request, context, continuation);
+        new(this, canRetry, trail, linked, request, context, continuation);
 
     private TResponse SendBlocking<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
         where TRequest : class
         where TResponse : class =>
-        _breaker is null
+        Breaker is null
             ? continuation(request, context)
-            : _breaker.Execute(static s => s.continuation(s.request, s.context), (request, context, continuation), context.Method.FullName);
+            : Breaker.Execute(static s => s.continuation(s.request, s.context), (request, context, continuation), context.Method.FullName);
 }
