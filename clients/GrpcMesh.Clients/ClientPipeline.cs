@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace GrpcMesh.Clients;
 
 /// <summary>
-/// Everything the interceptors of one named client share, built once from its validated options: the target, the
+/// Everything the resilience interceptor of one named client shares, built once from its validated options: the target, the
 /// per-method policies, the target's retry budget and circuit breaker, clock, telemetry and logger.
 /// </summary>
 internal sealed class ClientPipeline

@@ -26,8 +26,8 @@ using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// Registers GrpcMesh's generated clients through Grpc.Net.ClientFactory with, outermost first, the deadline, retry
-/// (budgeted) and circuit-breaker interceptors. Options come from <c>Clients:&lt;Service&gt;</c> of the host's
+/// Registers GrpcMesh's generated clients through Grpc.Net.ClientFactory with one interceptor that applies, outermost
+/// first, the deadline, retry (budgeted) and circuit-breaker stages. Options come from <c>Clients:&lt;Service&gt;</c> of the host's
 /// <see cref="IConfiguration"/> (or the one passed in), then from <c>configure</c>; they are validated on start.
 /// The returned builder can replace the primary handler (e.g. <c>.ConfigurePrimaryHttpMessageHandler(() =&gt; testServer.CreateHandler())</c>)
 /// or add HTTP handlers.
@@ -112,11 +112,10 @@ public static class GrpcMeshClientServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http, Pipeline(sp, name).Options.Tls))
             .AddHttpMessageHandler(sp => new BearerTokenHandler(TokenProvider(sp, name)))
             .AddHttpMessageHandler(sp => new EndpointOutcomeHandler(Pipeline(sp, name).Endpoints))
-            .AddInterceptor(InterceptorScope.Channel, sp => new DeadlineInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()))
-            .AddInterceptor(InterceptorScope.Channel, sp => new RetryInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()));
-        return builder.AddInterceptor(InterceptorScope.Channel, sp => Pipeline(sp, name) is { Breaker: { } breaker } pipeline
-            ? new CircuitBreakerInterceptor(pipeline, breaker)
-            : PassThroughInterceptor.Instance);
+            .AddInterceptor(InterceptorScope.Channel, sp => new ResilienceInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()));
+
+        // HttpClientFactory's per-request logging handlers cost CPU on every call; gRPC logs and measures calls itself.
+        return builder.RemoveAllLoggers();
     }
 
     /// <summary>
@@ -211,10 +210,5 @@ public static class GrpcMeshClientServiceCollectionExtensions
             channel.ServiceProvider,
             [new DnsResolverFactory(balancing.DnsRefreshInterval), new StaticResolverFactory(StaticAddress.Parse)],
             balancers);
-    }
-
-    private sealed class PassThroughInterceptor : Grpc.Core.Interceptors.Interceptor
-    {
-        public static readonly PassThroughInterceptor Instance = new();
     }
 }

@@ -6,12 +6,13 @@ using GrpcMesh.Clients.Interceptors;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Retry;
 using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Order.V1;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GrpcMesh.Clients.Tests.Fakes;
 
-/// <summary>One client pipeline over a <see cref="ScriptedCallInvoker"/>, on a fake clock, for interceptor unit tests.</summary>
+/// <summary>One client pipeline (its <see cref="ResilienceInterceptor"/>) over a <see cref="ScriptedCallInvoker"/>, on a fake clock, for unit tests.</summary>
 public sealed class UnitPipeline : IDisposable
 {
     internal UnitPipeline(TimeProvider time, Action<GrpcMeshClientOptions>? configure = null, ServerCallContext? serverCall = null)
@@ -38,13 +39,13 @@ public sealed class UnitPipeline : IDisposable
 
     public ScriptedCallInvoker Invoker { get; } = new();
 
-    public UserService.UserServiceClient ClientWith(params Interceptor[] interceptors) => new(Invoker.Intercept(interceptors));
+    /// <summary>A UserService client whose calls pass through a new <see cref="ResilienceInterceptor"/> of this pipeline.</summary>
+    public UserService.UserServiceClient Client() => new(Invoker.Intercept(Interceptor()));
 
-    internal DeadlineInterceptor Deadline() => new(Pipeline, Accessor);
+    /// <summary>An OrderService client (streaming RPCs) through a new <see cref="ResilienceInterceptor"/> of this pipeline.</summary>
+    public OrderService.OrderServiceClient OrderClient() => new(Invoker.Intercept(Interceptor()));
 
-    internal RetryInterceptor Retry() => new(Pipeline, Accessor);
-
-    internal CircuitBreakerInterceptor Breaker() => new(Pipeline, Pipeline.Breaker!);
+    internal ResilienceInterceptor Interceptor() => new(Pipeline, Accessor);
 
     public void Dispose()
     {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GrpcMesh.Clients.Tests.Integration;
@@ -137,6 +138,29 @@ public sealed class RegistrationTests
         Assert.Equal("u7", response.User.Id);
         Assert.Equal(1, counting.Count);
         Assert.Equal(1, app.Services.GetRequiredService<FakeUserBackend>().CallCount);
+    }
+
+    [Fact]
+    public async Task AddUserServiceClient_Call_NoHttpClientFactoryLoggingButGrpcLogs()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<FakeUserBackend>();
+        await using var app = builder.Build();
+        app.MapGrpcService<FakeUserService>();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var recorder = new LogCategoryRecorder();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(recorder));
+        services.AddUserServiceClient(o => o.Address = new Uri("http://localhost"))
+            .ConfigurePrimaryHttpMessageHandler(() => app.GetTestServer().CreateHandler());
+        await using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<UserService.UserServiceClient>().GetUserAsync(new GetUserRequest { UserId = "u8" });
+
+        Assert.Contains(recorder.Categories, c => c.StartsWith("Grpc.Net.Client", StringComparison.Ordinal));
+        Assert.DoesNotContain(recorder.Categories, c => c.StartsWith("System.Net.Http.HttpClient", StringComparison.Ordinal));
     }
 
     [Fact]

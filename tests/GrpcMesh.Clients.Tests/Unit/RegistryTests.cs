@@ -49,6 +49,6 @@ public sealed class RegistryTests
         await cancellation.CancelAsync();
 
         await RpcAssert.ThrowsAsync(StatusCode.Cancelled,
-            () => unit.ClientWith(unit.Deadline(), unit.Retry(), unit.Breaker()).GetUserAsync(new GetUserRequest(), cancellationToken: cancellation.Token));
+            () => unit.Client().GetUserAsync(new GetUserRequest(), cancellationToken: cancellation.Token));
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace GrpcMesh.Clients.Tests.Unit;
 
-public sealed class DeadlineInterceptorTests
+public sealed class DeadlineStageTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
@@ -17,7 +17,7 @@ public sealed class DeadlineInterceptorTests
     {
         using var unit = new UnitPipeline(_time, o => o.DefaultDeadline = TimeSpan.FromSeconds(4));
 
-        await unit.ClientWith(unit.Deadline()).GetUserAsync(new GetUserRequest());
+        await unit.Client().GetUserAsync(new GetUserRequest());
 
         Assert.Equal(Now + TimeSpan.FromSeconds(4), unit.Invoker.Calls.Single().Deadline);
     }
@@ -27,8 +27,8 @@ public sealed class DeadlineInterceptorTests
     {
         using var unit = new UnitPipeline(_time, o => o.MethodDeadlines["GetUser"] = TimeSpan.FromMilliseconds(750));
 
-        await unit.ClientWith(unit.Deadline()).GetUserAsync(new GetUserRequest());
-        await unit.ClientWith(unit.Deadline()).CreateUserAsync(new CreateUserRequest());
+        await unit.Client().GetUserAsync(new GetUserRequest());
+        await unit.Client().CreateUserAsync(new CreateUserRequest());
 
         Assert.Equal(Now + TimeSpan.FromMilliseconds(750), unit.Invoker.Calls[0].Deadline);
         Assert.Equal(Now + TimeSpan.FromSeconds(5), unit.Invoker.Calls[1].Deadline);
@@ -40,7 +40,7 @@ public sealed class DeadlineInterceptorTests
         using var unit = new UnitPipeline(_time);
         var callerDeadline = Now + TimeSpan.FromSeconds(60);
 
-        await unit.ClientWith(unit.Deadline()).GetUserAsync(new GetUserRequest(), deadline: callerDeadline);
+        await unit.Client().GetUserAsync(new GetUserRequest(), deadline: callerDeadline);
 
         Assert.Equal(callerDeadline, unit.Invoker.Calls.Single().Deadline);
     }
@@ -52,7 +52,7 @@ public sealed class DeadlineInterceptorTests
         var incoming = new FakeServerCallContext(Now + TimeSpan.FromSeconds(1), incomingCancellation.Token);
         using var unit = new UnitPipeline(_time, o => o.DefaultDeadline = TimeSpan.FromSeconds(5), incoming);
 
-        await unit.ClientWith(unit.Deadline()).GetUserAsync(new GetUserRequest(), deadline: Now + TimeSpan.FromSeconds(30));
+        await unit.Client().GetUserAsync(new GetUserRequest(), deadline: Now + TimeSpan.FromSeconds(30));
 
         var sent = unit.Invoker.Calls.Single();
         Assert.Equal(Now + TimeSpan.FromSeconds(1), sent.Deadline);
@@ -75,7 +75,7 @@ public sealed class DeadlineInterceptorTests
             return null;
         };
 
-        await unit.ClientWith(unit.Deadline()).GetUserAsync(new GetUserRequest(), cancellationToken: callerCancellation.Token);
+        await unit.Client().GetUserAsync(new GetUserRequest(), cancellationToken: callerCancellation.Token);
 
         Assert.Equal(Now + TimeSpan.FromSeconds(5), unit.Invoker.Calls.Single().Deadline);
         Assert.True(cancelledInFlight);
@@ -88,7 +88,7 @@ public sealed class DeadlineInterceptorTests
         var incoming = new FakeServerCallContext(Now - TimeSpan.FromMilliseconds(1), CancellationToken.None);
         using var unit = new UnitPipeline(_time, serverCall: incoming);
 
-        var error = await RpcAssert.ThrowsAsync(StatusCode.DeadlineExceeded, () => unit.ClientWith(unit.Deadline()).GetUserAsync(new GetUserRequest()));
+        var error = await RpcAssert.ThrowsAsync(StatusCode.DeadlineExceeded, () => unit.Client().GetUserAsync(new GetUserRequest()));
 
         Assert.Equal(0, unit.Invoker.CallCount);
         Assert.Contains("already passed", error.Status.Detail, StringComparison.Ordinal);
@@ -102,7 +102,7 @@ public sealed class DeadlineInterceptorTests
         await incomingCancellation.CancelAsync();
         using var unit = new UnitPipeline(_time, serverCall: new FakeServerCallContext(Now + TimeSpan.FromSeconds(5), incomingCancellation.Token));
 
-        await RpcAssert.ThrowsAsync(StatusCode.Cancelled, () => unit.ClientWith(unit.Deadline()).GetUserAsync(new GetUserRequest()));
+        await RpcAssert.ThrowsAsync(StatusCode.Cancelled, () => unit.Client().GetUserAsync(new GetUserRequest()));
 
         Assert.Equal(0, unit.Invoker.CallCount);
     }
@@ -112,7 +112,7 @@ public sealed class DeadlineInterceptorTests
     {
         using var unit = new UnitPipeline(_time, o => o.DefaultDeadline = TimeSpan.FromSeconds(2));
 
-        unit.ClientWith(unit.Deadline()).GetUser(new GetUserRequest());
+        unit.Client().GetUser(new GetUserRequest());
 
         Assert.Equal(Now + TimeSpan.FromSeconds(2), unit.Invoker.Calls.Single().Deadline);
     }

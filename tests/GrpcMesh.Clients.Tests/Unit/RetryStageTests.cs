@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace GrpcMesh.Clients.Tests.Unit;
 
-public sealed class RetryInterceptorTests
+public sealed class RetryStageTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
@@ -27,7 +27,7 @@ public sealed class RetryInterceptorTests
         using var unit = new UnitPipeline(_time);
         unit.Invoker.Script = (n, _) => n == 1 ? Unavailable("1000", StatusCode.ResourceExhausted) : null;
 
-        var call = unit.ClientWith(unit.Retry()).GetUserAsync(new GetUserRequest()).ResponseAsync;
+        var call = unit.Client().GetUserAsync(new GetUserRequest()).ResponseAsync;
         await WaitUntil(() => unit.Invoker.CallCount == 1);
         _time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Equal(1, unit.Invoker.CallCount);
@@ -51,7 +51,7 @@ public sealed class RetryInterceptorTests
         unit.Invoker.Script = (_, _) => Unavailable();
         var deadline = _time.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(1);
 
-        await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.ClientWith(unit.Retry()).GetUserAsync(new GetUserRequest(), deadline: deadline));
+        await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.Client().GetUserAsync(new GetUserRequest(), deadline: deadline));
 
         Assert.Equal(1, unit.Invoker.CallCount);
     }
@@ -62,7 +62,7 @@ public sealed class RetryInterceptorTests
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero);
         unit.Invoker.Script = (n, _) => n < 3 ? Unavailable() : null;
 
-        await unit.ClientWith(unit.Retry()).GetUserAsync(new GetUserRequest(), headers: new Metadata { { "x-trace", "t1" } });
+        await unit.Client().GetUserAsync(new GetUserRequest(), headers: new Metadata { { "x-trace", "t1" } });
 
         var calls = unit.Invoker.Calls;
         Assert.Equal([null, "1", "2"], calls.Select(c => c.Headers?.GetValue(GrpcMeshMetadata.PreviousAttempts)));
@@ -77,7 +77,7 @@ public sealed class RetryInterceptorTests
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero, incoming);
         unit.Invoker.Script = (_, _) => Unavailable();
 
-        await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.ClientWith(unit.Retry()).GetUserAsync(new GetUserRequest()));
+        await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.Client().GetUserAsync(new GetUserRequest()));
 
         var sent = Assert.Single(unit.Invoker.Calls);
         Assert.Equal("1", sent.Headers?.GetValue(GrpcMeshMetadata.NoRetry));
@@ -90,7 +90,7 @@ public sealed class RetryInterceptorTests
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero, incoming);
         unit.Invoker.Script = (_, _) => Unavailable();
 
-        await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.ClientWith(unit.Retry()).GetUserAsync(new GetUserRequest()));
+        await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.Client().GetUserAsync(new GetUserRequest()));
 
         Assert.Equal(1, unit.Invoker.CallCount);
     }
@@ -102,7 +102,7 @@ public sealed class RetryInterceptorTests
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero, incoming);
         unit.Invoker.Script = (n, _) => n == 1 ? Unavailable() : null;
 
-        await unit.ClientWith(unit.Retry()).GetUserAsync(new GetUserRequest());
+        await unit.Client().GetUserAsync(new GetUserRequest());
 
         Assert.Equal(2, unit.Invoker.CallCount);
     }
@@ -114,7 +114,7 @@ public sealed class RetryInterceptorTests
         unit.Invoker.Script = (_, _) => Unavailable();
         using var cancellation = new CancellationTokenSource();
 
-        var call = unit.ClientWith(unit.Retry()).GetUserAsync(new GetUserRequest(), cancellationToken: cancellation.Token);
+        var call = unit.Client().GetUserAsync(new GetUserRequest(), cancellationToken: cancellation.Token);
         await WaitUntil(() => unit.Invoker.CallCount == 1);
         await cancellation.CancelAsync();
 
@@ -130,7 +130,7 @@ public sealed class RetryInterceptorTests
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero);
         unit.Invoker.Script = (n, _) => n == 1 ? Unavailable() : null;
 
-        using var call = unit.ClientWith(unit.Retry()).GetUserAsync(new GetUserRequest());
+        using var call = unit.Client().GetUserAsync(new GetUserRequest());
         await call;
 
         Assert.NotNull(await call.ResponseHeadersAsync);
@@ -144,7 +144,7 @@ public sealed class RetryInterceptorTests
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero);
         unit.Invoker.Script = (n, _) => n < 3 ? Unavailable() : null;
 
-        unit.ClientWith(unit.Retry()).GetUser(new GetUserRequest());
+        unit.Client().GetUser(new GetUserRequest());
 
         Assert.Equal([null, "1", "2"], unit.Invoker.Calls.Select(c => c.Headers?.GetValue(GrpcMeshMetadata.PreviousAttempts)));
     }
@@ -155,7 +155,7 @@ public sealed class RetryInterceptorTests
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero);
         unit.Invoker.Script = (_, _) => Unavailable();
 
-        var error = Assert.Throws<RpcException>(() => unit.ClientWith(unit.Retry()).CreateUser(new CreateUserRequest()));
+        var error = Assert.Throws<RpcException>(() => unit.Client().CreateUser(new CreateUserRequest()));
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.Equal(1, unit.Invoker.CallCount);
