@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Grpc.Core;
+using GrpcMesh.Clients.Calls;
 using GrpcMesh.Clients.Options;
 using Polly.CircuitBreaker;
 
@@ -25,8 +26,9 @@ internal static class RetryRules
     /// <summary>
     /// Decides whether <paramref name="error"/> may be retried. <paramref name="safeToRepeat"/>: the RPC is idempotent
     /// or carries an idempotency key. Rules:
-    /// UNAVAILABLE → retry if safe to repeat, or if the request provably never left this process (connection refused,
-    /// DNS or TLS failure); RESOURCE_EXHAUSTED → only when safe to repeat and the server sent a non-negative pushback;
+    /// UNAVAILABLE (or an INTERNAL the client made up from a broken connection, see <see cref="TransportFailures"/>) →
+    /// retry if safe to repeat, or if the request provably never left this process (connection refused, DNS or TLS
+    /// failure); RESOURCE_EXHAUSTED → only when safe to repeat and the server sent a non-negative pushback;
     /// a negative or unreadable pushback stops retries for any code; an open circuit is never retried (it fails fast
     /// on purpose); everything else (DEADLINE_EXCEEDED, business errors, CANCELLED…) is final.
     /// </summary>
@@ -38,7 +40,7 @@ internal static class RetryRules
             return Verdict.Stop;
         }
 
-        var code = error.StatusCode;
+        var code = TransportFailures.IsClientMadeInternal(error) ? StatusCode.Unavailable : error.StatusCode;
         var retryable = code switch
         {
             StatusCode.Unavailable => safeToRepeat || NeverSent(error),

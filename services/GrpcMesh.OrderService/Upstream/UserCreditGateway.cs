@@ -1,5 +1,6 @@
 using Google.Rpc;
 using Grpc.Core;
+using GrpcMesh.Clients.Calls;
 using GrpcMesh.User.V1;
 using GrpcMesh.OrderService.Grpc;
 using Microsoft.Extensions.Options;
@@ -54,7 +55,7 @@ public sealed class UserCreditGateway(UserService.UserServiceClient client, IOpt
             // The deadline passed first: a stream reset or cancellation racing the client's deadline timer is still a timeout.
             return new UpstreamFailure(StatusCode.DeadlineExceeded, $"deadline exceeded ({ex.StatusCode}: {ex.Status.Detail})");
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Internal && IsTransportFailure(ex.Status.DebugException))
+        catch (RpcException ex) when (TransportFailures.IsClientMadeInternal(ex))
         {
             // Grpc.Net.Client reports some broken connections (a reset during the HTTP/2 handshake, a stream reset) as
             // INTERNAL; UserService never said that, and the outcome is unknown like any other lost connection.
@@ -78,19 +79,5 @@ public sealed class UserCreditGateway(UserService.UserServiceClient client, IOpt
             // A client-side refusal (e.g. an open circuit breaker) or transport failure that was not wrapped in an RpcException.
             return new UpstreamFailure(StatusCode.Unavailable, $"{ex.GetType().Name}: {ex.Message}");
         }
-    }
-
-    /// <summary>A status made up by the client from a transport exception, not one the server sent (those carry none).</summary>
-    private static bool IsTransportFailure(Exception? exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is HttpRequestException or IOException or System.Net.Sockets.SocketException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

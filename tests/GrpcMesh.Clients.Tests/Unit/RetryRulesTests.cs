@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Grpc.Core;
+using GrpcMesh.Clients.Calls;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Retry;
 using Polly.CircuitBreaker;
@@ -33,6 +34,25 @@ public sealed class RetryRulesTests
     [Fact]
     public void Classify_UnavailableNotSafeButConnectionRefused_Backoff() =>
         Assert.Equal(RetryRules.Verdict.Backoff, RetryRules.Classify(Error(StatusCode.Unavailable, ConnectionRefused()), safeToRepeat: false, out _));
+
+    [Fact]
+    public void Classify_InternalMadeUpFromBrokenConnectionSafeToRepeat_BackoffLikeUnavailable() =>
+        Assert.Equal(RetryRules.Verdict.Backoff, RetryRules.Classify(
+            Error(StatusCode.Internal, new HttpRequestException(HttpRequestError.InvalidResponse, "The server did not complete the HTTP/2 handshake", new IOException("reset"))),
+            safeToRepeat: true, out _));
+
+    [Fact]
+    public void Classify_InternalMadeUpFromBrokenConnectionNotSafe_Stop() =>
+        Assert.Equal(RetryRules.Verdict.Stop, RetryRules.Classify(
+            Error(StatusCode.Internal, new IOException("The request was aborted.")), safeToRepeat: false, out _));
+
+    [Fact]
+    public void IsClientMadeInternal_InternalSentByServer_False() =>
+        Assert.False(TransportFailures.IsClientMadeInternal(Error(StatusCode.Internal)));
+
+    [Fact]
+    public void IsClientMadeInternal_UnavailableWithTransportCause_False() =>
+        Assert.False(TransportFailures.IsClientMadeInternal(Error(StatusCode.Unavailable, ConnectionRefused())));
 
     [Fact]
     public void Classify_UnavailableAfterResponseStarted_NotNeverSent() =>
