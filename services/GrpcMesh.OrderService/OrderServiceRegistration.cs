@@ -41,6 +41,8 @@ public static class OrderServiceRegistration
         services.AddSingleton<OrderEventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderEventHub>());
         services.AddTransient<OrderWatchStream>();
+        // Stateless: as a singleton grpc-dotnet resolves it per call instead of constructing it per call.
+        services.AddSingleton<StoreUnavailableInterceptor>();
         services.AddGrpc().AddServiceOptions<OrderGrpcService>(o => o.Interceptors.Add<StoreUnavailableInterceptor>());
         return builder;
     }

@@ -22,6 +22,9 @@ public static class UserServiceRegistration
         builder.Services.AddMethodScopes(UserServiceScopes.Map);
         builder.Services.AddHealthChecks()
             .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IUserStore>().PingAsync(ct)));
+        // Both are stateless: as singletons grpc-dotnet resolves them per call instead of constructing them per call.
+        builder.Services.AddSingleton<UserGrpcService>();
+        builder.Services.AddSingleton<DomainExceptionInterceptor>();
         builder.Services.AddGrpc()
             .AddServiceOptions<UserGrpcService>(options => options.Interceptors.Add<DomainExceptionInterceptor>());
         return builder;

@@ -66,7 +66,8 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
         }
     }
 
-    private RpcException Map(Exception ex, ServerCallContext context)
+    /// <summary>The status an exception that is not an <see cref="RpcException"/> becomes (logged).</summary>
+    internal RpcException Map(Exception ex, ServerCallContext context)
     {
         if (ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
         {
