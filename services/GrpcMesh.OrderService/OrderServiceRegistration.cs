@@ -42,6 +42,7 @@ public static class OrderServiceRegistration
         services.AddSingleton<OrderEventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderEventHub>());
         services.AddTransient<OrderWatchStream>();
+        services.AddSingleton<OrderGrpcService>();
         services.AddRpcExceptionMapper<StoreUnavailableMapper>();
         return builder;
     }
