@@ -4,6 +4,7 @@ using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.OrderService.Upstream;
 using GrpcMesh.ServiceDefaults.Auth;
+using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -41,7 +42,8 @@ public static class OrderServiceRegistration
         services.AddSingleton<OrderEventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderEventHub>());
         services.AddTransient<OrderWatchStream>();
-        services.AddGrpc().AddServiceOptions<OrderGrpcService>(o => o.Interceptors.Add<StoreUnavailableInterceptor>());
+        services.AddSingleton<OrderGrpcService>();
+        services.AddRpcExceptionMapper<StoreUnavailableMapper>();
         return builder;
     }
 }

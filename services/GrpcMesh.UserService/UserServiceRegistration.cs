@@ -2,6 +2,7 @@ using GrpcMesh.UserService.Domain;
 using GrpcMesh.UserService.Grpc;
 using GrpcMesh.UserService.Storage;
 using GrpcMesh.ServiceDefaults.Auth;
+using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -12,7 +13,7 @@ public static class UserServiceRegistration
     /// <summary>
     /// Everything <see cref="UserGrpcService"/> needs: storage for <c>Storage:Provider</c> (schema migrated at
     /// start-up), id generation, the system clock unless a <see cref="TimeProvider"/> is already registered, and the
-    /// interceptor that maps domain refusals to gRPC statuses.
+    /// mapper that turns domain refusals into gRPC statuses.
     /// </summary>
     public static WebApplicationBuilder AddUserService(this WebApplicationBuilder builder)
     {
@@ -22,8 +23,9 @@ public static class UserServiceRegistration
         builder.Services.AddMethodScopes(UserServiceScopes.Map);
         builder.Services.AddHealthChecks()
             .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IUserStore>().PingAsync(ct)));
-        builder.Services.AddGrpc()
-            .AddServiceOptions<UserGrpcService>(options => options.Interceptors.Add<DomainExceptionInterceptor>());
+        // Stateless: as a singleton grpc-dotnet resolves it per call instead of constructing it per call.
+        builder.Services.AddSingleton<UserGrpcService>();
+        builder.Services.AddRpcExceptionMapper<DomainExceptionMapper>();
         return builder;
     }
 

@@ -8,13 +8,21 @@ using OrderServiceBase = GrpcMesh.Order.V1.OrderService.OrderServiceBase;
 
 namespace GrpcMesh.OrderService.Grpc;
 
-/// <summary>grpcmesh.order.v1.OrderService: validation and proto mapping around the saga and the store.</summary>
-public sealed class OrderGrpcService(
-    CreateOrderSaga createOrder, OrderCancellation cancellation, IOrderStore store, OrderWatchStream watch) : OrderServiceBase
+/// <summary>
+/// grpcmesh.order.v1.OrderService: validation and proto mapping around the saga and the store.
+/// <para>
+/// The saga, the cancellation and the watch stream (transient, and with them a UserService client built by the client
+/// factory) are resolved from the call's services by the RPCs that use them, exactly as often as constructor injection
+/// resolved them, but no longer for every call: GetOrder and ListOrders, the hot reads, only need the store, so this class
+/// is a singleton (bench/README.md, "Server hot path").
+/// </para>
+/// </summary>
+public sealed class OrderGrpcService(IOrderStore store) : OrderServiceBase
 {
     public override async Task<CreateOrderResponse> CreateOrder(CreateOrderRequest request, ServerCallContext context)
     {
         var draft = OrderRequestValidation.Validate(request);
+        var createOrder = CallService<CreateOrderSaga>(context);
         var order = await createOrder.ExecuteAsync(draft, context.Deadline, context.CancellationToken);
         return new CreateOrderResponse { Order = order.ToProto() };
     }
@@ -47,6 +55,7 @@ public sealed class OrderGrpcService(
     public override async Task<CancelOrderResponse> CancelOrder(CancelOrderRequest request, ServerCallContext context)
     {
         OrderRequestValidation.Validate(request);
+        var cancellation = CallService<OrderCancellation>(context);
         var order = await cancellation.CancelAsync(request.OrderId, request.Reason, context.Deadline, context.CancellationToken);
         return new CancelOrderResponse { Order = order.ToProto() };
     }
@@ -54,6 +63,10 @@ public sealed class OrderGrpcService(
     public override Task WatchOrders(WatchOrdersRequest request, IServerStreamWriter<WatchOrdersResponse> responseStream, ServerCallContext context)
     {
         var userId = OrderRequestValidation.Validate(request);
+        var watch = CallService<OrderWatchStream>(context);
         return watch.RunAsync(userId, request.AfterSequence, e => responseStream.WriteAsync(e.ToProto()), context.CancellationToken);
     }
+
+    private static T CallService<T>(ServerCallContext context)
+        where T : notnull => context.GetHttpContext().RequestServices.GetRequiredService<T>();
 }

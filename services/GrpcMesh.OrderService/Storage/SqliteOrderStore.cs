@@ -9,11 +9,21 @@ namespace GrpcMesh.OrderService.Storage;
 /// <see cref="IOrderStore"/> on one SQLite file (WAL). Read-modify-write work runs in BEGIN IMMEDIATE transactions,
 /// so concurrent writers queue on the file lock instead of failing to upgrade a read lock; as a consequence outbox
 /// sequences commit in order, which is why <see cref="ReadEventLogAsync"/> reports no transaction horizon. Times are
-/// stored as UTC ticks, money as integer minor units.
+/// stored as UTC ticks, money as integer minor units. Reads outside transactions (GetOrder, ListOrders, the request-id
+/// lookup) run on a <see cref="SqliteReaderPool"/>: open connections whose statements stay prepared.
 /// </summary>
-public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderEventSignal signal) : IOrderStore
+public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderEventSignal signal) : IOrderStore, IDisposable
 {
     private const int SqliteConstraint = 19;
+
+    private const string SelectById = $"SELECT {OrderColumns} FROM orders WHERE id = $key";
+    private const string SelectByRequestId = $"SELECT {OrderColumns} FROM orders WHERE request_id = $key";
+    private const string SelectByUser =
+        $"SELECT {OrderColumns} FROM orders WHERE user_id = $user ORDER BY create_time DESC, id DESC LIMIT $limit";
+    private const string SelectByUserAfter =
+        $"SELECT {OrderColumns} FROM orders WHERE user_id = $user AND (create_time, id) < ($after_time, $after_id) ORDER BY create_time DESC, id DESC LIMIT $limit";
+
+    private readonly SqliteReaderPool _readers = new(connections, maxIdle: Environment.ProcessorCount * 4);
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -21,27 +31,33 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
         SqliteOrderSchema.Migrate(connection);
     }
 
-    public async Task<OrderRecord?> GetAsync(string orderId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        return await QuerySingleOrderAsync(connection, null, "id = $key", orderId, cancellationToken);
-    }
+    public Task<OrderRecord?> GetAsync(string orderId, CancellationToken cancellationToken) =>
+        ReadSingleOrderAsync(SelectById, orderId, cancellationToken);
 
-    public async Task<OrderRecord?> FindByRequestIdAsync(string requestId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        return await QuerySingleOrderAsync(connection, null, "request_id = $key", requestId, cancellationToken);
-    }
+    public Task<OrderRecord?> FindByRequestIdAsync(string requestId, CancellationToken cancellationToken) =>
+        ReadSingleOrderAsync(SelectByRequestId, requestId, cancellationToken);
 
     public async Task<IReadOnlyList<OrderRecord>> ListByUserAsync(string userId, OrderCursor? after, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        var keyset = after is null ? "" : "AND (create_time, id) < ($after_time, $after_id)";
-        await using var command = Command(connection, null,
-            $"SELECT {OrderColumns} FROM orders WHERE user_id = $user {keyset} ORDER BY create_time DESC, id DESC LIMIT $limit",
-            ("$user", userId), ("$limit", limit),
-            ("$after_time", after?.CreateTime.UtcTicks), ("$after_id", after?.OrderId));
-        return await ReadAllAsync(command, ReadOrder, cancellationToken);
+        using var reader = await _readers.RentAsync(cancellationToken);
+        try
+        {
+            var command = reader.Command(after is null ? SelectByUser : SelectByUserAfter);
+            command.Parameters.AddWithValue("$user", userId);
+            command.Parameters.AddWithValue("$limit", limit);
+            if (after is { } cursor)
+            {
+                command.Parameters.AddWithValue("$after_time", cursor.CreateTime.UtcTicks);
+                command.Parameters.AddWithValue("$after_id", cursor.OrderId);
+            }
+
+            return await ReadAllAsync(command, ReadOrder, cancellationToken);
+        }
+        catch
+        {
+            reader.Discard();
+            throw;
+        }
     }
 
     public async Task<CreateResult> CreateAsync(OrderRecord order, CancellationToken cancellationToken)
@@ -209,6 +225,25 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
     public Task<ulong> GetWriterBoundAsync(CancellationToken cancellationToken) => Task.FromResult(0UL);
 
     public Task PingAsync(CancellationToken cancellationToken) => connections.PingAsync(cancellationToken);
+
+    public void Dispose() => _readers.Dispose();
+
+    private async Task<OrderRecord?> ReadSingleOrderAsync(string sql, string key, CancellationToken cancellationToken)
+    {
+        using var reader = await _readers.RentAsync(cancellationToken);
+        try
+        {
+            var command = reader.Command(sql);
+            command.Parameters.AddWithValue("$key", key);
+            await using var rows = await command.ExecuteReaderAsync(cancellationToken);
+            return await rows.ReadAsync(cancellationToken) ? ReadOrder(rows) : null;
+        }
+        catch
+        {
+            reader.Discard();
+            throw;
+        }
+    }
 
     private static async Task<OrderRecord?> QuerySingleOrderAsync(
         SqliteConnection connection, SqliteTransaction? transaction, string where, string key, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Grpc.AspNetCore.Server;
 using GrpcMesh.Clients;
 using GrpcMesh.Clients.Auth;
 using GrpcMesh.Clients.Context;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GrpcMesh.OrderService.Upstream;
 
@@ -17,6 +18,8 @@ public static class UserServiceClientRegistration
     {
         services.AddUserServiceClient(configuration);
         services.AddKeyedSingleton<ICallTokenProvider, ServiceCredential>(GrpcMeshClientNames.UserService);
+        // A singleton (it only sets the ambient accessor): grpc-dotnet would otherwise construct it on every call.
+        services.TryAddSingleton<ServerCallContextCaptureInterceptor>();
         services.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<ServerCallContextCaptureInterceptor>());
         services.AddTransient<UserCreditGateway>();
         return services;

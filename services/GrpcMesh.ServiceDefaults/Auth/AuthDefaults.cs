@@ -10,8 +10,8 @@ namespace GrpcMesh.ServiceDefaults.Auth;
 public static class AuthDefaults
 {
     /// <summary>
-    /// JwtBearer (the validator, not its middleware) configured from <c>Auth:*</c>, the token cache and what
-    /// <see cref="AuthInterceptor"/> needs.
+    /// JwtBearer (the validator, not its middleware) configured from <c>Auth:*</c>, the token cache and <see cref="CallAuthenticator"/>, which
+    /// <see cref="Hosting.ServerCallInterceptor"/> runs for every call.
     /// </summary>
     internal static IServiceCollection AddGrpcMeshAuth(this IServiceCollection services)
     {

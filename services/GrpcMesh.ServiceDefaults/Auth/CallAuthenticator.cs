@@ -22,12 +22,15 @@ internal sealed partial class CallAuthenticator(
     private const string BearerPrefix = "Bearer ";
     private readonly bool _enabled = options.Value.Enabled;
 
-    /// <summary>Completes synchronously for open methods and cached tokens.</summary>
-    public ValueTask AuthenticateAsync(ServerCallContext context)
+    /// <summary>
+    /// The call's validated token (null for open methods and when auth is off). Completes synchronously for open
+    /// methods and cached tokens.
+    /// </summary>
+    public ValueTask<ValidatedToken?> AuthenticateAsync(ServerCallContext context)
     {
         if (!_enabled || RequestPaths.IsHealth(context.Method) || RequestPaths.IsReflection(context.Method))
         {
-            return ValueTask.CompletedTask;
+            return ValueTask.FromResult<ValidatedToken?>(null);
         }
 
         var http = context.GetHttpContext();
@@ -45,13 +48,13 @@ internal sealed partial class CallAuthenticator(
         if (cache.TryGet(header, out var token))
         {
             Authorize(token, context.Method, http);
-            return ValueTask.CompletedTask;
+            return ValueTask.FromResult<ValidatedToken?>(token);
         }
 
         return ValidateAsync(header, context.Method, http);
     }
 
-    private async ValueTask ValidateAsync(string header, string method, HttpContext http)
+    private async ValueTask<ValidatedToken?> ValidateAsync(string header, string method, HttpContext http)
     {
         var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
         if (!result.Succeeded)
@@ -64,6 +67,7 @@ internal sealed partial class CallAuthenticator(
         var token = ValidatedToken.From(result.Principal);
         cache.Add(header, token);
         Authorize(token, method, http);
+        return token;
     }
 
     private void Authorize(ValidatedToken token, string method, HttpContext http)

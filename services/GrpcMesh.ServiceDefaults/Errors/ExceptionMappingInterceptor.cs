@@ -6,11 +6,20 @@ namespace GrpcMesh.ServiceDefaults.Errors;
 
 /// <summary>
 /// The last line of defence: lets <see cref="RpcException"/>s through and maps anything else to a precise
-/// status (cancellation → CANCELLED/DEADLINE_EXCEEDED, <see cref="TimeoutException"/> → DEADLINE_EXCEEDED,
-/// everything unexpected → INTERNAL with a logged error), so no handler exception reaches the client as UNKNOWN.
+/// status (first the services' own <see cref="IRpcExceptionMapper"/>s, then cancellation → CANCELLED/DEADLINE_EXCEEDED,
+/// <see cref="TimeoutException"/> → DEADLINE_EXCEEDED, everything unexpected → INTERNAL with a logged error), so no
+/// handler exception reaches the client as UNKNOWN.
 /// </summary>
-public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger) : Interceptor
+public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, IEnumerable<IRpcExceptionMapper> mappers)
+    : Interceptor
 {
+    private readonly IRpcExceptionMapper[] _mappers = [.. mappers];
+
+    public ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger)
+        : this(logger, [])
+    {
+    }
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -66,8 +75,17 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
         }
     }
 
-    private RpcException Map(Exception ex, ServerCallContext context)
+    /// <summary>The status an exception that is not an <see cref="RpcException"/> becomes (logged).</summary>
+    internal RpcException Map(Exception ex, ServerCallContext context)
     {
+        foreach (var mapper in _mappers)
+        {
+            if (mapper.TryMap(ex, context) is { } mapped)
+            {
+                return mapped;
+            }
+        }
+
         if (ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
         {
             var deadlinePassed = context.Deadline <= DateTime.UtcNow;

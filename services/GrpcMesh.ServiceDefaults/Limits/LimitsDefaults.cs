@@ -7,7 +7,7 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 
 internal static class LimitsDefaults
 {
-    /// <summary><c>Limits:*</c>: gRPC message sizes, Kestrel's HTTP/2 stream limit, and what <see cref="LimitsInterceptor"/> needs.</summary>
+    /// <summary><c>Limits:*</c>: gRPC message sizes, Kestrel's HTTP/2 stream limit, and <see cref="CallAdmission"/>.</summary>
     public static IServiceCollection AddGrpcMeshLimits(this IServiceCollection services)
     {
         services.AddOptions<LimitsOptions>()
@@ -17,6 +17,7 @@ internal static class LimitsDefaults
         // Wall-clock on purpose: refill must follow real time even when a test host swaps the app's TimeProvider.
         services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, TimeProvider.System));
         services.AddSingleton(sp => new CallGate(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
+        services.AddSingleton<CallAdmission>();
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>((grpc, limits) =>
         {
             grpc.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageSize;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 
 namespace GrpcMesh.ServiceDefaults.Telemetry;
 
@@ -26,6 +28,25 @@ public sealed class RpcMetrics
 
     internal void RecordServer(string service, string method, StatusCode status, long startTimestamp) =>
         Record(_serverDuration, service, method, status, startTimestamp);
+
+    /// <summary>Records a handled call, named by its endpoint's gRPC method (or by its path when there is none).</summary>
+    internal void RecordServer(ServerCallContext context, StatusCode status, long startTimestamp)
+    {
+        if (!_serverDuration.Enabled)
+        {
+            return;
+        }
+
+        var method = context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method;
+        if (method is not null)
+        {
+            Record(_serverDuration, method.ServiceName, method.Name, status, startTimestamp);
+            return;
+        }
+
+        var (service, name) = MethodNames.Split(context.Method);
+        Record(_serverDuration, service, name, status, startTimestamp);
+    }
 
     internal void RecordClient(string service, string method, StatusCode status, long startTimestamp) =>
         Record(_clientDuration, service, method, status, startTimestamp);

@@ -32,7 +32,6 @@ internal static class TelemetryDefaults
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<RpcMetrics>();
-        services.AddSingleton<RpcServerMetricsInterceptor>();
         services.AddSingleton<RpcClientMetricsInterceptor>();
         services.ConfigureAll<GrpcClientFactoryOptions>(client => client.InterceptorRegistrations.Insert(0,
             new InterceptorRegistration(InterceptorScope.Channel, sp => sp.GetRequiredService<RpcClientMetricsInterceptor>())));

@@ -9,7 +9,7 @@ namespace GrpcMesh.UserService.Grpc;
 
 /// <summary>
 /// grpcmesh.user.v1.UserService: validates and maps requests, delegates to <see cref="IUserStore"/>. Domain refusals
-/// become statuses in <see cref="DomainExceptionInterceptor"/>.
+/// become statuses in <see cref="DomainExceptionMapper"/>.
 /// </summary>
 public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogger<UserGrpcService> logger) : UserServiceBase
 {

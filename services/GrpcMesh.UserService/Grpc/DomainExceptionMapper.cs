@@ -1,30 +1,19 @@
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.UserService.Domain;
 
 namespace GrpcMesh.UserService.Grpc;
 
 /// <summary>
-/// Turns the domain's refusals into their gRPC status with google.rpc details; registered for
-/// <see cref="UserGrpcService"/> only (inside the global exception-mapping interceptor).
+/// Turns the domain's refusals (<see cref="DomainException"/>, thrown only by <see cref="UserGrpcService"/>'s store and
+/// domain) into their gRPC status with google.rpc details, for ServiceDefaults' exception mapping.
 /// </summary>
-internal sealed partial class DomainExceptionInterceptor(ILogger<DomainExceptionInterceptor> logger) : Interceptor
+internal sealed partial class DomainExceptionMapper(ILogger<DomainExceptionMapper> logger) : IRpcExceptionMapper
 {
     public const string ConcurrentModificationReason = "CONCURRENT_MODIFICATION";
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        catch (DomainException ex)
-        {
-            throw ToRpcException(ex, context.Method);
-        }
-    }
+    public RpcException? TryMap(Exception exception, ServerCallContext context) =>
+        exception is DomainException domain ? ToRpcException(domain, context.Method) : null;
 
     private RpcException ToRpcException(DomainException exception, string method)
     {

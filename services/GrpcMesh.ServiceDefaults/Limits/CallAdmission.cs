@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
-using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,67 +10,26 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// Admission before any work, as gRPC statuses the client understands (never ASP.NET's HTTP 503/429, which gRPC clients
 /// read as UNAVAILABLE and retry): per-caller rate limit → RESOURCE_EXHAUSTED with <c>grpc-retry-pushback-ms</c>;
 /// a deadline already past or closer than <c>Limits:MinRemainingDeadline</c> → DEADLINE_EXCEEDED; for unary calls a
-/// concurrency limit with a bounded queue → RESOURCE_EXHAUSTED when the queue is full, DEADLINE_EXCEEDED for a call
-/// whose deadline passes while it waits (dropped without running). Health checks are exempt.
+/// concurrency limit with a bounded queue (<see cref="CallGate"/>) → RESOURCE_EXHAUSTED when the queue is full,
+/// DEADLINE_EXCEEDED for a call whose deadline passes while it waits (dropped without running). Run by
+/// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks.
 /// </summary>
-internal sealed partial class LimitsInterceptor(
-    CallerRateLimiter rates, CallGate gate, IOptions<LimitsOptions> options, ILogger<LimitsInterceptor> logger) : Interceptor
+internal sealed partial class CallAdmission(
+    CallerRateLimiter rates, CallGate gate, IOptions<LimitsOptions> options, ILogger<CallAdmission> logger)
 {
     private readonly TimeSpan _minRemaining = options.Value.MinRemainingDeadline;
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        if (RequestPaths.IsHealth(context.Method))
-        {
-            return continuation(request, context);
-        }
+    public bool GateEnabled => gate.Enabled;
 
-        Admit(context);
-        if (!gate.Enabled)
-        {
-            return continuation(request, context);
-        }
-
-        return gate.TryEnter() ? RunAsync(request, context, continuation) : QueueAsync(request, context, continuation);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        if (!RequestPaths.IsHealth(context.Method))
-        {
-            Admit(context);
-        }
-
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        if (!RequestPaths.IsReflection(context.Method))
-        {
-            Admit(context);
-        }
-
-        return continuation(requestStream, responseStream, context);
-    }
-
-    private void Admit(ServerCallContext context)
+    /// <summary>
+    /// Rate limit and deadline check; throws the refusal. <paramref name="subject"/> is the authenticated caller
+    /// (the token's <c>sub</c>), null to key on the principal set by other authentication or the client's IP address.
+    /// </summary>
+    public void Admit(ServerCallContext context, string? subject)
     {
         if (rates.Enabled)
         {
-            var caller = CallerOf(context);
+            var caller = string.IsNullOrEmpty(subject) ? CallerOf(context) : subject;
             if (!rates.TryAcquire(caller, out var retryAfter))
             {
                 LogRateLimited(logger, context.Method, caller);
@@ -95,23 +52,11 @@ internal sealed partial class LimitsInterceptor(
         }
     }
 
-    private async Task<TResponse> RunAsync<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-        where TRequest : class
-        where TResponse : class
-    {
-        try
-        {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Exit();
-        }
-    }
+    /// <summary>Takes a concurrency slot without waiting; release it with <see cref="ExitGate"/>.</summary>
+    public bool TryEnterGate() => gate.TryEnter();
 
-    private async Task<TResponse> QueueAsync<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-        where TRequest : class
-        where TResponse : class
+    /// <summary>Waits in the bounded queue for a slot (release it with <see cref="ExitGate"/>); throws the refusal.</summary>
+    public async ValueTask EnterGateQueuedAsync(ServerCallContext context)
     {
         var queuedAt = Stopwatch.GetTimestamp();
         bool entered;
@@ -134,16 +79,16 @@ internal sealed partial class LimitsInterceptor(
             throw RpcErrors.ResourceExhausted("OVERLOADED",
                 $"server overloaded: {gate.Running} calls running and the queue of {gate.MaxQueued} is full (Limits:MaxConcurrentCalls/MaxQueuedCalls)");
         }
-
-        return await RunAsync(request, context, continuation).ConfigureAwait(false);
     }
 
-    /// <summary>The token's subject when the call is authenticated, else the client's IP address.</summary>
+    public void ExitGate() => gate.Exit();
+
+    /// <summary>The principal's name when the call is authenticated, else the client's IP address.</summary>
     private static string CallerOf(ServerCallContext context)
     {
         var http = context.GetHttpContext();
-        return http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } subject }
-            ? subject
+        return http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
+            ? name
             : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
     }
 

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using GrpcMesh.ServiceDefaults.Auth;
+using GrpcMesh.ServiceDefaults.Errors;
+using GrpcMesh.ServiceDefaults.Limits;
+using GrpcMesh.ServiceDefaults.Telemetry;
+
+namespace GrpcMesh.ServiceDefaults.Hosting;
+
+/// <summary>
+/// What every call goes through, outermost first: the <see cref="GrpcMeshTelemetry.ServerCallDuration"/> measurement
+/// (with the status the client gets), exception mapping (<see cref="ExceptionMappingInterceptor"/>: anything but an
+/// <see cref="RpcException"/> becomes INTERNAL/CANCELLED/DEADLINE_EXCEEDED), authentication and scopes
+/// (<see cref="CallAuthenticator"/>; health and reflection are open) and admission (<see cref="CallAdmission"/>: rate
+/// limit, deadline, concurrency gate for unary calls; health is exempt, and reflection for streams).
+/// <para>
+/// One interceptor rather than four on purpose: grpc-dotnet resolves every interceptor and allocates a continuation
+/// closure and an async state machine for it on every call, which made the four separate layers cost more than the
+/// work they do (bench/README.md, "Server hot path").
+/// </para>
+/// </summary>
+internal sealed class ServerCallInterceptor(
+    RpcMetrics metrics, ExceptionMappingInterceptor exceptions, CallAuthenticator authenticator, CallAdmission admission) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var gated = false;
+        try
+        {
+            var auth = authenticator.AuthenticateAsync(context);
+            var token = auth.IsCompletedSuccessfully ? auth.Result : await auth.ConfigureAwait(false);
+            if (!RequestPaths.IsHealth(context.Method))
+            {
+                admission.Admit(context, token?.Subject);
+                if (admission.GateEnabled)
+                {
+                    if (!admission.TryEnterGate())
+                    {
+                        await admission.EnterGateQueuedAsync(context).ConfigureAwait(false);
+                    }
+
+                    gated = true;
+                }
+            }
+
+            var response = await continuation(request, context).ConfigureAwait(false);
+            metrics.RecordServer(context, context.Status.StatusCode, start);
+            return response;
+        }
+        catch (RpcException ex)
+        {
+            metrics.RecordServer(context, ex.StatusCode, start);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw Map(ex, context, start);
+        }
+        finally
+        {
+            if (gated)
+            {
+                admission.ExitGate();
+            }
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var token = await authenticator.AuthenticateAsync(context).ConfigureAwait(false);
+            if (!RequestPaths.IsHealth(context.Method))
+            {
+                admission.Admit(context, token?.Subject);
+            }
+
+            await continuation(request, responseStream, context).ConfigureAwait(false);
+            metrics.RecordServer(context, context.Status.StatusCode, start);
+        }
+        catch (RpcException ex)
+        {
+            metrics.RecordServer(context, ex.StatusCode, start);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw Map(ex, context, start);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var token = await authenticator.AuthenticateAsync(context).ConfigureAwait(false);
+            admission.Admit(context, token?.Subject);
+            var response = await continuation(requestStream, context).ConfigureAwait(false);
+            metrics.RecordServer(context, context.Status.StatusCode, start);
+            return response;
+        }
+        catch (RpcException ex)
+        {
+            metrics.RecordServer(context, ex.StatusCode, start);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw Map(ex, context, start);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var token = await authenticator.AuthenticateAsync(context).ConfigureAwait(false);
+            if (!RequestPaths.IsReflection(context.Method))
+            {
+                admission.Admit(context, token?.Subject);
+            }
+
+            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+            metrics.RecordServer(context, context.Status.StatusCode, start);
+        }
+        catch (RpcException ex)
+        {
+            metrics.RecordServer(context, ex.StatusCode, start);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw Map(ex, context, start);
+        }
+    }
+
+    private RpcException Map(Exception exception, ServerCallContext context, long start)
+    {
+        var mapped = exceptions.Map(exception, context);
+        metrics.RecordServer(context, mapped.StatusCode, start);
+        return mapped;
+    }
+}
