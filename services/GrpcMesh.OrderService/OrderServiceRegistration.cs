@@ -3,6 +3,7 @@ using GrpcMesh.OrderService.Grpc;
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.OrderService.Upstream;
+using GrpcMesh.ServiceDefaults;
 using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
@@ -17,11 +18,8 @@ public static class OrderServiceRegistration
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<OrderServiceOptions>()
-            .Bind(builder.Configuration.GetSection(OrderServiceOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddOrderStorage(builder.Configuration);
+        services.AddValidatedOptions<OrderServiceOptions>(OrderServiceOptions.SectionName);
+        services.AddOrderStorage();
         // Readiness follows this service's own store only: UserService being down is the breaker's business.
         services.AddHealthChecks()
             .AddStorageCheck((sp, ct) => new ValueTask(sp.GetRequiredService<IOrderStore>().PingAsync(ct)));
@@ -35,10 +33,7 @@ public static class OrderServiceRegistration
         services.AddSingleton<SagaSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<SagaSweeper>());
 
-        services.AddOptions<WatchOptions>()
-            .Bind(builder.Configuration.GetSection(WatchOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<WatchOptions>(WatchOptions.SectionName);
         services.AddSingleton<OrderEventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderEventHub>());
         services.AddTransient<OrderWatchStream>();

@@ -1,4 +1,5 @@
 using GrpcMesh.OrderService.Events;
+using GrpcMesh.ServiceDefaults;
 using GrpcMesh.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -19,12 +20,9 @@ public static class OrderStorageRegistration
     /// schema migrated on start, and the event wake-up: the in-process <see cref="OrderEventSignal"/> and, for PostgreSQL,
     /// a LISTEN connection. For PostgreSQL one pooled <see cref="NpgsqlDataSource"/> (singleton, disposed with the host).
     /// </summary>
-    public static IServiceCollection AddOrderStorage(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddOrderStorage(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>()
-            .Bind(configuration.GetSection(StorageOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
         services.TryAddKeyedSingleton(OrderEventHub.PollClockKey, TimeProvider.System);
         services.AddSingleton<OrderEventSignal>();
         services.AddSingleton(sp => PostgresDataSources.Create(

@@ -15,10 +15,7 @@ public static class AuthDefaults
     /// </summary>
     internal static IServiceCollection AddGrpcMeshAuth(this IServiceCollection services)
     {
-        services.AddOptions<AuthOptions>()
-            .BindConfiguration(AuthOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ValidatedTokenCache>();

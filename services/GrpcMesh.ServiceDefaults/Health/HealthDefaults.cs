@@ -14,10 +14,7 @@ internal static class HealthDefaults
 
     public static IServiceCollection AddGrpcMeshHealth(this IServiceCollection services)
     {
-        services.AddOptions<ShutdownOptions>()
-            .BindConfiguration(ShutdownOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<ShutdownOptions>(ShutdownOptions.SectionName);
         services.AddOptions<HostOptions>()
             .Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.HostShutdownTimeout);
 

@@ -68,70 +68,41 @@ internal sealed class ServerCallInterceptor(
         }
     }
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            var token = await authenticator.AuthenticateAsync(context).ConfigureAwait(false);
-            if (!RequestPaths.IsHealth(context.Method))
-            {
-                admission.Admit(context, token?.Subject);
-            }
-
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-            metrics.RecordServer(context, context.Status.StatusCode, start);
-        }
-        catch (RpcException ex)
-        {
-            metrics.RecordServer(context, ex.StatusCode, start);
-            throw;
-        }
-        catch (Exception ex)
-        {
-            throw Map(ex, context, start);
-        }
-    }
+        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        RunStreamingAsync(context, admit: !RequestPaths.IsHealth(context.Method), () => continuation(request, responseStream, context));
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            var token = await authenticator.AuthenticateAsync(context).ConfigureAwait(false);
-            admission.Admit(context, token?.Subject);
-            var response = await continuation(requestStream, context).ConfigureAwait(false);
-            metrics.RecordServer(context, context.Status.StatusCode, start);
-            return response;
-        }
-        catch (RpcException ex)
-        {
-            metrics.RecordServer(context, ex.StatusCode, start);
-            throw;
-        }
-        catch (Exception ex)
-        {
-            throw Map(ex, context, start);
-        }
+        TResponse response = null!;
+        await RunStreamingAsync(context, admit: true, async () => response = await continuation(requestStream, context).ConfigureAwait(false))
+            .ConfigureAwait(false);
+        return response;
     }
 
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        RunStreamingAsync(context, admit: !RequestPaths.IsReflection(context.Method), () => continuation(requestStream, responseStream, context));
+
+    /// <summary>
+    /// The streaming kinds share one path (a closure per call is nothing next to a stream's lifetime): authenticate,
+    /// admit unless exempt (health Watch, reflection), run, record the outcome, map leftovers.
+    /// </summary>
+    private async Task RunStreamingAsync(ServerCallContext context, bool admit, Func<Task> handler)
     {
         var start = Stopwatch.GetTimestamp();
         try
         {
             var token = await authenticator.AuthenticateAsync(context).ConfigureAwait(false);
-            if (!RequestPaths.IsReflection(context.Method))
+            if (admit)
             {
                 admission.Admit(context, token?.Subject);
             }
 
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+            await handler().ConfigureAwait(false);
             metrics.RecordServer(context, context.Status.StatusCode, start);
         }
         catch (RpcException ex)

@@ -10,10 +10,7 @@ internal static class LimitsDefaults
     /// <summary><c>Limits:*</c>: gRPC message sizes, Kestrel's HTTP/2 stream limit, and <see cref="CallAdmission"/>.</summary>
     public static IServiceCollection AddGrpcMeshLimits(this IServiceCollection services)
     {
-        services.AddOptions<LimitsOptions>()
-            .BindConfiguration(LimitsOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<LimitsOptions>(LimitsOptions.SectionName);
         // Wall-clock on purpose: refill must follow real time even when a test host swaps the app's TimeProvider.
         services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, TimeProvider.System));
         services.AddSingleton(sp => new CallGate(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));

@@ -27,10 +27,7 @@ internal static class TelemetryDefaults
             configuration.AddInMemoryCollection([new(GrpcMeshTelemetry.AspNetCoreGrpcInstrumentationFlag, "true")]);
         }
 
-        services.AddOptions<TelemetryOptions>()
-            .BindConfiguration(TelemetryOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.SectionName);
         services.AddSingleton<RpcMetrics>();
         services.AddSingleton<RpcClientMetricsInterceptor>();
         services.ConfigureAll<GrpcClientFactoryOptions>(client => client.InterceptorRegistrations.Insert(0,

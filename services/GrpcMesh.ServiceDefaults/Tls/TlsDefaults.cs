@@ -10,10 +10,7 @@ internal static class TlsDefaults
     /// <summary>Applies <c>Tls:*</c> to Kestrel's HTTPS defaults; plaintext (h2c) endpoints are unaffected.</summary>
     public static IServiceCollection AddGrpcMeshTls(this IServiceCollection services)
     {
-        services.AddOptions<TlsOptions>()
-            .BindConfiguration(TlsOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<TlsOptions>(TlsOptions.SectionName);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<TlsOptions>>((kestrel, options) =>
         {
             var tls = options.Value;

@@ -101,22 +101,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
             await using var command = Command(connection, null,
                 SelectUser + " WHERE u.id > $1 AND ($2 OR u.status <> 'DELETED') ORDER BY u.id LIMIT $3",
                 query.AfterId ?? "", query.IncludeDeleted, query.PageSize + 1);
-            var users = new List<UserAccount>(query.PageSize + 1);
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    users.Add(UserRows.ReadUser(reader));
-                }
-            }
-
-            if (users.Count <= query.PageSize)
-            {
-                return new UserPage(users, NextAfterId: null);
-            }
-
-            users.RemoveAt(users.Count - 1);
-            return new UserPage(users, users[^1].Id);
+            return await UserRows.ReadPageAsync(command, query.PageSize, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task<UserAccount> UpdateUserAsync(string userId, UserAccountUpdate update, CancellationToken cancellationToken) =>

@@ -101,22 +101,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
         await using var command = Command(connection, null,
             SelectUser + " WHERE u.id > $after AND ($include_deleted = 1 OR u.status <> 'DELETED') ORDER BY u.id LIMIT $limit",
             ("$after", query.AfterId ?? ""), ("$include_deleted", query.IncludeDeleted ? 1 : 0), ("$limit", query.PageSize + 1));
-        var users = new List<UserAccount>(query.PageSize + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                users.Add(UserRows.ReadUser(reader));
-            }
-        }
-
-        if (users.Count <= query.PageSize)
-        {
-            return new UserPage(users, NextAfterId: null);
-        }
-
-        users.RemoveAt(users.Count - 1);
-        return new UserPage(users, users[^1].Id);
+        return await UserRows.ReadPageAsync(command, query.PageSize, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<UserAccount> UpdateUserAsync(string userId, UserAccountUpdate update, CancellationToken cancellationToken) =>

@@ -26,6 +26,30 @@ internal static class UserRows
             CreateTime: ReadTime(reader, 7),
             UpdateTime: ReadTime(reader, 8));
 
+    /// <summary>
+    /// Runs a page query that asked for <paramref name="pageSize"/> + 1 rows: the extra row only tells that another
+    /// page follows, which then continues after the last user returned.
+    /// </summary>
+    public static async Task<UserPage> ReadPageAsync(DbCommand command, int pageSize, CancellationToken cancellationToken)
+    {
+        var users = new List<UserAccount>(pageSize + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                users.Add(ReadUser(reader));
+            }
+        }
+
+        if (users.Count <= pageSize)
+        {
+            return new UserPage(users, NextAfterId: null);
+        }
+
+        users.RemoveAt(users.Count - 1);
+        return new UserPage(users, users[^1].Id);
+    }
+
     public static CreditReservation ReadReservation(DbDataReader reader) =>
         new(
             ReservationId: reader.GetString(0),

@@ -1,3 +1,4 @@
+using GrpcMesh.ServiceDefaults;
 using GrpcMesh.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -20,10 +21,7 @@ public static class UserStorageRegistration
     /// </summary>
     public static IServiceCollection AddUserStorage(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>()
-            .BindConfiguration(StorageOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
         services.AddSingleton(services => PostgresDataSources.Create(
             services.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, services.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(CreateStore);
