@@ -119,13 +119,7 @@ public sealed class RegistrationTests
     [Fact]
     public async Task AddUserServiceClient_TestServerHandler_CallsGoThroughTheInjectedHandler()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton<FakeUserBackend>();
-        await using var app = builder.Build();
-        app.MapGrpcService<FakeUserService>();
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        await using var app = await StartFakeUserServiceAsync();
         var counting = new CountingHandler();
         var services = new ServiceCollection();
         services.AddUserServiceClient(o => o.Address = new Uri("http://localhost"))
@@ -143,13 +137,7 @@ public sealed class RegistrationTests
     [Fact]
     public async Task AddUserServiceClient_Call_NoHttpClientFactoryLoggingButGrpcLogs()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton<FakeUserBackend>();
-        await using var app = builder.Build();
-        app.MapGrpcService<FakeUserService>();
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        await using var app = await StartFakeUserServiceAsync();
         var recorder = new LogCategoryRecorder();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(recorder));
@@ -184,5 +172,18 @@ public sealed class RegistrationTests
         Assert.True(handler.EnableMultipleHttp2Connections);
         Assert.Equal(TimeSpan.FromSeconds(15), handler.KeepAlivePingDelay);
         Assert.Equal(TimeSpan.FromMinutes(1), handler.PooledConnectionIdleTimeout);
+    }
+
+    /// <summary>A fake UserService on the in-memory TestServer, for clients pointed at it through its handler.</summary>
+    private static async Task<WebApplication> StartFakeUserServiceAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<FakeUserBackend>();
+        var app = builder.Build();
+        app.MapGrpcService<FakeUserService>();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return app;
     }
 }
