@@ -27,10 +27,7 @@ public sealed class AuthTests
     [Fact]
     public async Task GetUser_NoToken_UnauthenticatedAskingForBearer()
     {
-        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
-        var users = new UserServiceClient(host.Channel);
-
-        var ex = await RpcAssert.ThrowsAsync(StatusCode.Unauthenticated, () => users.GetUserAsync(new GetUserRequest { UserId = "usr_x" }, cancellationToken: Ct));
+        var ex = await GetUserUnauthenticatedAsync(headers: null);
 
         Assert.Contains("missing bearer token", ex.Status.Detail, StringComparison.Ordinal);
         Assert.Equal("MISSING_TOKEN", ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Reason);
@@ -62,12 +59,9 @@ public sealed class AuthTests
     [Fact]
     public async Task GetUser_ExpiredToken_UnauthenticatedSaysExpired()
     {
-        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
-        var users = new UserServiceClient(host.Channel);
         var expired = _tokens.Create("alice", DateTimeOffset.UtcNow.AddHours(-2), TimeSpan.FromHours(1), Scopes.UsersRead);
 
-        var ex = await RpcAssert.ThrowsAsync(StatusCode.Unauthenticated,
-            () => users.GetUserAsync(new GetUserRequest { UserId = "usr_x" }, TestTokens.Bearer(expired), cancellationToken: Ct));
+        var ex = await GetUserUnauthenticatedAsync(TestTokens.Bearer(expired));
 
         Assert.Contains("expired", ex.Status.Detail, StringComparison.Ordinal);
     }
@@ -75,12 +69,9 @@ public sealed class AuthTests
     [Fact]
     public async Task GetUser_TokenSignedWithAnotherKey_UnauthenticatedSaysSignature()
     {
-        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
-        var users = new UserServiceClient(host.Channel);
         var forged = new TestTokens().Create("mallory", Scopes.UsersRead);
 
-        var ex = await RpcAssert.ThrowsAsync(StatusCode.Unauthenticated,
-            () => users.GetUserAsync(new GetUserRequest { UserId = "usr_x" }, TestTokens.Bearer(forged), cancellationToken: Ct));
+        var ex = await GetUserUnauthenticatedAsync(TestTokens.Bearer(forged));
 
         Assert.Contains("signature", ex.Status.Detail, StringComparison.Ordinal);
     }
@@ -90,11 +81,7 @@ public sealed class AuthTests
     [InlineData("", "not a bearer token")]
     public async Task GetUser_GarbageCredential_Unauthenticated(string token, string expected)
     {
-        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
-        var users = new UserServiceClient(host.Channel);
-
-        var ex = await RpcAssert.ThrowsAsync(StatusCode.Unauthenticated,
-            () => users.GetUserAsync(new GetUserRequest { UserId = "usr_x" }, new Metadata { { "authorization", "Bearer " + token } }, cancellationToken: Ct));
+        var ex = await GetUserUnauthenticatedAsync(new Metadata { { "authorization", "Bearer " + token } });
 
         Assert.Contains(expected, ex.Status.Detail, StringComparison.Ordinal);
     }
@@ -102,13 +89,10 @@ public sealed class AuthTests
     [Fact]
     public async Task GetUser_WrongAudience_Unauthenticated()
     {
-        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
-        var users = new UserServiceClient(host.Channel);
         var other = ServiceTokenIssuer.Create(new AuthOptions { SigningKey = _tokens.SigningKey, Audience = "someone-else" },
             "alice", [Scopes.UsersRead], DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
 
-        var ex = await RpcAssert.ThrowsAsync(StatusCode.Unauthenticated,
-            () => users.GetUserAsync(new GetUserRequest { UserId = "usr_x" }, TestTokens.Bearer(other), cancellationToken: Ct));
+        var ex = await GetUserUnauthenticatedAsync(TestTokens.Bearer(other));
 
         Assert.Contains("audience", ex.Status.Detail, StringComparison.Ordinal);
     }
@@ -253,4 +237,13 @@ public sealed class AuthTests
     }
 
     private static long Cents(Common.V1.Money money) => money.Units * 100 + money.Nanos / 10_000_000;
+
+    /// <summary>GetUser on a fresh UserService host with <paramref name="headers"/>: it must fail with UNAUTHENTICATED.</summary>
+    private async Task<RpcException> GetUserUnauthenticatedAsync(Metadata? headers)
+    {
+        using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
+        var users = new UserServiceClient(host.Channel);
+        return await RpcAssert.ThrowsAsync(StatusCode.Unauthenticated,
+            () => users.GetUserAsync(new GetUserRequest { UserId = "usr_x" }, headers, cancellationToken: Ct));
+    }
 }
