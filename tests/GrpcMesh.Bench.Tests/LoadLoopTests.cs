@@ -1,5 +1,6 @@
 using Grpc.Core;
 using GrpcMesh.LoadTest.Load;
+using GrpcMesh.Testing;
 
 namespace GrpcMesh.Bench.Tests;
 
@@ -49,7 +50,7 @@ public sealed class LoadLoopTests
         // Every call waits until the sending is over, so none may finish early and each OK latency covers the wait.
         var run = OpenLoop.RunAsync([call], rate: 500, TimeSpan.Zero, TimeSpan.FromMilliseconds(400), Quiet, "test",
             TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => Volatile.Read(ref calls) >= 150);
+        await Eventually.WaitAsync(() => Volatile.Read(ref calls) >= 150, "150 calls sent");
         release.SetResult();
         var result = await run;
 
@@ -73,15 +74,5 @@ public sealed class LoadLoopTests
         Assert.Equal(2, tally.Failed);
         Assert.Equal(new Dictionary<string, long> { ["OK"] = 1, ["UNAVAILABLE"] = 1, ["CLIENT_EXCEPTION"] = 1 }, tally.ToDictionary());
         Assert.Equal("Unavailable: down", tally.FirstError);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var giveUp = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < giveUp, "condition not reached within 30 s");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -6,6 +6,7 @@ using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Tests.Fakes;
 using GrpcMesh.Clients.Tests.Replicas;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -129,7 +130,7 @@ public sealed class BalancingConfigurationTests
         using var harness = new ClientHarness(new Uri(target), o => o.HealthChecks.Interval = TimeSpan.FromMilliseconds(50));
         await harness.Client.GetUserAsync(new GetUserRequest { UserId = "warm-up" }); // the channel connects on its first call
         await Eventually.WaitAsync(() => harness.Metrics.Observe("grpcmesh.client.endpoint.state")
-            .Count(m => m.Value == 1 && Equals(m.Tags["state"], EndpointStates.Ready)) == 2, "both endpoints ready");
+            .Count(m => m.Value == 1 && Equals(m.Tags["state"], EndpointStates.Ready)) == 2, "both endpoints ready", Balanced.Patience);
 
         for (var i = 0; i < 20; i++)
         {

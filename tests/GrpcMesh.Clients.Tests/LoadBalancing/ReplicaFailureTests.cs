@@ -1,6 +1,7 @@
 using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Tests.Fakes;
 using GrpcMesh.Clients.Tests.Replicas;
+using GrpcMesh.Testing;
 
 namespace GrpcMesh.Clients.Tests.LoadBalancing;
 
@@ -19,9 +20,9 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
         {
             await load.WaitForMoreCallsAsync(300, "before the kill");
             await replicas.KillAsync(1);
-            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) != EndpointStates.Ready, "the killed replica out of rotation");
+            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) != EndpointStates.Ready, "the killed replica out of rotation", Balanced.Patience);
             stateWhileDown = Balanced.StateOf(harness, replicas, 1); // its connection is gone: unavailable, or already ejected
-            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) == EndpointStates.Ejected, "the killed replica ejected (health check fails)");
+            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) == EndpointStates.Ejected, "the killed replica ejected (health check fails)", Balanced.Patience);
             await load.WaitForEveryWorkerAsync("attempts picked before the kill have ended");
             var attemptsWhenOut = Balanced.AttemptsTo(harness, replicas, 1);
 
@@ -29,8 +30,8 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
             Assert.Equal(attemptsWhenOut, Balanced.AttemptsTo(harness, replicas, 1));
 
             var restarted = replicas.Restart(1);
-            await Eventually.WaitAsync(() => restarted.Control.Calls > 0, "the restarted replica receiving calls again");
-            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) == EndpointStates.Ready, "the restarted replica ready");
+            await Eventually.WaitAsync(() => restarted.Control.Calls > 0, "the restarted replica receiving calls again", Balanced.Patience);
+            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) == EndpointStates.Ready, "the restarted replica ready", Balanced.Patience);
             await load.WaitForMoreCallsAsync(300, "after re-admission");
         }
         finally
@@ -57,7 +58,7 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
             await load.WaitForMoreCallsAsync(300, "before the drain");
             Assert.True(replicas[2].Control.Calls > 0, "the replica served calls before draining");
             replicas[2].Control.Serving = false;
-            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 2) == EndpointStates.Ejected, "the draining replica ejected");
+            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 2) == EndpointStates.Ejected, "the draining replica ejected", Balanced.Patience);
             await load.WaitForEveryWorkerAsync("attempts picked before the ejection have ended");
             callsWhenOut = replicas[2].Control.Calls;
 
@@ -93,12 +94,12 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
             await load.WaitForMoreCallsAsync(300, "before the fault");
             replicas[0].Control.Faulty = true;
             // The ejection counter, not the state: a 500 ms ejection may be over before a poll on a loaded machine sees it.
-            await Eventually.WaitAsync(() => FailureEjections(harness, replicas, 0) >= 1, "the faulty replica ejected");
+            await Eventually.WaitAsync(() => FailureEjections(harness, replicas, 0) >= 1, "the faulty replica ejected", Balanced.Patience);
             await load.WaitForMoreCallsAsync(300, "while the replica is faulty");
             replicas[0].Control.Faulty = false;
             var callsWhenFixed = replicas[0].Control.Calls;
-            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 0) == EndpointStates.Ready, "the recovered replica back in rotation");
-            await Eventually.WaitAsync(() => replicas[0].Control.Calls > callsWhenFixed + 50, "the recovered replica serving again");
+            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 0) == EndpointStates.Ready, "the recovered replica back in rotation", Balanced.Patience);
+            await Eventually.WaitAsync(() => replicas[0].Control.Calls > callsWhenFixed + 50, "the recovered replica serving again", Balanced.Patience);
             ejections = FailureEjections(harness, replicas, 0);
         }
         finally

@@ -2,6 +2,7 @@ using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Tests.Fakes;
 using GrpcMesh.Common.V1;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 
 namespace GrpcMesh.Clients.Tests.Replicas;
@@ -9,6 +10,9 @@ namespace GrpcMesh.Clients.Tests.Replicas;
 /// <summary>A client of a <see cref="ReplicaSet"/> with test-sized timings, and what the tests ask of it.</summary>
 public static class Balanced
 {
+    /// <summary>How long the balancing tests wait for a replica or endpoint state to change.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
     /// <summary>The registered UserService client on the replicas' static:/// address: fast reconnects, checks and ejections.</summary>
     public static ClientHarness Client(ReplicaSet replicas, Action<GrpcMeshClientOptions>? configure = null) =>
         new(replicas.Address, o =>
@@ -40,7 +44,7 @@ public static class Balanced
     public static Task WaitUntilAllReadyAsync(ClientHarness harness, ReplicaSet replicas) =>
         Eventually.WaitAsync(
             () => Enumerable.Range(0, replicas.Count).All(i => StateOf(harness, replicas, i) == EndpointStates.Ready),
-            "every replica ready");
+            "every replica ready", Patience);
 
     /// <summary>Attempts the client sent to replica <paramref name="index"/>, any outcome.</summary>
     public static long AttemptsTo(ClientHarness harness, ReplicaSet replicas, int index) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 
 namespace GrpcMesh.Clients.Tests.Replicas;
@@ -28,14 +29,14 @@ public sealed class LoadDriver : IAsyncDisposable
     public Task WaitForMoreCallsAsync(int calls, string why)
     {
         var target = Completed + calls;
-        return Eventually.WaitAsync(() => Completed >= target, $"{calls} more calls ({why})");
+        return Eventually.WaitAsync(() => Completed >= target, $"{calls} more calls ({why})", Balanced.Patience);
     }
 
     /// <summary>Waits until every worker has completed at least one more call: no attempt started before now is still running.</summary>
     public Task WaitForEveryWorkerAsync(string why)
     {
         var marks = Enumerable.Range(0, _completed.Length).Select(CompletedBy).ToArray();
-        return Eventually.WaitAsync(() => marks.Select((mark, i) => CompletedBy(i) > mark).All(moved => moved), $"every worker moving on ({why})");
+        return Eventually.WaitAsync(() => marks.Select((mark, i) => CompletedBy(i) > mark).All(moved => moved), $"every worker moving on ({why})", Balanced.Patience);
     }
 
     public async ValueTask DisposeAsync()

@@ -21,7 +21,7 @@ public abstract class IdempotencyContract(IOrderStorage storage) : OrderServiceC
         var calls = Enumerable.Range(0, callers)
             .Select(_ => harness.Orders.CreateOrderAsync(request.Clone()).ResponseAsync)
             .ToArray();
-        await WaitUntilAsync(() => harness.Users.GetUserCalls == callers);
+        await Eventually.WaitAsync(() => harness.Users.GetUserCalls == callers, "every call waits in GetUser");
         gate.SetResult();
         var orders = (await Task.WhenAll(calls)).Select(r => r.Order).ToArray();
 
@@ -69,14 +69,5 @@ public abstract class IdempotencyContract(IOrderStorage storage) : OrderServiceC
         await RpcAssert.ThrowsAsync(StatusCode.AlreadyExists,
             () => harness.Orders.CreateOrderAsync(TestData.Order(otherUser, request.RequestId)));
         Assert.Equal(1, harness.Users.ReserveCalls);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }

@@ -2,6 +2,7 @@ using GrpcMesh.Order.V1;
 using OrderEventType = GrpcMesh.Order.V1.OrderEventType;
 using GrpcMesh.OrderService.Domain;
 using GrpcMesh.OrderService.Storage;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using static GrpcMesh.OrderService.Tests.Support.WatchReader;
 
@@ -28,7 +29,7 @@ public abstract class ReplicaContract(IOrderStorage storage) : OrderServiceContr
 
         // Every call gets past the request_id lookup and waits in GetUser, so all of them race to store the order.
         var calls = Enumerable.Range(0, callers).Select(i => clients[i % 2].CreateOrderAsync(request.Clone()).ResponseAsync).ToArray();
-        await WaitUntilAsync(() => harness.Users.GetUserCalls == callers, "every call waits in GetUser");
+        await Eventually.WaitAsync(() => harness.Users.GetUserCalls == callers, "every call waits in GetUser");
         gate.SetResult();
         var orders = (await Task.WhenAll(calls)).Select(r => r.Order).ToArray();
 

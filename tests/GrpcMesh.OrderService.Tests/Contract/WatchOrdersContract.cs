@@ -2,6 +2,7 @@ using Google.Rpc;
 using Grpc.Core;
 using GrpcMesh.Order.V1;
 using GrpcMesh.OrderService.Events;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using static GrpcMesh.OrderService.Tests.Support.WatchReader;
@@ -161,7 +162,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
 
         await cts.CancelAsync();
 
-        await WaitUntilAsync(() => harness.Hub.SubscriptionCount == 0, "the cancelled watcher's subscription is gone");
+        await Eventually.WaitAsync(() => harness.Hub.SubscriptionCount == 0, "the cancelled watcher's subscription is gone");
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using GrpcMesh.OrderService.Domain;
 using GrpcMesh.OrderService.Grpc;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Testing;
 using GrpcMesh.Testing.Postgres;
 using Npgsql;
 using static GrpcMesh.OrderService.Tests.Support.WatchReader;
@@ -112,7 +113,7 @@ public sealed class PostgresOrderStoreTests(PostgresFixture postgres)
     private static Task AwaitFullPollAsync(OrderServiceHarness harness)
     {
         var before = harness.Hub.PollCount;
-        return WaitUntilAsync(() => harness.Hub.PollCount >= before + 2, "the event hub polled the outbox");
+        return Eventually.WaitAsync(() => harness.Hub.PollCount >= before + 2, "the event hub polled the outbox");
     }
 
     /// <summary>A watch on all users that has received one live event (so its subscription is in place).</summary>

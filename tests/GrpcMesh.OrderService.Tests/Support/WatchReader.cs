@@ -54,21 +54,4 @@ internal static class WatchReader
         Assert.Fail($"the stream ended without an error after {events.Count} events");
         throw new InvalidOperationException("unreachable");
     }
-
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Patience);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(10, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"timed out waiting until {what}");
-            }
-        }
-    }
 }

@@ -131,7 +131,7 @@ public sealed class FaultInjectionTests
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
             await mesh.Orders.CreateOrderAsync(Users.NewOrder(user.Id), deadline: DateTime.UtcNow + deadline, cancellationToken: Ct));
         watch.Stop();
-        await Poll.UntilAsync(() => mesh.Injector.CancelledDuringLatency >= 1);
+        await Eventually.WaitAsync(() => mesh.Injector.CancelledDuringLatency >= 1, "the slowed UserService call cancelled");
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         Assert.True(watch.Elapsed <= deadline + TimeSpan.FromMilliseconds(50), $"DEADLINE_EXCEEDED after {watch.ElapsedMilliseconds} ms for a {deadline.TotalMilliseconds} ms deadline");
@@ -206,7 +206,7 @@ public sealed class FaultInjectionTests
         await flapping.CancelAsync();
         await flapper;
         mesh.Injector.Clear();
-        await Poll.UntilAsync(() => TrySucceed(mesh, user.Id));
+        await Eventually.WaitAsync(() => TrySucceed(mesh, user.Id), "a call succeeding again");
 
         Assert.All(codes, c => Assert.True(c is StatusCode.OK or StatusCode.Unavailable, $"unexpected {c}"));
         Assert.Contains(StatusCode.OK, codes);

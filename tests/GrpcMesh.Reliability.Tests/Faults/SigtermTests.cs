@@ -207,7 +207,7 @@ public sealed class SigtermTests
 
             try
             {
-                await Poll.UntilAsync(() => load._acknowledged.Count >= SigtermAfterAcks, TimeSpan.FromSeconds(60));
+                await Eventually.WaitAsync(() => load._acknowledged.Count >= SigtermAfterAcks, $"{SigtermAfterAcks} acknowledged writes", TimeSpan.FromSeconds(60));
                 var sigterm = Stopwatch.StartNew();
                 load._sigtermSent = true;
                 service.Terminate();

@@ -27,7 +27,7 @@ public sealed class LoadSheddingTests
         var running = users.GetUserAsync(new GetUserRequest { UserId = "running" }, cancellationToken: Ct).ResponseAsync;
         await gate.FirstEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         var queued = users.GetUserAsync(new GetUserRequest { UserId = "queued" }, deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: Ct).ResponseAsync;
-        await Poll.UntilAsync(() => calls.Queued == 1);
+        await Eventually.WaitAsync(() => calls.Queued == 1, "one call queued");
 
         var refused = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted,
             () => users.GetUserAsync(new GetUserRequest { UserId = "refused" }, cancellationToken: Ct));
@@ -35,7 +35,7 @@ public sealed class LoadSheddingTests
         // reset at the deadline, first. What matters is that the queued call failed and never ran (asserted below).
         var dropped = await Assert.ThrowsAsync<RpcException>(async () => await queued);
         Assert.True(dropped.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled, $"unexpected {dropped.Status}");
-        await Poll.UntilAsync(() => calls.Queued == 0);
+        await Eventually.WaitAsync(() => calls.Queued == 0, "the queue empty");
         gate.Release.SetResult();
         var finished = await running;
 

@@ -36,7 +36,7 @@ public sealed class StreamLimitTests
         var calls = Enumerable.Range(0, Calls)
             .Select(_ => users.GetUserAsync(new GetUserRequest { UserId = user.Id }, deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: Ct).ResponseAsync)
             .ToList();
-        await Poll.UntilAsync(() => gate.Running == Limit);
+        await Eventually.WaitAsync(() => gate.Running == Limit, "the stream limit's worth of handlers running");
         // A negative check needs some time to pass: had the server or client allowed a fourth stream, it would have
         // reached the handler by now (the first three did within milliseconds).
         await Task.Delay(500, Ct);
@@ -70,7 +70,7 @@ public sealed class StreamLimitTests
         var calls = Enumerable.Range(0, Calls)
             .Select(_ => users.GetUserAsync(new GetUserRequest { UserId = user.Id }, deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: Ct).ResponseAsync)
             .ToList();
-        await Poll.UntilAsync(() => gate.Running == Calls);
+        await Eventually.WaitAsync(() => gate.Running == Calls, "every call's handler running");
         gate.Open();
         var responses = await Task.WhenAll(calls);
 
