@@ -14,7 +14,7 @@ public static class UpstreamErrors
     /// </remarks>
     public static RpcException ForCaller(UpstreamFailure failure, string operation, string consequence) => failure.Code switch
     {
-        StatusCode.Unauthenticated or StatusCode.PermissionDenied => RpcErrors.Internal(
+        _ when failure.IsCredentialRejected => RpcErrors.Internal(
             $"OrderService's service credential was rejected by UserService ({CodeName(failure.Code)}) on {operation}: {failure.Detail}; " +
             $"{consequence}. Check Auth:SigningKey/Issuer/Audience (shared with UserService) or Clients:UserService:Auth"),
         StatusCode.DeadlineExceeded => new RpcException(new Status(StatusCode.DeadlineExceeded,
