@@ -3,6 +3,7 @@ using Grpc.Health.V1;
 using HealthClient = Grpc.Health.V1.Health.HealthClient;
 using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,7 +39,7 @@ public sealed class DrainTests
         var stopping = host.App.WaitForShutdownAsync(CancellationToken.None);
         host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 
-        await Poll.UntilAsync(async () => (await health.CheckAsync(new() { Service = "" }, cancellationToken: Ct)).Status == ServingStatus.NotServing, Patience);
+        await Eventually.WaitAsync(async () => (await health.CheckAsync(new() { Service = "" }, cancellationToken: Ct)).Status == ServingStatus.NotServing, "readiness NOT_SERVING", Patience);
         Assert.Equal(ServingStatus.NotServing, (await health.CheckAsync(new() { Service = "grpcmesh.user.v1.UserService" }, cancellationToken: Ct)).Status);
         Assert.Equal(ServingStatus.Serving, (await health.CheckAsync(new() { Service = HealthNames.LivenessService }, cancellationToken: Ct)).Status);
         Assert.Equal(ServingStatus.NotServing, await NextStatusOtherThanServingAsync(watch.ResponseStream));
@@ -59,7 +60,7 @@ public sealed class DrainTests
         Assert.False(stopping.IsCompleted, "the host must wait out the drain delay before stopping");
 
         // Drain delay over: listeners close (new connections fail) while the in-flight call is still running.
-        await Poll.UntilAsync(async () =>
+        await Eventually.WaitAsync(async () =>
         {
             clock.Advance(TimeSpan.FromSeconds(5));
             using var fresh = host.CreateChannel();
@@ -72,7 +73,7 @@ public sealed class DrainTests
             {
                 return true;
             }
-        }, Patience);
+        }, "the listeners closed", Patience);
         Assert.False(inFlight.IsCompleted);
         Assert.False(stopping.IsCompleted, "the host must wait for the in-flight call");
 
@@ -99,11 +100,11 @@ public sealed class DrainTests
 
         Assert.Equal(ServingStatus.NotServing, await NextStatusOtherThanServingAsync(watch.ResponseStream));
         Assert.False(stopping.IsCompleted);
-        await Poll.UntilAsync(() =>
+        await Eventually.WaitAsync(() =>
         {
             clock.Advance(TimeSpan.FromSeconds(5));
             return Task.FromResult(stopping.IsCompleted);
-        }, Patience);
+        }, "the host stopped", Patience);
     }
 
     /// <summary>Watch may repeat SERVING (the periodic health publisher re-sends it); returns the first other status.</summary>

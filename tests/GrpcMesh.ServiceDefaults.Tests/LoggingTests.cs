@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using GrpcMesh.ServiceDefaults.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 
 namespace GrpcMesh.ServiceDefaults.Tests;
@@ -26,7 +27,7 @@ public sealed class LoggingTests
         }
 
         JsonElement line = default;
-        await Poll.UntilAsync(() =>
+        await Eventually.WaitAsync(() =>
         {
             var found = ConsoleCapture.Lines(output).FirstOrDefault(l => l.Contains(userId, StringComparison.Ordinal));
             if (found is not null)
@@ -35,7 +36,7 @@ public sealed class LoggingTests
             }
 
             return Task.FromResult(found is not null);
-        }, TimeSpan.FromSeconds(10), "the service's log line");
+        }, "the service's log line", TimeSpan.FromSeconds(10));
 
         Assert.Equal($"{FakeUserService.FetchingMessage} {userId}", line.GetProperty("Message").GetString());
         Assert.Equal("Warning", line.GetProperty("LogLevel").GetString());

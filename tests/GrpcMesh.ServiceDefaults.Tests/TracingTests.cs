@@ -2,6 +2,7 @@ using System.Diagnostics;
 using GrpcMesh.Order.V1;
 using GrpcMesh.ServiceDefaults.Telemetry;
 using GrpcMesh.ServiceDefaults.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,14 +37,14 @@ public sealed class TracingTests
         }
 
         Activity orderServer = null!, userClient = null!, userServer = null!;
-        await Poll.UntilAsync(() =>
+        await Eventually.WaitAsync(() =>
         {
             var spans = exported.InTrace(traceId);
             orderServer = spans.FirstOrDefault(s => s.Kind == ActivityKind.Server && Tag(s, "rpc.method") == GetOrder)!;
             userClient = spans.FirstOrDefault(s => s.Kind == ActivityKind.Client && Tag(s, "rpc.method") == GetUser)!;
             userServer = spans.FirstOrDefault(s => s.Kind == ActivityKind.Server && Tag(s, "rpc.method") == GetUser)!;
             return Task.FromResult(orderServer is not null && userClient is not null && userServer is not null);
-        }, TimeSpan.FromSeconds(10), "server (orders), client and server (users) spans in the test's trace: " + string.Join("; ", exported.InTrace(traceId).Select(s => $"{s.Kind} {s.DisplayName} {s.SpanId}<-{s.ParentSpanId} [{string.Join(",", s.TagObjects.Select(t => t.Key + "=" + t.Value))}]")));
+        }, "server (orders), client and server (users) spans in the test's trace: " + string.Join("; ", exported.InTrace(traceId).Select(s => $"{s.Kind} {s.DisplayName} {s.SpanId}<-{s.ParentSpanId} [{string.Join(",", s.TagObjects.Select(t => t.Key + "=" + t.Value))}]")), TimeSpan.FromSeconds(10));
 
         Assert.Equal(orderServer.SpanId, userClient.ParentSpanId);
         Assert.Equal(userClient.SpanId, userServer.ParentSpanId);
@@ -74,7 +75,7 @@ public sealed class TracingTests
             await users.GetUserAsync(new GetUserRequest { UserId = "u2" }, cancellationToken: Ct);
         }
 
-        await Poll.UntilAsync(() => Task.FromResult(exported.InTrace(sampledParent.TraceId).Any(s => s.Kind == ActivityKind.Server)), TimeSpan.FromSeconds(10));
+        await Eventually.WaitAsync(() => Task.FromResult(exported.InTrace(sampledParent.TraceId).Any(s => s.Kind == ActivityKind.Server)), "the server span in the sampled trace", TimeSpan.FromSeconds(10));
         Assert.Empty(exported.InTrace(unsampledParent.TraceId));
     }
 
