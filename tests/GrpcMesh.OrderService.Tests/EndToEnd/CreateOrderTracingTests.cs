@@ -12,6 +12,10 @@ namespace GrpcMesh.OrderService.Tests.EndToEnd;
 /// <summary>A CreateOrder is one trace across OrderService and its UserService calls (real Kestrel between them).</summary>
 public sealed class CreateOrderTracingTests
 {
+    // The test's own root span: other tests' hosts run CreateOrder in this process too, and every tracer provider here
+    // sees every span, so the trace is found by the root's id, not by the first CreateOrder span around.
+    private static readonly ActivitySource TestSource = new("GrpcMesh.Tests.CreateOrderTracing");
+
     private static readonly Dictionary<string, string?> SampleAll = new()
     {
         ["Telemetry:SamplingRatio"] = "1",
@@ -23,7 +27,7 @@ public sealed class CreateOrderTracingTests
     {
         var ct = TestContext.Current.CancellationToken;
         var spans = new List<Activity>();
-        void Export(IServiceCollection services) => services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(new LockedList(spans)));
+        void Export(IServiceCollection services) => services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(TestSource.Name).AddInMemoryExporter(new LockedList(spans)));
 
         using var userHost = new GrpcTestHost<UserServiceMarker>(SampleAll, Export);
         var userAddress = userHost.StartOnLoopback();
@@ -39,9 +43,15 @@ public sealed class CreateOrderTracingTests
             CreditLimit = TestData.Money(100_00),
         }, cancellationToken: ct)).User;
 
-        var order = (await new Order.V1.OrderService.OrderServiceClient(orderHost.Channel)
-            .CreateOrderAsync(TestData.Order(user.Id), cancellationToken: ct)).Order;
-        Assert.Equal(OrderStatus.Confirmed, order.Status);
+        ActivityTraceId traceId;
+        using (var root = TestSource.StartActivity("test-root"))
+        {
+            Assert.NotNull(root);
+            traceId = root.TraceId;
+            var order = (await new Order.V1.OrderService.OrderServiceClient(orderHost.Channel)
+                .CreateOrderAsync(TestData.Order(user.Id), cancellationToken: ct)).Order;
+            Assert.Equal(OrderStatus.Confirmed, order.Status);
+        }
 
         Activity[] snapshot = [];
         Activity? createOrder = null;
@@ -54,7 +64,7 @@ public sealed class CreateOrderTracingTests
                 snapshot = [.. spans.DistinctBy(s => s.SpanId)];
             }
 
-            createOrder = snapshot.FirstOrDefault(s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("CreateOrder", StringComparison.Ordinal));
+            createOrder = snapshot.FirstOrDefault(s => s.TraceId == traceId && s.Kind == ActivityKind.Server && s.DisplayName.Contains("CreateOrder", StringComparison.Ordinal));
             if (createOrder is not null && snapshot.Count(s => s.TraceId == createOrder.TraceId && s.Kind == ActivityKind.Server) >= 3)
             {
                 break;
