@@ -106,7 +106,11 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     }
 
     /// <summary>
-    /// WebApplicationFactory races the application's own start: when that fails fast (e.g. options validation), the
+    /// Builds the host one at a time across the process: for a minimal-hosting app the factory runs the entry point and
+    /// picks up the host it builds through a process-wide diagnostic listener, so two hosts built at once (parallel
+    /// tests) can each get the other's — and one test's dispose then stops another test's host (seen as a disposed
+    /// service provider or data source mid-test, and as spans of another test's host in a trace).
+    /// WebApplicationFactory also races the application's own start: when that fails fast (e.g. options validation), the
     /// application disposes the host before the factory looks at it, and the factory reports the disposed service
     /// provider instead of the reason. Report the reason.
     /// </summary>
@@ -114,7 +118,10 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     {
         try
         {
-            return base.CreateHost(builder);
+            lock (HostBuilds.Lock)
+            {
+                return base.CreateHost(builder);
+            }
         }
         catch (ObjectDisposedException ex) when (_startupFailure.Failure is { } failure)
         {
@@ -131,4 +138,10 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
             _dataDirectory.Dispose();
         }
     }
+}
+
+/// <summary>One lock for every closed <see cref="GrpcTestHost{TMarker}"/> type (a static field of a generic class is per type).</summary>
+file static class HostBuilds
+{
+    public static readonly Lock Lock = new();
 }
