@@ -38,7 +38,6 @@ public static class PostgresDataSources
         }
     }
 
-    /// <summary><c>host:port/database</c> for messages and logs (never the password).</summary>
     /// <summary>One <c>SELECT 1</c> round trip: proves the server accepts connections and answers.</summary>
     public static async Task PingAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
@@ -46,6 +45,7 @@ public static class PostgresDataSources
         await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary><c>host:port/database</c> for messages and logs (never the password).</summary>
     public static string Describe(NpgsqlDataSource dataSource)
     {
         var parsed = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
