@@ -118,7 +118,7 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     {
         try
         {
-            lock (HostBuilds.Lock)
+            using (HostBuilds.Enter())
             {
                 return base.CreateHost(builder);
             }
@@ -140,8 +140,39 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     }
 }
 
-/// <summary>One lock for every closed <see cref="GrpcTestHost{TMarker}"/> type (a static field of a generic class is per type).</summary>
+/// <summary>
+/// One lock for every closed <see cref="GrpcTestHost{TMarker}"/> type (a static field of a generic class is per type).
+/// A host whose configuration starts another host (OrderService pointed at a UserService test host) builds that one on
+/// the entry-point thread of its own build, while the test thread holds the lock and waits for it: taking the lock again
+/// there would deadlock until the factory's 5-minute timeout. The execution context flows to that thread, so a nested
+/// build sees <see cref="Building"/> and goes ahead (the outer build is already serialized).
+/// </summary>
 file static class HostBuilds
 {
-    public static readonly Lock Lock = new();
+    private static readonly Lock Lock = new();
+    private static readonly AsyncLocal<bool> Building = new();
+
+    public static Scope Enter()
+    {
+        if (Building.Value)
+        {
+            return default;
+        }
+
+        Lock.Enter();
+        Building.Value = true;
+        return new Scope(owner: true);
+    }
+
+    public readonly struct Scope(bool owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (owner)
+            {
+                Building.Value = false;
+                Lock.Exit();
+            }
+        }
+    }
 }
