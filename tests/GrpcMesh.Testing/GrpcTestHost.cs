@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Xunit;
 
 namespace GrpcMesh.Testing;
 
@@ -24,6 +25,7 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     private readonly HostStartupFailureLog _startupFailure = new();
     private GrpcChannel? _channel;
     private Uri? _loopbackAddress;
+    private volatile bool _disposing;
 
     public GrpcTestHost(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
@@ -118,10 +120,14 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     {
         try
         {
+            IHost host;
             using (HostBuilds.Enter())
             {
-                return base.CreateHost(builder);
+                host = base.CreateHost(builder);
             }
+
+            ReportUnexpectedStop(host);
+            return host;
         }
         catch (ObjectDisposedException ex) when (_startupFailure.Failure is { } failure)
         {
@@ -129,8 +135,45 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
         }
     }
 
+    /// <summary>
+    /// A host that stops while its test still runs (not through this factory's dispose) leaves the test with a disposed
+    /// service provider and no reason; write who stopped it, and any error the host logged, to the test's output.
+    /// </summary>
+    private void ReportUnexpectedStop(IHost host)
+    {
+        var output = TestContext.Current.TestOutputHelper;
+        if (output is null)
+        {
+            return;
+        }
+
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+        {
+            if (_disposing)
+            {
+                return;
+            }
+
+            try
+            {
+                output.WriteLine($"[{typeof(TMarker).Name} host] stopping, not disposed by the test; logged error: {_startupFailure.Failure?.ToString() ?? "none"}; stopped from:{Environment.NewLine}{Environment.StackTrace}");
+            }
+            catch (InvalidOperationException)
+            {
+                // The test has finished: there is no output to write to any more.
+            }
+        });
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _disposing = true;
+        return base.DisposeAsync();
+    }
+
     protected override void Dispose(bool disposing)
     {
+        _disposing = true;
         _channel?.Dispose();
         base.Dispose(disposing);
         if (disposing)
