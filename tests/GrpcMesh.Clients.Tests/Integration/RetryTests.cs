@@ -76,7 +76,8 @@ public sealed class RetryTests
 
         var calls = server.Backend.Calls;
         Assert.Equal(2, calls.Count);
-        Assert.True(calls[0].ElapsedUntil(calls[1]) >= TimeSpan.FromMilliseconds(300), $"second attempt after {calls[0].ElapsedUntil(calls[1])}");
+        // .NET timers count whole milliseconds of Environment.TickCount64, so a 300 ms delay can end up to 1 ms early on Stopwatch time.
+        Assert.True(calls[0].ElapsedUntil(calls[1]) >= TimeSpan.FromMilliseconds(300 - 1), $"second attempt after {calls[0].ElapsedUntil(calls[1])}");
     }
 
     [Fact]
