@@ -108,11 +108,7 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     }
 
     /// <summary>
-    /// Builds the host one at a time across the process: for a minimal-hosting app the factory runs the entry point and
-    /// picks up the host it builds through a process-wide diagnostic listener, so two hosts built at once (parallel
-    /// tests) can each get the other's — and one test's dispose then stops another test's host (seen as a disposed
-    /// service provider or data source mid-test, and as spans of another test's host in a trace).
-    /// WebApplicationFactory also races the application's own start: when that fails fast (e.g. options validation), the
+    /// WebApplicationFactory races the application's own start: when that fails fast (e.g. options validation), the
     /// application disposes the host before the factory looks at it, and the factory reports the disposed service
     /// provider instead of the reason. Report the reason.
     /// </summary>
@@ -120,12 +116,7 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     {
         try
         {
-            IHost host;
-            using (HostBuilds.Enter())
-            {
-                host = base.CreateHost(builder);
-            }
-
+            var host = base.CreateHost(builder);
             ReportUnexpectedStop(host);
             return host;
         }
@@ -179,43 +170,6 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
         if (disposing)
         {
             _dataDirectory.Dispose();
-        }
-    }
-}
-
-/// <summary>
-/// One lock for every closed <see cref="GrpcTestHost{TMarker}"/> type (a static field of a generic class is per type).
-/// A host whose configuration starts another host (OrderService pointed at a UserService test host) builds that one on
-/// the entry-point thread of its own build, while the test thread holds the lock and waits for it: taking the lock again
-/// there would deadlock until the factory's 5-minute timeout. The execution context flows to that thread, so a nested
-/// build sees <see cref="Building"/> and goes ahead (the outer build is already serialized).
-/// </summary>
-file static class HostBuilds
-{
-    private static readonly Lock Lock = new();
-    private static readonly AsyncLocal<bool> Building = new();
-
-    public static Scope Enter()
-    {
-        if (Building.Value)
-        {
-            return default;
-        }
-
-        Lock.Enter();
-        Building.Value = true;
-        return new Scope(owner: true);
-    }
-
-    public readonly struct Scope(bool owner) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (owner)
-            {
-                Building.Value = false;
-                Lock.Exit();
-            }
         }
     }
 }
