@@ -3,13 +3,27 @@ using System.Diagnostics;
 namespace GrpcMesh.Testing.Postgres;
 
 /// <summary>Runs a command to completion, capturing its output, optionally as another OS user (root → runuser/su).</summary>
-internal sealed class ProcessRunner(string? runAsUser)
+public sealed class ProcessRunner(string? runAsUser)
 {
     public string? RunAsUser => runAsUser;
 
-    public async Task<ProcessResult> RunAsync(string executable, IReadOnlyList<string> arguments, TimeSpan timeout)
+    /// <param name="environment">Variables to set on top of the inherited ones; a null value removes the variable.</param>
+    public async Task<ProcessResult> RunAsync(
+        string executable, IReadOnlyList<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = CreateStartInfo(executable, arguments);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
@@ -28,9 +42,10 @@ internal sealed class ProcessRunner(string? runAsUser)
         return new ProcessResult(process.ExitCode, (await output.ConfigureAwait(false)) + (await error.ConfigureAwait(false)));
     }
 
-    public async Task<ProcessResult> RunCheckedAsync(string executable, IReadOnlyList<string> arguments, TimeSpan timeout)
+    public async Task<ProcessResult> RunCheckedAsync(
+        string executable, IReadOnlyList<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var result = await RunAsync(executable, arguments, timeout).ConfigureAwait(false);
+        var result = await RunAsync(executable, arguments, timeout, environment).ConfigureAwait(false);
         return result.ExitCode == 0
             ? result
             : throw new InvalidOperationException($"{Describe(executable, arguments)} exited with {result.ExitCode}:\n{result.Output}");
@@ -65,7 +80,7 @@ internal sealed class ProcessRunner(string? runAsUser)
     private string Describe(string executable, IReadOnlyList<string> arguments) =>
         (runAsUser is null ? "" : $"(as {runAsUser}) ") + ShellQuote([executable, .. arguments]);
 
-    internal static string? FindOnPath(string name) =>
+    public static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
             .Select(directory => Path.Combine(directory, name))
@@ -75,4 +90,4 @@ internal sealed class ProcessRunner(string? runAsUser)
         string.Join(' ', words.Select(word => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 }
 
-internal sealed record ProcessResult(int ExitCode, string Output);
+public sealed record ProcessResult(int ExitCode, string Output);

@@ -1,6 +1,6 @@
 using YamlDotNet.RepresentationModel;
 
-namespace GrpcMesh.ServiceDefaults.Tests.Deploy;
+namespace GrpcMesh.Deploy.Tests.Manifests;
 
 /// <summary>Small, failing-loudly navigation over YamlDotNet's representation model.</summary>
 internal static class YamlNav

@@ -1,9 +1,10 @@
+using GrpcMesh.Testing;
 using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 
-namespace GrpcMesh.ServiceDefaults.Tests.Deploy;
+namespace GrpcMesh.Deploy.Tests.Manifests;
 
 /// <summary>
 /// A service's configuration as ASP.NET Core would see it: its appsettings.json (if any) alone for the local
@@ -23,7 +24,7 @@ internal sealed class PodConfiguration
 
     public static PodConfiguration Load(string project, YamlNode container)
     {
-        var appsettings = RepoFiles.PathOf("services", project, "appsettings.json");
+        var appsettings = RepoPaths.PathOf("services", project, "appsettings.json");
         var local = new ConfigurationBuilder().AddJsonFile(appsettings, optional: true).Build();
         var environment = container.Seq("env")
             .Where(e => e.Find("value") is not null)
@@ -40,14 +41,6 @@ internal sealed class PodConfiguration
     public ShutdownOptions Shutdown => Bind<ShutdownOptions>(Pod, ShutdownOptions.SectionName);
 
     public TelemetryOptions Telemetry => Bind<TelemetryOptions>(Pod, TelemetryOptions.SectionName);
-
-    /// <summary>The URLs the gRPC server listens on: Kestrel:Endpoints:*:Url when present (they override urls), else urls.</summary>
-    public static IReadOnlyList<Uri> ListenUrls(IConfiguration configuration)
-    {
-        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
-        var urls = endpoints.Count > 0 ? endpoints : (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).ToList();
-        return urls.Select(u => new Uri(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal))).ToList();
-    }
 
     private static T Bind<T>(IConfiguration configuration, string section)
         where T : class, new()

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Configuration;
+using GrpcMesh.Testing;
 using System.Net;
 using GrpcMesh.ServiceDefaults.Health;
 using YamlDotNet.RepresentationModel;
 
-namespace GrpcMesh.ServiceDefaults.Tests.Deploy;
+namespace GrpcMesh.Deploy.Tests.Manifests;
 
 /// <summary>
 /// No Docker or kubectl here: the deploy files are checked by parsing them against the services' own configuration
@@ -10,32 +12,23 @@ namespace GrpcMesh.ServiceDefaults.Tests.Deploy;
 /// </summary>
 public sealed class DeployManifestTests
 {
-    /// <summary>Kubernetes name → project and the local gRPC port documented in DESIGN.md (used when appsettings.json sets none).</summary>
-    private static readonly Dictionary<string, (string Project, int DocumentedPort)> Services = new()
+    /// <summary>Kubernetes name → project.</summary>
+    private static readonly Dictionary<string, string> Services = new()
     {
-        ["userservice"] = ("GrpcMesh.UserService", 5001),
-        ["orderservice"] = ("GrpcMesh.OrderService", 5002),
+        ["userservice"] = "GrpcMesh.UserService",
+        ["orderservice"] = "GrpcMesh.OrderService",
     };
 
     public static TheoryData<string> ServiceNames => new(Services.Keys);
 
     [Theory]
     [MemberData(nameof(ServiceNames))]
-    public void Manifest_GrpcPort_MatchesLocalDefaultContainerPortServiceAndListenAddress(string name)
+    public void Manifest_GrpcPort_MatchesLocalLaunchProfileContainerPortAndService(string name)
     {
-        var (deployment, service, container, config) = Load(name);
+        var (deployment, service, container, _) = Load(name);
         var grpcPort = container.Seq("ports").Named("grpc").Int("containerPort");
 
-        var localUrls = PodConfiguration.ListenUrls(config.Local);
-        var localPort = localUrls.Count > 0 ? localUrls[0].Port : Services[name].DocumentedPort;
-        Assert.Equal(localPort, grpcPort);
-
-        var podUrls = PodConfiguration.ListenUrls(config.Pod);
-        var podUrl = Assert.Single(podUrls);
-        Assert.Equal(grpcPort, podUrl.Port);
-        Assert.True(IPAddress.TryParse(podUrl.Host, out var address) && !IPAddress.IsLoopback(address),
-            $"the pod must listen on all interfaces, not {podUrl.Host}");
-        Assert.Equal("http", podUrl.Scheme);
+        Assert.Equal(LaunchProfileUrl(Services[name]).Port, grpcPort);
 
         var servicePort = service.Seq("spec", "ports").Named("grpc");
         Assert.Equal(grpcPort, servicePort.Int("port"));
@@ -94,7 +87,7 @@ public sealed class DeployManifestTests
         Assert.Equal(metricsPort, config.Telemetry.PrometheusPort);
         Assert.NotEqual(container.Seq("ports").Named("grpc").Int("containerPort"), metricsPort);
         Assert.Equal(metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), deployment.Str("spec", "template", "metadata", "annotations", "prometheus.io/port"));
-        Assert.Equal(Telemetry.PrometheusEndpoint.Path, deployment.Str("spec", "template", "metadata", "annotations", "prometheus.io/path"));
+        Assert.Equal(GrpcMesh.ServiceDefaults.Telemetry.PrometheusEndpoint.Path, deployment.Str("spec", "template", "metadata", "annotations", "prometheus.io/path"));
         Assert.Equal(metricsPort, service.Seq("spec", "ports").Named("metrics").Int("port"));
     }
 
@@ -124,8 +117,8 @@ public sealed class DeployManifestTests
     public void Dockerfile_MultiStageNonRoot_ExposesManifestPortsAndRunsTheService(string name)
     {
         var (_, _, container, _) = Load(name);
-        var project = Services[name].Project;
-        var dockerfile = DockerfileSpec.Load(RepoFiles.PathOf("deploy", $"Dockerfile.{name}"));
+        var project = Services[name];
+        var dockerfile = DockerfileSpec.Load(RepoPaths.PathOf("deploy", $"Dockerfile.{name}"));
 
         Assert.True(dockerfile.Stages.Count >= 2, "multi-stage build expected");
         Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:", dockerfile.All("FROM", dockerfile.Stages[0]).Single(), StringComparison.Ordinal);
@@ -143,10 +136,10 @@ public sealed class DeployManifestTests
         {
             var sources = copy.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1];
             Assert.All(sources, source => Assert.True(
-                File.Exists(RepoFiles.PathOf(source)) || Directory.Exists(RepoFiles.PathOf(source)), $"COPY source {source} does not exist"));
+                File.Exists(RepoPaths.PathOf(source)) || Directory.Exists(RepoPaths.PathOf(source)), $"COPY source {source} does not exist"));
         }
 
-        var ignore = File.ReadAllLines(RepoFiles.PathOf("deploy", $"Dockerfile.{name}.dockerignore"));
+        var ignore = File.ReadAllLines(RepoPaths.PathOf("deploy", $"Dockerfile.{name}.dockerignore"));
         Assert.Contains("**/bin/", ignore);
         Assert.Contains("**/obj/", ignore);
     }
@@ -154,7 +147,7 @@ public sealed class DeployManifestTests
     [Fact]
     public void Kustomization_ListsEveryServiceManifest()
     {
-        var kustomization = Assert.Single(YamlNav.LoadDocuments(RepoFiles.PathOf("deploy", "k8s", "kustomization.yaml")));
+        var kustomization = Assert.Single(YamlNav.LoadDocuments(RepoPaths.PathOf("deploy", "k8s", "base", "kustomization.yaml")));
 
         var resources = kustomization.Seq("resources").Select(r => ((YamlScalarNode)r).Value).ToList();
 
@@ -164,7 +157,7 @@ public sealed class DeployManifestTests
     [Fact]
     public void Manifest_OrderServiceUsesHeadlessUserServiceForClientSideBalancing()
     {
-        var users = YamlNav.LoadDocuments(RepoFiles.PathOf("deploy", "k8s", "userservice.yaml"));
+        var users = YamlNav.LoadDocuments(RepoPaths.PathOf("deploy", "k8s", "base", "userservice.yaml"));
         var headless = Assert.Single(users, d => d.Str("kind") == "Service" && d.Find("spec", "clusterIP") is YamlScalarNode { Value: "None" });
         Assert.Equal("userservice", headless.Str("spec", "selector", "app.kubernetes.io/name"));
         var grpcPort = headless.Seq("spec", "ports").Named("grpc");
@@ -175,13 +168,37 @@ public sealed class DeployManifestTests
         Assert.Equal($"dns:///{headless.Str("metadata", "name")}:5001", address);
     }
 
+    /// <summary>
+    /// Local runs listen where the launch profile says; no appsettings file may carry "Urls", which would beat the
+    /// ASPNETCORE_URLS an image sets (the pod harness proves the image side by running it).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
+    public void Appsettings_NoListenAddress_LaunchProfileOnLoopback(string name)
+    {
+        foreach (var file in Directory.GetFiles(RepoPaths.PathOf("services", Services[name]), "appsettings*.json"))
+        {
+            var settings = new ConfigurationBuilder().AddJsonFile(file).Build();
+            Assert.Null(settings["Urls"]);
+            Assert.Empty(settings.GetSection("Kestrel:Endpoints").GetChildren());
+        }
+
+        Assert.True(IPAddress.IsLoopback(IPAddress.Parse(LaunchProfileUrl(Services[name]).Host)));
+    }
+
+    private static Uri LaunchProfileUrl(string project)
+    {
+        using var launch = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepoPaths.PathOf("services", project, "Properties", "launchSettings.json")));
+        return new Uri(launch.RootElement.GetProperty("profiles").GetProperty(project).GetProperty("applicationUrl").GetString()!);
+    }
+
     private static (YamlMappingNode Deployment, YamlMappingNode Service, YamlNode Container, PodConfiguration Config) Load(string name)
     {
-        var documents = YamlNav.LoadDocuments(RepoFiles.PathOf("deploy", "k8s", $"{name}.yaml"));
+        var documents = YamlNav.LoadDocuments(RepoPaths.PathOf("deploy", "k8s", "base", $"{name}.yaml"));
         var deployment = Assert.Single(documents, d => d.Str("kind") == "Deployment");
         var service = Assert.Single(documents, d => d.Str("kind") == "Service" && d.Str("metadata", "name") == name);
         Assert.Equal(name, deployment.Str("metadata", "name"));
         var container = deployment.Seq("spec", "template", "spec", "containers").Named(name);
-        return (deployment, service, container, PodConfiguration.Load(Services[name].Project, container));
+        return (deployment, service, container, PodConfiguration.Load(Services[name], container));
     }
 }

@@ -1,4 +1,4 @@
-namespace GrpcMesh.ServiceDefaults.Tests.Deploy;
+namespace GrpcMesh.Deploy.Tests.Manifests;
 
 /// <summary>The instructions of a Dockerfile (continuation lines joined, comments dropped), split into stages.</summary>
 internal sealed record DockerfileSpec(IReadOnlyList<IReadOnlyList<(string Instruction, string Arguments)>> Stages)
