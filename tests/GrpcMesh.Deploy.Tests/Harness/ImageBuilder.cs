@@ -15,6 +15,7 @@ internal static class ImageBuilder
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
     private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Builds = new();
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+    private static readonly string BuildsFolder = Path.Combine(Path.GetTempPath(), $"grpcmesh-images-{Environment.ProcessId}");
 
     /// <summary>The folder holding the image's published application (the runtime stage's <c>/app</c>).</summary>
     public static Task<string> PublishAsync(DockerImage image) =>
@@ -26,7 +27,7 @@ internal static class ImageBuilder
         await OneAtATime.WaitAsync().ConfigureAwait(false);
         try
         {
-            var root = Directory.CreateTempSubdirectory($"grpcmesh-image-{image.Name}-").FullName;
+            var root = Directory.CreateDirectory(Path.Combine(BuildsFolder, image.Name)).FullName;
             var context = Path.Combine(root, "context");
             var published = Path.Combine(root, "app");
             var ignore = Dockerignore.Load(image.DockerignorePath);
@@ -50,6 +51,15 @@ internal static class ImageBuilder
         finally
         {
             OneAtATime.Release();
+        }
+    }
+
+    /// <summary>Removes every build of this run (the assembly fixture <see cref="BuiltImages"/> calls it at the end).</summary>
+    public static void DeleteAll()
+    {
+        if (Directory.Exists(BuildsFolder))
+        {
+            Directory.Delete(BuildsFolder, recursive: true);
         }
     }
 

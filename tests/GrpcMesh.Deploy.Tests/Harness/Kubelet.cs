@@ -48,8 +48,9 @@ internal sealed class Kubelet(Pod pod, Action onReadinessChanged)
             if (failures + 1 >= workload.StartupProbe.FailureThreshold || pod.HasExited)
             {
                 var reason = pod.HasExited ? $"container exited ({pod.ExitCode})" : $"startup probe failed {failures + 1} times: {result}";
-                _started.TrySetException(new InvalidOperationException($"{pod.Name}: {reason}\n{pod.Output}"));
-                _ready.TrySetException(new InvalidOperationException($"{pod.Name}: never started: {reason}"));
+                var failure = new InvalidOperationException($"{pod.Name} never started: {reason}\n{pod.Output}");
+                _started.TrySetException(failure);
+                _ready.TrySetException(failure);
                 return;
             }
 

@@ -1,0 +1,5 @@
+using GrpcMesh.Deploy.Tests.Harness;
+using GrpcMesh.Testing.Postgres;
+
+[assembly: AssemblyFixture(typeof(PostgresFixture))]
+[assembly: AssemblyFixture(typeof(BuiltImages))]
