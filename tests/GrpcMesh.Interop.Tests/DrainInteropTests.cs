@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Text.Json;
 using GrpcMesh.Interop.Tests.Support;
 using GrpcMesh.Testing.Processes;
+using Microsoft.Extensions.Logging;
 
 namespace GrpcMesh.Interop.Tests;
 
 /// <summary>
 /// SIGTERM under load, seen by Python clients: readiness turns NOT_SERVING at once, calls keep succeeding during
-/// the drain delay, calls still open when the listeners close finish OK, and the process exits 0 in time.
+/// the drain delay, calls still open when the listeners close finish OK, and the process exits 0 in time, having
+/// logged nothing at Error or above from start to exit (a drain is the normal way to stop).
 /// </summary>
 public sealed class DrainInteropTests
 {
@@ -65,5 +67,6 @@ public sealed class DrainInteropTests
         TestContext.Current.TestOutputHelper?.WriteLine($"process exited {sigterm.Elapsed.TotalSeconds:F2} s after the load script started");
         Assert.True(sigterm.Elapsed < DrainDelay + ShutdownTimeout + TimeSpan.FromSeconds(10));
         Assert.Contains(service.OutputLines, line => line.Contains("\"EventId\":1100", StringComparison.Ordinal));
+        Assert.Empty(service.LinesAtOrAbove(LogLevel.Error));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Grpc.Core;
 using Grpc.Health.V1;
 using HealthClient = Grpc.Health.V1.Health.HealthClient;
@@ -52,6 +53,27 @@ public sealed class HealthTests
         Assert.Equal(ServingStatus.NotServing, (await health.CheckAsync(new() { Service = "" }, cancellationToken: Ct)).Status);
         Assert.Equal(ServingStatus.NotServing, (await health.CheckAsync(new() { Service = "grpcmesh.user.v1.UserService" }, cancellationToken: Ct)).Status);
         Assert.Equal(ServingStatus.Serving, (await health.CheckAsync(new() { Service = HealthNames.LivenessService }, cancellationToken: Ct)).Status);
+    }
+
+    [Fact]
+    public async Task Check_StorageProbeFails_LoggedAtErrorByTheHealthCheckService()
+    {
+        var failure = $"database is down {Guid.NewGuid():N}";
+        var output = new StringWriter();
+        await using var host = await ConsoleCapture.BuildWritingToAsync(output, () => Hosts.StartUsersAsync(configure: builder =>
+            builder.Services.AddHealthChecks().AddStorageCheck((_, _) => throw new InvalidOperationException(failure))));
+
+        Assert.Equal(ServingStatus.NotServing, (await new HealthClient(host.Channel).CheckAsync(new() { Service = "" }, cancellationToken: Ct)).Status);
+
+        JsonElement line = default;
+        await Eventually.WaitAsync(() =>
+        {
+            var found = ConsoleCapture.Lines(output).FirstOrDefault(l => l.Contains(failure, StringComparison.Ordinal));
+            line = found is null ? default : JsonDocument.Parse(found).RootElement;
+            return found is not null;
+        }, "the storage check's log line", TimeSpan.FromSeconds(10));
+        Assert.Equal("Error", line.GetProperty("LogLevel").GetString());
+        Assert.Equal("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", line.GetProperty("Category").GetString());
     }
 
     [Fact]

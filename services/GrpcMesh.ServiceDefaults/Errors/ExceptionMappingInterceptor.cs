@@ -6,9 +6,9 @@ namespace GrpcMesh.ServiceDefaults.Errors;
 
 /// <summary>
 /// The last line of defence: lets <see cref="RpcException"/>s through and maps anything else to a precise
-/// status (first the services' own <see cref="IRpcExceptionMapper"/>s, then cancellation → CANCELLED/DEADLINE_EXCEEDED,
-/// <see cref="TimeoutException"/> → DEADLINE_EXCEEDED, everything unexpected → INTERNAL with a logged error), so no
-/// handler exception reaches the client as UNKNOWN.
+/// status (first a call the caller already ended → CANCELLED/DEADLINE_EXCEEDED, then the services' own
+/// <see cref="IRpcExceptionMapper"/>s, <see cref="TimeoutException"/> → DEADLINE_EXCEEDED, everything unexpected →
+/// INTERNAL with a logged error), so no handler exception reaches the client as UNKNOWN.
 /// </summary>
 public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, IEnumerable<IRpcExceptionMapper> mappers)
     : Interceptor
@@ -78,21 +78,24 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
     /// <summary>The status an exception that is not an <see cref="RpcException"/> becomes (logged).</summary>
     internal RpcException Map(Exception ex, ServerCallContext context)
     {
+        if (EndedByCaller(ex, context))
+        {
+            if (context.Deadline <= DateTime.UtcNow)
+            {
+                LogDeadlinePassed(logger, context.Method);
+                return new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded while the server was working"));
+            }
+
+            LogCancelled(logger, ex, context.Method);
+            return new RpcException(new Status(StatusCode.Cancelled, "call cancelled by the client"));
+        }
+
         foreach (var mapper in _mappers)
         {
             if (mapper.TryMap(ex, context) is { } mapped)
             {
                 return mapped;
             }
-        }
-
-        if (ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
-        {
-            var deadlinePassed = context.Deadline <= DateTime.UtcNow;
-            LogCancelled(logger, context.Method, deadlinePassed);
-            return deadlinePassed
-                ? new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded while the server was working"))
-                : new RpcException(new Status(StatusCode.Cancelled, "call cancelled by the client"));
         }
 
         if (ex is TimeoutException)
@@ -108,11 +111,25 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
             : $"internal error (trace id {traceId})");
     }
 
+    /// <summary>
+    /// Whether the call was over for the caller (it cancelled, disconnected or its deadline passed: the call's token is
+    /// cancelled) and the exception is what the call's own stream does after that: cancellation, an
+    /// <see cref="IOException"/> from reading a reset request stream, or grpc-dotnet's <see cref="InvalidOperationException"/>
+    /// for writing to a completed call. Nothing reaches the caller any more, so these are a normal end, not a server fault.
+    /// Other exceptions still count as unhandled even then.
+    /// </summary>
+    private static bool EndedByCaller(Exception ex, ServerCallContext context) =>
+        context.CancellationToken.IsCancellationRequested
+        && ex is OperationCanceledException or IOException or InvalidOperationException;
+
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Unhandled exception in {Method}; returned INTERNAL")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "{Method} cancelled (deadline passed: {DeadlinePassed})")]
-    private static partial void LogCancelled(ILogger logger, string method, bool deadlinePassed);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "{Method} ended by the client (cancelled or disconnected)")]
+    private static partial void LogCancelled(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "{Method} still running when its deadline passed")]
+    private static partial void LogDeadlinePassed(ILogger logger, string method);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Method} timed out waiting for a dependency")]
     private static partial void LogTimeout(ILogger logger, Exception exception, string method);

@@ -24,8 +24,8 @@ internal static class HealthDefaults
         services.AddHostedService<DrainOnShutdownService>();
 
         services.AddGrpcHealthChecks(GrpcServiceHealthMappings.MapFixedNames)
-            .AddCheck(HealthNames.SelfCheck, () => HealthCheckResult.Healthy(), [HealthNames.LiveTag])
-            .AddCheck<DrainHealthCheck>(HealthNames.DrainCheck, tags: [HealthNames.ReadyTag]);
+            .AddCheck(HealthNames.SelfCheck, () => HealthCheckResult.Healthy(), [HealthNames.LiveTag]);
+        DecorateWithDrain(services);
         services.AddSingleton<IStartupFilter, GrpcServiceHealthMappings>();
         services.Configure<HealthCheckPublisherOptions>(o =>
         {
@@ -33,5 +33,17 @@ internal static class HealthDefaults
             o.Period = PublishPeriod;
         });
         return services;
+    }
+
+    /// <summary>Wraps the registered <see cref="HealthCheckService"/> (the framework's) in <see cref="DrainAwareHealthCheckService"/>.</summary>
+    private static void DecorateWithDrain(IServiceCollection services)
+    {
+        var inner = services.Last(d => d.ServiceType == typeof(HealthCheckService) && !d.IsKeyedService);
+        services.Remove(inner);
+        services.AddSingleton<HealthCheckService>(sp => new DrainAwareHealthCheckService(
+            (HealthCheckService)(inner.ImplementationInstance
+                ?? inner.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
+            sp.GetRequiredService<DrainState>()));
     }
 }

@@ -15,7 +15,7 @@ public static class HealthNames
     /// <summary>Tag for checks that decide readiness only. Readiness uses every check; the tag documents intent.</summary>
     public const string ReadyTag = "ready";
 
-    /// <summary>The check that turns Unhealthy once shutdown begins.</summary>
+    /// <summary>The readiness entry that is Unhealthy once shutdown begins (added by <see cref="DrainAwareHealthCheckService"/>).</summary>
     public const string DrainCheck = "drain";
 
     /// <summary>The check that is Healthy while the process runs (keeps <see cref="LivenessService"/> SERVING).</summary>
