@@ -4,6 +4,8 @@ using Grpc.Net.Client;
 using GrpcMesh.Deploy.Tests.Harness;
 using GrpcMesh.Order.V1;
 using GrpcMesh.Testing;
+using GrpcMesh.Testing.Processes;
+using Microsoft.Extensions.Logging;
 using GrpcMesh.Testing.Postgres;
 
 namespace GrpcMesh.Deploy.Tests;
@@ -82,6 +84,11 @@ public sealed class PostgresVariantTests(PostgresFixture postgres, ITestOutputHe
             output.WriteLine($"{pod.Name} at {pod.Address}: SIGTERM → exit {elapsed.TotalSeconds:F1} s, exit code {pod.ExitCode}");
             Assert.True(exitedByItself, $"{pod.Name} outlived terminationGracePeriodSeconds:\n{pod.Output}");
             Assert.Equal(0, pod.ExitCode);
+        }
+
+        foreach (var pod in cluster.Pods)
+        {
+            Assert.Empty(ServiceProcessLogs.LinesAtOrAbove(pod.OutputLines, LogLevel.Error));
         }
 
         foreach (var pod in cluster.Pods.Where(p => !p.Terminating))

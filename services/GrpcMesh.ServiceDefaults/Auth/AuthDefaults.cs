@@ -24,10 +24,28 @@ public static class AuthDefaults
         services.TryAddSingleton<ServiceTokenIssuer>();
 
         services.AddAuthentication().AddJwtBearer();
+        WithoutDataProtectionKeyRingAtStart(services);
         services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, ExplicitDefaultSchemeProvider>());
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
         return services;
+    }
+
+    /// <summary>
+    /// AddAuthentication() brings ASP.NET Core data protection, whose hosted service creates a key ring at start-up and, in
+    /// a container, warns three times that it is ephemeral and unencrypted. Bearer tokens never use it; should anything
+    /// protect data one day, the key ring is still created on first use.
+    /// </summary>
+    private static void WithoutDataProtectionKeyRingAtStart(IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)
+                && services[i].ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService")
+            {
+                services.RemoveAt(i);
+            }
+        }
     }
 
     /// <summary>Declares the scope each RPC of a service needs (one call per service, in its registration).</summary>

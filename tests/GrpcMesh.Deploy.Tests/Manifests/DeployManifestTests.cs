@@ -170,7 +170,7 @@ public sealed class DeployManifestTests
 
     /// <summary>
     /// Local runs listen where the launch profile says; no appsettings file may carry "Urls", which would beat the
-    /// ASPNETCORE_URLS an image sets (the pod harness proves the image side by running it).
+    /// listen address an image sets (the pod harness proves the image side by running it).
     /// </summary>
     [Theory]
     [MemberData(nameof(ServiceNames))]

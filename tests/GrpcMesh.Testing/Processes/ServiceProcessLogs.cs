@@ -11,7 +11,11 @@ public static class ServiceProcessLogs
     /// <paramref name="fromLine"/> on (a count of <see cref="ServiceProcess.OutputLines"/> taken earlier).
     /// </summary>
     public static IReadOnlyList<string> LinesAtOrAbove(this ServiceProcess service, LogLevel minimum, int fromLine = 0) =>
-        service.OutputLines.Skip(fromLine).Where(line => Level(JsonDocument.Parse(line).RootElement) >= minimum).ToList();
+        LinesAtOrAbove(service.OutputLines.Skip(fromLine), minimum);
+
+    /// <summary>The JSON log lines of <paramref name="output"/> at <paramref name="minimum"/> or above, as written.</summary>
+    public static IReadOnlyList<string> LinesAtOrAbove(IEnumerable<string> output, LogLevel minimum) =>
+        output.Where(line => Level(JsonDocument.Parse(line).RootElement) >= minimum).ToList();
 
     /// <summary>The lines whose category is <paramref name="category"/> or below it (<c>Npgsql</c> matches <c>Npgsql.Command</c>).</summary>
     public static IReadOnlyList<JsonElement> LinesInCategory(this ServiceProcess service, string category) =>
