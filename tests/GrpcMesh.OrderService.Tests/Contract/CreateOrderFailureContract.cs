@@ -73,7 +73,9 @@ public abstract class CreateOrderFailureContract(IOrderStorage storage) : OrderS
     {
         await using var harness = await StartAsync(new Dictionary<string, string?>
         {
-            ["Orders:UserServiceTimeout"] = "00:00:00.300",
+            // ReserveCredit hangs for good, so any timeout ends it; 2 s leaves GetUser, which runs first under the same
+            // timeout, room on a loaded machine (300 ms once expired during GetUser).
+            ["Orders:UserServiceTimeout"] = "00:00:02",
         });
         var userId = harness.Users.AddUser(100_00);
         harness.Users.ReserveFault = ReserveFault.HangAfterReserving;
