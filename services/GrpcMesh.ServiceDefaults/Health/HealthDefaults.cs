@@ -20,6 +20,7 @@ internal static class HealthDefaults
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DrainState>();
+        services.TryAddSingleton<UnknownHealthService>();
         services.TryAddKeyedSingleton(HealthNames.ShutdownClockKey, TimeProvider.System);
         services.AddHostedService<DrainOnShutdownService>();
 
