@@ -5,7 +5,8 @@ namespace GrpcMesh.Launcher;
 /// <summary>
 /// Builds the services before starting them, with progress on the console. <c>dotnet run</c> shows nothing while it builds
 /// the project it runs, so the launcher project references only what it needs itself (ServiceDefaults, for the token)
-/// and builds the services here, where a first build (a minute or more) can say what it is doing.
+/// and builds the services here (mesh.slnf: one MSBuild run, projects in parallel), where a first build (a minute or
+/// more) can say what it is doing.
 /// </summary>
 internal static class ServiceBuild
 {
@@ -14,33 +15,20 @@ internal static class ServiceBuild
         var names = string.Join(" and ", services.Select(s => s.Name));
         Console.WriteLine($"GrpcMesh launcher: building {names} ({MeshService.Configuration}; a first build takes a minute or two)…");
         var clock = Stopwatch.StartNew();
-        var reported = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var service in services)
-        {
-            if (!await BuildAsync(service, clock, reported, cancellationToken))
-            {
-                return false;
-            }
-        }
-
-        Console.WriteLine($"  built in {clock.Elapsed.TotalSeconds:0.0} s");
-        return true;
-    }
-
-    private static async Task<bool> BuildAsync(MeshService service, Stopwatch clock, HashSet<string> reported, CancellationToken cancellationToken)
-    {
+        var filter = MeshService.Metadata("GrpcMesh.MeshFilter");
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "build", service.ProjectFile, "-c", MeshService.Configuration, "-nologo", "-v:m", "-tl:off", "-clp:NoSummary" })
+        foreach (var argument in new[] { "build", filter, "-c", MeshService.Configuration, "-nologo", "-v:m", "-tl:off", "-clp:NoSummary" })
         {
             info.ArgumentList.Add(argument);
         }
 
         using var build = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet build");
+        var reported = new HashSet<string>(StringComparer.Ordinal);
         build.OutputDataReceived += (_, e) => Progress(e.Data, clock, reported);
         build.ErrorDataReceived += (_, e) => Progress(e.Data, clock, reported);
         build.BeginOutputReadLine();
@@ -57,16 +45,15 @@ internal static class ServiceBuild
 
         if (build.ExitCode != 0)
         {
-            Console.Error.WriteLine($"building {service.Name} failed (exit {build.ExitCode}); fix the errors above, or run: dotnet build {service.ProjectFile}");
+            Console.Error.WriteLine($"the build failed (exit {build.ExitCode}); fix the errors above, or run: dotnet build {filter}");
+            return false;
         }
 
-        return build.ExitCode == 0;
+        Console.WriteLine($"  built in {clock.Elapsed.TotalSeconds:0.0} s");
+        return true;
     }
 
-    /// <summary>
-    /// "  Project -> path.dll" becomes "  Project ready (+12.3 s)" (once: both services share projects); errors and
-    /// warnings are shown as MSBuild wrote them.
-    /// </summary>
+    /// <summary>"  Project -> path.dll" becomes "  Project ready (+12.3 s)"; errors and warnings are shown as MSBuild wrote them.</summary>
     private static void Progress(string? line, Stopwatch clock, HashSet<string> reported)
     {
         if (string.IsNullOrWhiteSpace(line))
