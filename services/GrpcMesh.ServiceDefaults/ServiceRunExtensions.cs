@@ -7,29 +7,32 @@ namespace GrpcMesh.ServiceDefaults;
 public static class ServiceRunExtensions
 {
     /// <summary>
-    /// Runs the service; returns its exit code. A setting that fails start-up validation (<c>ValidateOnStart</c>) ends it
-    /// with one line per failure on stderr and exit code 1, instead of an unhandled exception: a stack trace and an abort.
-    /// The validation runs here first, so the host does not also log it as "Hosting failed to start" with a stack trace.
+    /// Runs the service. A setting that fails start-up validation (<c>ValidateOnStart</c>) ends the process with one line
+    /// per failure on stderr and exit code 1, instead of an unhandled exception's stack trace and an abort.
     /// </summary>
-    public static int RunService(this WebApplication app)
+    /// <remarks>
+    /// The validation runs here first, so the host does not also log it as "Hosting failed to start" with a stack trace.
+    /// The exception is left unhandled on purpose and turned into the exit at process level: under WebApplicationFactory
+    /// this entry point runs inside the test process, whose factory must still see the exception.
+    /// </remarks>
+    public static void RunService(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var name = app.Environment.ApplicationName;
-        try
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
         {
-            app.Services.GetService<IStartupValidator>()?.Validate();
-            app.Run();
-            return 0;
-        }
-        catch (Exception ex) when (ValidationFailures(ex) is { Count: > 0 } failures)
-        {
-            foreach (var failure in failures)
+            if (e.ExceptionObject is Exception exception && ValidationFailures(exception) is { Count: > 0 } failures)
             {
-                Console.Error.WriteLine($"{name} cannot start: {failure}");
-            }
+                foreach (var failure in failures)
+                {
+                    Console.Error.WriteLine($"{name} cannot start: {failure}");
+                }
 
-            return 1;
-        }
+                Environment.Exit(1);
+            }
+        };
+        app.Services.GetService<IStartupValidator>()?.Validate();
+        app.Run();
     }
 
     private static List<string> ValidationFailures(Exception exception) => exception switch

@@ -8,4 +8,4 @@ builder.AddUserService();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapUserService();
-return app.RunService();
+app.RunService();
