@@ -14,7 +14,8 @@ internal static class Banner
         lines.Add("Try:");
         lines.Add($"  grpcurl -plaintext -H \"authorization: Bearer $GRPCMESH_TOKEN\" -d '{{\"page_size\":10}}' {services[0].Target} grpcmesh.user.v1.UserService/ListUsers");
         lines.Add("");
-        lines.Add("Service logs below: warnings and errors only (--verbose for all). Ctrl+C stops the mesh.");
+        lines.Add("Service logs below: warnings and errors only (every line: dotnet run --project services/GrpcMesh.Launcher -- --verbose).");
+        lines.Add("Ctrl+C stops the mesh.");
         return string.Join(Environment.NewLine, lines);
     }
 }

@@ -13,7 +13,7 @@ internal static class ServiceBuild
     public static async Task<bool> RunAsync(IReadOnlyList<MeshService> services, CancellationToken cancellationToken)
     {
         var names = string.Join(" and ", services.Select(s => s.Name));
-        Console.WriteLine($"GrpcMesh launcher: building {names} ({MeshService.Configuration}; a first build takes a minute or two)…");
+        Console.WriteLine($"GrpcMesh launcher: building {names} ({MeshService.Configuration}; the first build of a fresh clone takes longest)…");
         var clock = Stopwatch.StartNew();
         var filter = MeshService.Metadata("GrpcMesh.MeshFilter");
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
