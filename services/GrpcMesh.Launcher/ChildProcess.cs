@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 
 namespace GrpcMesh.Launcher;
 
-/// <summary>A service process whose output is echoed with a name prefix; stopped gracefully with SIGTERM.</summary>
-internal sealed partial class ChildProcess(MeshService service) : IDisposable
+/// <summary>A service process whose output is shown through <see cref="ChildLog"/>; stopped gracefully with SIGTERM.</summary>
+internal sealed partial class ChildProcess(MeshService service, bool verbose) : IDisposable
 {
     private const int Sigterm = 15;
     private Process? _process;
@@ -78,9 +78,9 @@ internal sealed partial class ChildProcess(MeshService service) : IDisposable
 
     private void Echo(string? line)
     {
-        if (line is not null)
+        if (line is not null && ChildLog.Format(service.Name, line, verbose) is { } shown)
         {
-            Console.WriteLine($"[{service.Name}] {line}");
+            Console.WriteLine(shown);
         }
     }
 

@@ -4,14 +4,19 @@ namespace GrpcMesh.Launcher;
 
 /// <summary>
 /// A bearer token for calling the local mesh by hand (grpcurl): signed with <see cref="AuthOptions.DevelopmentSigningKey"/>
-/// (the key the services read from appsettings.Development.json), default issuer/audience, every scope, 12 hours.
+/// (the key the services read from appsettings.Development.json) with the default issuer/audience.
 /// </summary>
 internal static class DevToken
 {
-    public static string Create(DateTimeOffset now) => ServiceTokenIssuer.Create(
-        new AuthOptions { SigningKey = AuthOptions.DevelopmentSigningKey },
-        "developer",
-        [Scopes.UsersRead, Scopes.UsersWrite, Scopes.OrdersRead, Scopes.OrdersWrite],
-        now,
-        TimeSpan.FromHours(12));
+    public static readonly IReadOnlyList<string> AllScopes = [Scopes.UsersRead, Scopes.UsersWrite, Scopes.OrdersRead, Scopes.OrdersWrite];
+
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(12);
+
+    public static string Create(DateTimeOffset now, IEnumerable<string>? scopes = null, TimeSpan? lifetime = null) =>
+        ServiceTokenIssuer.Create(
+            new AuthOptions { SigningKey = AuthOptions.DevelopmentSigningKey },
+            "developer",
+            scopes ?? AllScopes,
+            now,
+            lifetime ?? DefaultLifetime);
 }

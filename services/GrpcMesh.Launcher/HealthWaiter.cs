@@ -6,13 +6,13 @@ namespace GrpcMesh.Launcher;
 
 internal static class HealthWaiter
 {
-    /// <summary>Polls grpc.health.v1 Check("") until SERVING, the process exits, or the timeout passes.</summary>
-    public static async Task<bool> WaitServingAsync(Uri address, ChildProcess process, TimeSpan timeout)
+    /// <summary>Polls grpc.health.v1 Check("") until SERVING, the process exits, the timeout passes or the launcher is stopped.</summary>
+    public static async Task<bool> WaitServingAsync(Uri address, ChildProcess process, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress(address);
         var client = new Health.HealthClient(channel);
         var giveUp = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < giveUp && !process.HasExited)
+        while (DateTime.UtcNow < giveUp && !process.HasExited && !cancellationToken.IsCancellationRequested)
         {
             try
             {
@@ -27,7 +27,7 @@ internal static class HealthWaiter
                 // not listening yet
             }
 
-            await Task.Delay(200);
+            await Task.Delay(200, CancellationToken.None);
         }
 
         return false;

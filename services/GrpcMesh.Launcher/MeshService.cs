@@ -2,17 +2,17 @@ using System.Reflection;
 
 namespace GrpcMesh.Launcher;
 
-/// <summary>One service of the mesh: where its build output is and how to start it.</summary>
+/// <summary>One service of the mesh: its project, where its build output is, and how to start it.</summary>
 internal sealed record MeshService(string Name, string ProjectDirectory, Uri Address, IReadOnlyDictionary<string, string> Environment)
 {
-    public string AssemblyPath
-    {
-        get
-        {
-            var configuration = Metadata("GrpcMesh.Configuration");
-            return Path.Combine(ProjectDirectory, "bin", configuration, "net10.0", $"GrpcMesh.{Name}.dll");
-        }
-    }
+    public static string Configuration => Metadata("GrpcMesh.Configuration");
+
+    public string ProjectFile => Path.Combine(ProjectDirectory, $"GrpcMesh.{Name}.csproj");
+
+    public string AssemblyPath => Path.Combine(ProjectDirectory, "bin", Configuration, "net10.0", $"GrpcMesh.{Name}.dll");
+
+    /// <summary>host:port, as grpcurl takes it.</summary>
+    public string Target => Address.Authority;
 
     public static string Metadata(string key) =>
         typeof(MeshService).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value

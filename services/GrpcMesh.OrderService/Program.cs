@@ -9,4 +9,4 @@ builder.AddOrderService();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapGrpcService<OrderGrpcService>();
-app.Run();
+app.RunService();

@@ -8,4 +8,4 @@ builder.AddUserService();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapUserService();
-app.Run();
+app.RunService();

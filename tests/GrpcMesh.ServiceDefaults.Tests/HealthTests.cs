@@ -33,7 +33,7 @@ public sealed class HealthTests
     [Theory]
     [InlineData("grpcmesh.user.v1.Unknown")]
     [InlineData("grpcmesh.order.v1.OrderService")]
-    public async Task Check_UnknownServiceName_NotFound(string service)
+    public async Task Check_UnknownServiceName_NotFoundNamingItAndTheKnownNames(string service)
     {
         await using var host = await Hosts.StartUsersAsync();
         var health = new HealthClient(host.Channel);
@@ -41,6 +41,9 @@ public sealed class HealthTests
         var ex = await Assert.ThrowsAsync<RpcException>(() => health.CheckAsync(new HealthCheckRequest { Service = service }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+        Assert.Equal(
+            $"unknown health service name '{service}'; this server knows: \"\", grpc.health.v1.Health, grpcmesh.user.v1.UserService, liveness",
+            ex.Status.Detail);
     }
 
     [Fact]

@@ -15,11 +15,11 @@ internal static class HealthDefaults
     public static IServiceCollection AddGrpcMeshHealth(this IServiceCollection services)
     {
         services.AddValidatedOptions<ShutdownOptions>(ShutdownOptions.SectionName);
-        services.AddOptions<HostOptions>()
-            .Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.HostShutdownTimeout);
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>(ConfigureShutdownTimeout);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DrainState>();
+        services.TryAddSingleton<UnknownHealthService>();
         services.TryAddKeyedSingleton(HealthNames.ShutdownClockKey, TimeProvider.System);
         services.AddHostedService<DrainOnShutdownService>();
 
@@ -45,5 +45,20 @@ internal static class HealthDefaults
                 ?? inner.ImplementationFactory?.Invoke(sp)
                 ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
             sp.GetRequiredService<DrainState>()));
+    }
+
+    /// <summary>
+    /// HostOptions are read while the host is built, before start-up validation: an invalid <c>Shutdown</c> section keeps the
+    /// default timeout here and is reported by that validation (<see cref="ServiceRunExtensions.RunService"/>: one line, exit 1).
+    /// </summary>
+    private static void ConfigureShutdownTimeout(HostOptions host, IOptions<ShutdownOptions> shutdown)
+    {
+        try
+        {
+            host.ShutdownTimeout = shutdown.Value.HostShutdownTimeout;
+        }
+        catch (OptionsValidationException)
+        {
+        }
     }
 }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Grpc.Health.V1;
 using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Errors;
+using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Limits;
 using GrpcMesh.ServiceDefaults.Telemetry;
 
@@ -13,7 +15,8 @@ namespace GrpcMesh.ServiceDefaults.Hosting;
 /// (with the status the client gets), exception mapping (<see cref="ExceptionMappingInterceptor"/>: anything but an
 /// <see cref="RpcException"/> becomes INTERNAL/CANCELLED/DEADLINE_EXCEEDED), authentication and scopes
 /// (<see cref="CallAuthenticator"/>; health and reflection are open) and admission (<see cref="CallAdmission"/>: rate
-/// limit, deadline, concurrency gate for unary calls; health is exempt, and reflection for streams).
+/// limit, deadline, concurrency gate for unary calls; health is exempt, and reflection for streams). A health Check for
+/// an unknown name gets a message naming the names that exist (<see cref="UnknownHealthService"/>).
 /// <para>
 /// One interceptor rather than four on purpose: grpc-dotnet resolves every interceptor and allocates a continuation
 /// closure and an async state machine for it on every call, which made the four separate layers cost more than the
@@ -21,7 +24,8 @@ namespace GrpcMesh.ServiceDefaults.Hosting;
 /// </para>
 /// </summary>
 internal sealed class ServerCallInterceptor(
-    RpcMetrics metrics, ExceptionMappingInterceptor exceptions, CallAuthenticator authenticator, CallAdmission admission) : Interceptor
+    RpcMetrics metrics, ExceptionMappingInterceptor exceptions, CallAuthenticator authenticator, CallAdmission admission,
+    UnknownHealthService unknownHealthService) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -49,6 +53,11 @@ internal sealed class ServerCallInterceptor(
             var response = await continuation(request, context).ConfigureAwait(false);
             metrics.RecordServer(context, context.Status.StatusCode, start);
             return response;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound && request is HealthCheckRequest health && ex.Status.Detail.Length == 0)
+        {
+            metrics.RecordServer(context, ex.StatusCode, start);
+            throw unknownHealthService.Explain(health.Service);
         }
         catch (RpcException ex)
         {

@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,7 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 
 internal static class LimitsDefaults
 {
-    /// <summary><c>Limits:*</c>: gRPC message sizes, Kestrel's HTTP/2 stream limit, and <see cref="CallAdmission"/>.</summary>
+    /// <summary><c>Limits:*</c>: gRPC message sizes (refusals naming the limit, <see cref="MessageSizeRefusals"/>), Kestrel's HTTP/2 stream limit, and <see cref="CallAdmission"/>.</summary>
     public static IServiceCollection AddGrpcMeshLimits(this IServiceCollection services)
     {
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.SectionName);
@@ -15,6 +16,7 @@ internal static class LimitsDefaults
         services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, TimeProvider.System));
         services.AddSingleton(sp => new CallGate(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
         services.AddSingleton<CallAdmission>();
+        services.AddSingleton<IStartupFilter, MessageSizeRefusals>();
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>((grpc, limits) =>
         {
             grpc.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageSize;

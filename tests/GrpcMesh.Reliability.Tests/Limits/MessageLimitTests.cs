@@ -18,13 +18,15 @@ public sealed class MessageLimitTests
     public async Task CreateUser_MessageOverMaxReceiveSize_ResourceExhaustedAndServerKeepsServing()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxReceiveMessageSize", "65536")));
+        host.StartOnLoopback();
         var users = new UserServiceClient(host.Channel);
         var oversized = Users.NewUser();
         oversized.DisplayName = new string('x', 100_000);
 
         var ex = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted, () => users.CreateUserAsync(oversized, cancellationToken: Ct));
 
-        Assert.Contains("exceeds the maximum", ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("Received message exceeds the maximum configured message size (65536 bytes); send a smaller request, " +
+            "or raise Limits:MaxReceiveMessageSize on the server", ex.Status.Detail);
         var created = (await users.CreateUserAsync(Users.NewUser(), cancellationToken: Ct)).User;
         Assert.Single((await users.ListUsersAsync(new ListUsersRequest(), cancellationToken: Ct)).Users, u => u.Id == created.Id);
         Faults.Figures.Report("bad input / request over MaxReceiveMessageSize",
@@ -50,6 +52,7 @@ public sealed class MessageLimitTests
     public async Task ListUsers_ResponseOverMaxSendSize_ResourceExhaustedAndServerKeepsServing()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxSendMessageSize", "4096")));
+        host.StartOnLoopback();
         var users = new UserServiceClient(host.Channel);
         for (var i = 0; i < 40; i++)
         {
@@ -61,7 +64,8 @@ public sealed class MessageLimitTests
         // 40 users of ~200 bytes each: a page of all of them is about 8 KB, twice the limit.
         var ex = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted, () => users.ListUsersAsync(new ListUsersRequest { PageSize = 100 }, cancellationToken: Ct));
 
-        Assert.Contains("exceeds the maximum", ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("Sending message exceeds the maximum configured message size (4096 bytes); ask for less (e.g. a smaller " +
+            "page_size), or raise Limits:MaxSendMessageSize on the server", ex.Status.Detail);
         var small = await users.ListUsersAsync(new ListUsersRequest { PageSize = 5 }, cancellationToken: Ct);
         Assert.Equal(5, small.Users.Count);
         Assert.NotEmpty(small.NextPageToken);

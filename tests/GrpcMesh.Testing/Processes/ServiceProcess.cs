@@ -22,6 +22,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly TempDirectory? _ownedDataDirectory;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _errorLines = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServiceProcess(Process process, TempDirectory? ownedDataDirectory)
@@ -41,6 +42,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public IReadOnlyCollection<string> OutputLines => _output;
 
     public string Output => string.Join('\n', _output);
+
+    /// <summary>What the process wrote to stderr (also in <see cref="OutputLines"/>).</summary>
+    public IReadOnlyCollection<string> ErrorLines => _errorLines;
 
     public int ExitCode => _process.ExitCode;
 
@@ -65,6 +69,25 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartAsync(string project, string dataDirectory, IReadOnlyDictionary<string, string>? settings = null) =>
         StartAsync(project, dataDirectory, ownedDataDirectory: null, settings);
 
+    /// <summary>
+    /// Runs <paramref name="project"/> (fresh data directory, as <see cref="StartAsync(string, IReadOnlyDictionary{string, string}?)"/>)
+    /// expecting it to exit by itself, e.g. refusing its configuration; fails the test if it is still running after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<ServiceProcess> RunToExitAsync(string project, IReadOnlyDictionary<string, string>? settings, TimeSpan timeout)
+    {
+        var dataDirectory = new TempDirectory("grpcmesh-process");
+        var service = Create(project, dataDirectory.Path, dataDirectory, settings);
+        if (!await service.WaitForExitAsync(timeout))
+        {
+            await service.DisposeAsync();
+            Assert.Fail($"{project} was still running after {timeout.TotalSeconds} s:\n{service.Output}");
+        }
+
+        // Exited also ends the output; wait for the last lines to be read.
+        service._process.WaitForExit();
+        return service;
+    }
+
     /// <summary>The built service, from the test assembly's own configuration (Debug tests run Debug services).</summary>
     public static string ServiceDll(string project)
     {
@@ -76,6 +99,21 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     private static async Task<ServiceProcess> StartAsync(
         string project, string dataDirectory, TempDirectory? ownedDataDirectory, IReadOnlyDictionary<string, string>? settings)
+    {
+        var service = Create(project, dataDirectory, ownedDataDirectory, settings);
+        try
+        {
+            service.Address = new Uri(await service._listening.Task.WaitAsync(StartTimeout, TestContext.Current.CancellationToken));
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static ServiceProcess Create(string project, string dataDirectory, TempDirectory? ownedDataDirectory, IReadOnlyDictionary<string, string>? settings)
     {
         var dll = ServiceDll(project);
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -100,22 +138,21 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var service = new ServiceProcess(process, ownedDataDirectory);
         process.OutputDataReceived += (_, e) => service.OnOutput(e.Data);
-        process.ErrorDataReceived += (_, e) => service.OnOutput(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                service._errorLines.Enqueue(e.Data);
+            }
+
+            service.OnOutput(e.Data);
+        };
         process.Exited += (_, _) => service._listening.TrySetException(new InvalidOperationException(
             $"{project} exited before listening:\n{service.Output}"));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            service.Address = new Uri(await service._listening.Task.WaitAsync(StartTimeout, TestContext.Current.CancellationToken));
-            return service;
-        }
-        catch
-        {
-            await service.DisposeAsync();
-            throw;
-        }
+        return service;
     }
 
     private static Dictionary<string, string> Arguments(string workingDirectory, string dataDirectory, IReadOnlyDictionary<string, string>? settings)

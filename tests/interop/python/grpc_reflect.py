@@ -34,13 +34,7 @@ def run(reflection, options):
     if options.command == "list":
         emit({"services": reflection.list_services()})
     elif options.command == "describe":
-        service = options.args[0]
-        descriptor = reflection.pool_for_service(service).FindServiceByName(service)
-        emit({
-            "service": descriptor.full_name,
-            "file": descriptor.file.name,
-            "methods": {m.name: {"input": m.input_type.full_name, "output": m.output_type.full_name} for m in descriptor.methods},
-        })
+        emit(reflection.describe(options.args[0]))
     else:
         metadata = [tuple(item.split("=", 1)) for item in options.metadata]
         emit({"response": reflection.call_json(options.args[0], options.args[1], metadata=metadata)})

@@ -8,8 +8,10 @@ server reflection, the way grpcurl works.
 import functools
 import json
 import os
+import queue
 import sys
 import tempfile
+import threading
 
 try:
     import grpc
@@ -185,3 +187,66 @@ class ReflectionClient:
         request_class, call = unary(self._channel, pool, service, method)
         request = json_format.Parse(request_json, request_class())
         return json_format.MessageToDict(call(request, timeout=timeout, metadata=metadata))
+
+    def describe(self, symbol):
+        """A service (its methods) or a message (its fields), as `grpcurl describe SYMBOL` shows it."""
+        pool = pool_from_files(self.files_for_symbol(symbol).values())
+        try:
+            service = pool.FindServiceByName(symbol)
+        except KeyError:
+            message = pool.FindMessageTypeByName(symbol)
+            return {"message": message.full_name, "fields": [f.name for f in message.fields]}
+        return {
+            "service": service.full_name,
+            "file": service.file.name,
+            "methods": {m.name: {"input": m.input_type.full_name, "output": m.output_type.full_name} for m in service.methods},
+        }
+
+    def invoke_json(self, full_method, request_json, metadata=None, timeout=10, stream_quiet=2.0, stream_max=100):
+        """grpcurl's call: the request parsed with the proto3 JSON mapping (json_format.Parse, as strict as grpcurl's),
+        responses printed with the proto field names. Returns the list of responses; raises grpc.RpcError.
+        A server stream is read until it ends, stream_max messages arrived, or it stayed quiet for stream_quiet seconds
+        (grpcurl itself would wait for more until Ctrl+C); it is then cancelled."""
+        service, method = full_method.rsplit("/" if "/" in full_method else ".", 1)
+        pool = self.pool_for_service(service)
+        descriptor = pool.FindServiceByName(service).FindMethodByName(method)
+        if descriptor.client_streaming:
+            raise NotImplementedError("client streaming (%s) is not supported by this runner" % full_method)
+        request = json_format.Parse(request_json or "{}", message_class(pool, descriptor.input_type.full_name)())
+        response_class = message_class(pool, descriptor.output_type.full_name)
+        path = "/%s/%s" % (service, method)
+        serialize = lambda message: message.SerializeToString()
+        to_dict = lambda message: json_format.MessageToDict(message, preserving_proto_field_name=True)
+        if not descriptor.server_streaming:
+            call = self._channel.unary_unary(path, request_serializer=serialize, response_deserializer=response_class.FromString)
+            return [to_dict(call(request, timeout=timeout, metadata=metadata))]
+        call = self._channel.unary_stream(path, request_serializer=serialize, response_deserializer=response_class.FromString)
+        return [to_dict(m) for m in read_stream(call(request, metadata=metadata), stream_quiet, stream_max)]
+
+
+def read_stream(call, quiet, maximum):
+    """Messages of a server stream until it ends, `maximum` arrived, or none came for `quiet` seconds; then cancels it."""
+    arrived = queue.Queue()
+
+    def pump():
+        try:
+            for message in call:
+                arrived.put(("message", message))
+            arrived.put(("end", None))
+        except grpc.RpcError as error:
+            arrived.put(("error", error))
+
+    threading.Thread(target=pump, daemon=True).start()
+    messages = []
+    while len(messages) < maximum:
+        try:
+            kind, value = arrived.get(timeout=quiet)
+        except queue.Empty:
+            break
+        if kind == "end":
+            return messages
+        if kind == "error":
+            raise value
+        messages.append(value)
+    call.cancel()
+    return messages
