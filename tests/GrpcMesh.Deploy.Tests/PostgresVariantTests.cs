@@ -88,7 +88,8 @@ public sealed class PostgresVariantTests(PostgresFixture postgres, ITestOutputHe
 
         foreach (var pod in cluster.Pods)
         {
-            Assert.Empty(ServiceProcessLogs.LinesAtOrAbove(pod.OutputLines, LogLevel.Error));
+            var errors = ServiceProcessLogs.LinesAtOrAbove(pod.OutputLines, LogLevel.Error);
+            Assert.True(errors.Count == 0, $"{pod.Name} logged at Error:\n{string.Join('\n', errors)}");
         }
 
         foreach (var pod in cluster.Pods.Where(p => !p.Terminating))

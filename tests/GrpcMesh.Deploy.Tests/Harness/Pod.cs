@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
+using GrpcMesh.Testing.Postgres;
+using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Deploy.Tests.Harness;
 
@@ -11,9 +12,8 @@ namespace GrpcMesh.Deploy.Tests.Harness;
 /// folder of the test run owned by that user, and the root file system is read-only when the manifest says so. Its
 /// environment is the image's (base image + Dockerfile ENV) under the container's env (Secrets resolved).
 /// </summary>
-internal sealed partial class Pod : IAsyncDisposable
+internal sealed class Pod : IAsyncDisposable
 {
-    private const int Sigterm = 15;
 
     /// <summary>Where the bind shim is mounted inside a pod (a path no volume can hide).</summary>
     private const string ShimMount = "/opt/grpcmesh-pod-harness";
@@ -142,13 +142,13 @@ internal sealed partial class Pod : IAsyncDisposable
         return environment;
     }
 
-    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    private static string Quote(string word) => ProcessRunner.ShellQuote([word]);
 
     /// <summary>The kubelet's stop: SIGTERM to the container's main process.</summary>
     public void Terminate()
     {
         Terminating = true;
-        Assert.Equal(0, Kill(_process.Id, Sigterm));
+        Signals.Terminate(_process.Id);
     }
 
     /// <summary>Waits for the process to end by itself; the kubelet's SIGKILL after <paramref name="grace"/> otherwise.</summary>
@@ -184,7 +184,4 @@ internal sealed partial class Pod : IAsyncDisposable
 
         _process.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

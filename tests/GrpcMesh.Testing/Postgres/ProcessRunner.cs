@@ -86,7 +86,8 @@ public sealed class ProcessRunner(string? runAsUser)
             .Select(directory => Path.Combine(directory, name))
             .FirstOrDefault(File.Exists);
 
-    private static string ShellQuote(IEnumerable<string> words) =>
+    /// <summary>The words as one POSIX shell command line, each single-quoted.</summary>
+    public static string ShellQuote(IEnumerable<string> words) =>
         string.Join(' ', words.Select(word => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 }
 

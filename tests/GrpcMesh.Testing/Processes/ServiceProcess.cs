@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Xunit;
 
@@ -11,12 +10,11 @@ namespace GrpcMesh.Testing.Processes;
 /// unless the settings turn it on) on a data directory of its own or one the test owns — so a test can SIGTERM it
 /// and start it again on the same data. The bound address is read from the service's JSON "Now listening on" line.
 /// </summary>
-public sealed partial class ServiceProcess : IAsyncDisposable
+public sealed class ServiceProcess : IAsyncDisposable
 {
     public const string UserService = "GrpcMesh.UserService";
     public const string OrderService = "GrpcMesh.OrderService";
 
-    private const int Sigterm = 15;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     private readonly Process _process;
@@ -185,7 +183,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM, as Kubernetes or systemd would.</summary>
-    public void Terminate() => Assert.Equal(0, Kill(_process.Id, Sigterm));
+    public void Terminate() => Signals.Terminate(_process.Id);
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
@@ -247,7 +245,4 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         _process.Dispose();
         _ownedDataDirectory?.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
