@@ -16,10 +16,17 @@ namespace GrpcMesh.ServiceDefaults.Health;
 /// <remarks>
 /// The options object is created before the app's endpoints exist (the health publisher reads it when hosted services
 /// are resolved), so the discovered names are added to that same instance by a startup filter, which runs after the
-/// app's pipeline and endpoints are built and before Kestrel accepts the first connection.
+/// app's pipeline and endpoints are built and before Kestrel accepts the first connection. The publisher's timer starts
+/// before that filter runs, so it waits for <see cref="Mapped"/> (<see cref="AfterMappingPublisher"/>): on a loaded
+/// machine its first run once enumerated the mappings while they were being added.
 /// </remarks>
 internal sealed class GrpcServiceHealthMappings(IOptions<GrpcHealthChecksOptions> options) : IStartupFilter
 {
+    private readonly TaskCompletionSource _mapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once every service name is mapped.</summary>
+    public Task Mapped => _mapped.Task;
+
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         next(app);
@@ -28,6 +35,8 @@ internal sealed class GrpcServiceHealthMappings(IOptions<GrpcHealthChecksOptions
         {
             mappings.Map(service, static _ => true);
         }
+
+        _mapped.TrySetResult();
     };
 
     /// <summary>Maps "" (readiness) and the liveness name; runs when the options are created.</summary>

@@ -25,8 +25,10 @@ internal static class HealthDefaults
 
         services.AddGrpcHealthChecks(GrpcServiceHealthMappings.MapFixedNames)
             .AddCheck(HealthNames.SelfCheck, () => HealthCheckResult.Healthy(), [HealthNames.LiveTag]);
-        DecorateWithDrain(services);
-        services.AddSingleton<IStartupFilter, GrpcServiceHealthMappings>();
+        Decorate<HealthCheckService>(services, (sp, inner) => new DrainAwareHealthCheckService(inner, sp.GetRequiredService<DrainState>()));
+        services.AddSingleton<GrpcServiceHealthMappings>();
+        services.AddSingleton<IStartupFilter>(sp => sp.GetRequiredService<GrpcServiceHealthMappings>());
+        Decorate<IHealthCheckPublisher>(services, (sp, inner) => new AfterMappingPublisher(inner, sp.GetRequiredService<GrpcServiceHealthMappings>()));
         services.Configure<HealthCheckPublisherOptions>(o =>
         {
             o.Delay = TimeSpan.FromSeconds(1);
@@ -35,16 +37,15 @@ internal static class HealthDefaults
         return services;
     }
 
-    /// <summary>Wraps the registered <see cref="HealthCheckService"/> (the framework's) in <see cref="DrainAwareHealthCheckService"/>.</summary>
-    private static void DecorateWithDrain(IServiceCollection services)
+    /// <summary>Replaces the last registration of <typeparamref name="T"/> with <paramref name="decorate"/> around it.</summary>
+    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> decorate)
+        where T : class
     {
-        var inner = services.Last(d => d.ServiceType == typeof(HealthCheckService) && !d.IsKeyedService);
+        var inner = services.Last(d => d.ServiceType == typeof(T) && !d.IsKeyedService);
         services.Remove(inner);
-        services.AddSingleton<HealthCheckService>(sp => new DrainAwareHealthCheckService(
-            (HealthCheckService)(inner.ImplementationInstance
-                ?? inner.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!)),
-            sp.GetRequiredService<DrainState>()));
+        services.AddSingleton(sp => decorate(sp, (T)(inner.ImplementationInstance
+            ?? inner.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!))));
     }
 
     /// <summary>
