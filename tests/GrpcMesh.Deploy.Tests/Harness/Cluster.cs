@@ -29,8 +29,6 @@ internal sealed partial class Cluster : IAsyncDisposable
 
     public RenderedManifests Manifests { get; }
 
-    public ClusterDns Dns => _dns;
-
     public IEnumerable<Pod> Pods => Snapshot().Select(p => p.Pod);
 
     /// <summary>A cluster for what <c>kubectl kustomize deploy/&lt;kustomization&gt;</c> renders; its probes stop with <paramref name="testEnded"/>.</summary>
@@ -75,6 +73,8 @@ internal sealed partial class Cluster : IAsyncDisposable
         {
             _pods.Add((pod, kubelet, kubelet.RunAsync(_stop.Token)));
         }
+
+        _dns.Publish(Pods);
 
         return pod;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -13,7 +12,6 @@ namespace GrpcMesh.Deploy.Tests.Harness;
 /// </summary>
 internal sealed class Kubelet(Pod pod, Action onReadinessChanged)
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly TaskCompletionSource<TimeSpan> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<TimeSpan> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _livenessFailuresInARow;
@@ -123,7 +121,7 @@ internal sealed class Kubelet(Pod pod, Action onReadinessChanged)
     {
         lock (Events)
         {
-            Events.Add($"{_clock.Elapsed.TotalSeconds,7:F2} s {what}");
+            Events.Add($"{pod.Age.TotalSeconds,7:F2} s {what}");
         }
     }
 }

@@ -96,8 +96,8 @@ internal sealed record Workload(
     }
 }
 
-/// <summary>A Service: which pods it selects and whether it is headless (one DNS record per ready pod).</summary>
-internal sealed record ServiceEntry(string Name, IReadOnlyDictionary<string, string> Selector, bool Headless, bool PublishNotReadyAddresses)
+/// <summary>A Service: which pods it selects and whether its DNS names not-ready pods too.</summary>
+internal sealed record ServiceEntry(string Name, IReadOnlyDictionary<string, string> Selector, bool PublishNotReadyAddresses)
 {
     public bool Selects(IReadOnlyDictionary<string, string> labels) => Selector.All(s => labels.GetValueOrDefault(s.Key) == s.Value);
 }
@@ -129,7 +129,6 @@ internal sealed record RenderedManifests(
             documents.Where(d => d.Str("kind") == "Service").Select(s => new ServiceEntry(
                 s.Str("metadata", "name"),
                 s.Map("spec", "selector").Children.ToDictionary(c => c.Key.ToString(), c => c.Value.ToString()),
-                s.Find("spec", "clusterIP") is YamlScalarNode { Value: "None" },
                 s.Find("spec", "publishNotReadyAddresses") is YamlScalarNode { Value: "true" })).ToList(),
             documents);
     }

@@ -7,30 +7,26 @@ using YamlDotNet.RepresentationModel;
 namespace GrpcMesh.Deploy.Tests.Manifests;
 
 /// <summary>
-/// A service's configuration as ASP.NET Core would see it: its appsettings.json (if any) alone for the local
-/// defaults, and with the container's environment variables on top for what runs in the pod.
+/// A service's configuration in the pod: its appsettings.json (if any) with the container's literal environment
+/// variables on top, for the options the static manifest checks bind (shutdown, telemetry).
 /// </summary>
 internal sealed class PodConfiguration
 {
-    private PodConfiguration(IConfiguration local, IConfiguration pod)
+    private PodConfiguration(IConfiguration pod)
     {
-        Local = local;
         Pod = pod;
     }
-
-    public IConfiguration Local { get; }
 
     public IConfiguration Pod { get; }
 
     public static PodConfiguration Load(string project, YamlNode container)
     {
         var appsettings = RepoPaths.PathOf("services", project, "appsettings.json");
-        var local = new ConfigurationBuilder().AddJsonFile(appsettings, optional: true).Build();
         var environment = container.Seq("env")
             .Where(e => e.Find("value") is not null)
             .ToDictionary(e => ConfigKey(e.Str("name")), e => (string?)e.Str("value"));
         var pod = new ConfigurationBuilder().AddJsonFile(appsettings, optional: true).AddInMemoryCollection(environment).Build();
-        return new PodConfiguration(local, pod);
+        return new PodConfiguration(pod);
     }
 
     /// <summary>How the host maps an environment variable name to a configuration key.</summary>
