@@ -4,6 +4,7 @@ using GrpcMesh.Clients.CircuitBreaker;
 using GrpcMesh.Clients.Methods;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Retry;
+using GrpcMesh.Clients.Target;
 using GrpcMesh.Clients.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -29,26 +30,24 @@ internal sealed class ClientPipeline
     {
         Name = name;
         Options = options;
-        Address = options.Address ?? throw new InvalidOperationException($"Clients:{name}:Address is not set.");
-        Target = Address.OriginalString.TrimEnd('/');
+        Target = ClientTarget.Parse(options.Address ?? throw new InvalidOperationException($"Clients:{name}:Address is not set."), options.UseTls);
         Methods = new MethodCatalog(service, options);
         Time = time;
         Telemetry = telemetry;
         Logger = logger;
-        Budget = budgets.Get(Target, options.Retry);
-        Breaker = options.Breaker.Enabled ? breakers.Get(Target, options.Breaker) : null;
+        Budget = budgets.Get(Target.Key, options.Retry);
+        Breaker = options.Breaker.Enabled ? breakers.Get(Target.Key, options.Breaker) : null;
         Random = random ?? System.Random.Shared.NextDouble;
-        Endpoints = endpoints is not null && IsBalancedRoundRobin(options) ? endpoints.Get(Target, options) : null;
+        Endpoints = endpoints is not null && Target.IsBalanced && options.LoadBalancing.Policy == GrpcMeshLoadBalancingOptions.RoundRobin
+            ? endpoints.Get(Target, options)
+            : null;
     }
 
     public string Name { get; }
 
     public GrpcMeshClientOptions Options { get; }
 
-    public Uri Address { get; }
-
-    /// <summary>The address as a telemetry tag and registry key, e.g. <c>http://127.0.0.1:5001</c>.</summary>
-    public string Target { get; }
+    public ClientTarget Target { get; }
 
     public MethodCatalog Methods { get; }
 
@@ -66,10 +65,4 @@ internal sealed class ClientPipeline
 
     /// <summary>Endpoint state of a round-robin balanced target (<c>dns:///</c>, <c>static:///</c>); null otherwise.</summary>
     public EndpointTable? Endpoints { get; }
-
-    /// <summary>The address names several endpoints (dns:/// or static:///) balanced by the client.</summary>
-    public static bool IsBalanced(Uri address) => address.Scheme is "dns" or StaticAddress.Scheme;
-
-    private static bool IsBalancedRoundRobin(GrpcMeshClientOptions options) =>
-        IsBalanced(options.Address!) && options.LoadBalancing.Policy == GrpcMeshLoadBalancingOptions.RoundRobin;
 }

@@ -107,7 +107,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
             endpoints: sp.GetRequiredService<EndpointTableRegistry>()));
 
         var builder = services
-            .AddGrpcClient<TClient>(name, (sp, o) => o.Address = Pipeline(sp, name).Address)
+            .AddGrpcClient<TClient>(name, (sp, o) => o.Address = Pipeline(sp, name).Target.Address)
             .ConfigureChannel((sp, channel) => ConfigureChannel(Pipeline(sp, name), channel))
             .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http, Pipeline(sp, name).Options.Tls))
             .AddHttpMessageHandler(sp => new BearerTokenHandler(TokenProvider(sp, name)))
@@ -187,7 +187,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
             channel.MaxSendMessageSize = send;
         }
 
-        if (!ClientPipeline.IsBalanced(pipeline.Address))
+        if (!pipeline.Target.IsBalanced)
         {
             return;
         }
@@ -208,7 +208,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
         };
         channel.ServiceProvider = new BalancingServiceProvider(
             channel.ServiceProvider,
-            [new DnsResolverFactory(balancing.DnsRefreshInterval), new StaticResolverFactory(StaticAddress.Parse)],
+            [new DnsResolverFactory(balancing.DnsRefreshInterval), new StaticResolverFactory(_ => pipeline.Target.StaticEndpoints)],
             balancers);
     }
 }

@@ -1,3 +1,4 @@
+using GrpcMesh.Clients.Target;
 using System.Net;
 
 namespace GrpcMesh.Clients.Balancing;

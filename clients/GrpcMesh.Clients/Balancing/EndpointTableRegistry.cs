@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Target;
 using GrpcMesh.Clients.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -11,8 +12,8 @@ internal sealed class EndpointTableRegistry(TimeProvider time, GrpcMeshClientTel
     private readonly ConcurrentDictionary<string, Lazy<EndpointTable>> _tables = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger(GrpcMeshClientTelemetry.MeterName);
 
-    public EndpointTable Get(string target, GrpcMeshClientOptions options) =>
-        _tables.GetOrAdd(target, t => new Lazy<EndpointTable>(() => Create(t, options))).Value;
+    public EndpointTable Get(ClientTarget target, GrpcMeshClientOptions options) =>
+        _tables.GetOrAdd(target.Key, _ => new Lazy<EndpointTable>(() => Create(target, options))).Value;
 
     public void Dispose()
     {
@@ -22,25 +23,12 @@ internal sealed class EndpointTableRegistry(TimeProvider time, GrpcMeshClientTel
         }
     }
 
-    private EndpointTable Create(string target, GrpcMeshClientOptions options)
+    private EndpointTable Create(ClientTarget target, GrpcMeshClientOptions options)
     {
         var health = options.HealthChecks;
         Func<EndpointTable, HealthMonitor>? monitor = health.Enabled
-            ? table => new HealthMonitor(table, new GrpcHealthProbe(options.UseTls, TlsHostOf(options.Address!), health.ServiceName, options.Http, options.LoadBalancing), health, time)
+            ? table => new HealthMonitor(table, new GrpcHealthProbe(target.UseTls, target.TlsHost, health.ServiceName, options.Http, options.LoadBalancing), health, time)
             : null;
-        return new EndpointTable(target, options.OutlierEjection, time, telemetry, _logger, monitor);
-    }
-
-    /// <summary>The name a dns:/// address resolves: the endpoints' certificates are issued for it.</summary>
-    private static string? TlsHostOf(Uri address)
-    {
-        if (address.Scheme != "dns")
-        {
-            return null;
-        }
-
-        var name = address.AbsolutePath.TrimStart('/');
-        var colon = name.LastIndexOf(':');
-        return colon > 0 && !name.EndsWith(']') ? name[..colon] : name;
+        return new EndpointTable(target.Key, options.OutlierEjection, time, telemetry, _logger, monitor);
     }
 }

@@ -1,3 +1,4 @@
+using GrpcMesh.Clients.Target;
 using Grpc.Core;
 using Grpc.Net.Client.Balancer;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using GrpcMesh.Clients.Target;
 using Grpc.Net.Client.Balancer;
 
 namespace GrpcMesh.Clients.Balancing;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -58,12 +59,7 @@ internal sealed class TargetCircuitBreaker
 
     public CircuitState State => _state.CircuitState;
 
-    public static bool IsFailure(Exception? error) => error switch
-    {
-        RpcException rpc => rpc.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal,
-        HttpRequestException or IOException => true,
-        _ => false,
-    };
+    public static bool IsFailure(Exception? error) => StatusTaxonomy.IsBreakerFailure(StatusTaxonomy.KindOf(error));
 
     /// <summary>The UNAVAILABLE status a call gets while the circuit is open; carries the Polly exception as debug exception.</summary>
     public RpcException Rejection(BrokenCircuitException broken)

@@ -42,10 +42,10 @@ internal sealed class DeadlineStage(ClientPipeline pipeline)
 
         if (deadline <= now)
         {
-            pipeline.Telemetry.DeadlineFailFast(pipeline.Target, context.Method.FullName);
-            ClientLog.DeadlineFailFast(pipeline.Logger, context.Method.FullName, pipeline.Target, deadline);
+            pipeline.Telemetry.DeadlineFailFast(pipeline.Target.Key, context.Method.FullName);
+            ClientLog.DeadlineFailFast(pipeline.Logger, context.Method.FullName, pipeline.Target.Key, deadline);
             failure = new RpcException(new Status(StatusCode.DeadlineExceeded,
-                $"{context.Method.FullName} not sent to {pipeline.Target}: its deadline {deadline:o} had already passed."));
+                $"{context.Method.FullName} not sent to {pipeline.Target.Key}: its deadline {deadline:o} had already passed."));
             return false;
         }
 
@@ -56,7 +56,7 @@ internal sealed class DeadlineStage(ClientPipeline pipeline)
             if (incomingToken.IsCancellationRequested)
             {
                 failure = new RpcException(new Status(StatusCode.Cancelled,
-                    $"{context.Method.FullName} not sent to {pipeline.Target}: the incoming call it serves was cancelled."));
+                    $"{context.Method.FullName} not sent to {pipeline.Target.Key}: the incoming call it serves was cancelled."));
                 return false;
             }
 

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Google.Protobuf.Reflection;
-using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Methods;
+using GrpcMesh.Clients.Target;
 using Microsoft.Extensions.Options;
 
 namespace GrpcMesh.Clients.Options;
@@ -28,9 +28,9 @@ internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescrip
         ValidateNested(options.OutlierEjection, $"{prefix}:OutlierEjection", failures);
         ValidateNested(options.HealthChecks, $"{prefix}:HealthChecks", failures);
 
-        if (options.Address is { } address)
+        if (options.Address is { } address && !ClientTarget.TryParse(address, options.UseTls, out _, out var addressError))
         {
-            ValidateAddress(address, options.UseTls, prefix, failures);
+            failures.Add($"{prefix}:{addressError}");
         }
 
         if (options.LoadBalancing.Policy is not (GrpcMeshLoadBalancingOptions.RoundRobin or GrpcMeshLoadBalancingOptions.PickFirst))
@@ -67,40 +67,6 @@ internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescrip
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void ValidateAddress(Uri address, bool useTls, string prefix, List<string> failures)
-    {
-        if (!address.IsAbsoluteUri || address.Scheme is not ("http" or "https" or "dns" or StaticAddress.Scheme))
-        {
-            failures.Add($"{prefix}:Address '{address}' must be an absolute http://, https://, dns:///host:port or static:///host1:port1,host2:port2 URI.");
-            return;
-        }
-
-        if (address.Scheme is "http" or "https")
-        {
-            if (useTls)
-            {
-                failures.Add($"{prefix}:UseTls applies to dns:/// and static:/// addresses; for '{address}' use the https:// scheme instead.");
-            }
-
-            return;
-        }
-
-        if (address.Scheme == StaticAddress.Scheme)
-        {
-            if (!StaticAddress.TryParse(address, out _, out var error))
-            {
-                failures.Add($"{prefix}:Address {error}");
-            }
-
-            return;
-        }
-
-        if (!address.OriginalString.StartsWith("dns:///", StringComparison.OrdinalIgnoreCase) || address.AbsolutePath.Trim('/').Length == 0)
-        {
-            failures.Add($"{prefix}:Address '{address}' must be of the form dns:///host:port (three slashes, then the name to resolve).");
-        }
     }
 
     private static void ValidateNested(object value, string path, List<string> failures)

@@ -44,14 +44,14 @@ internal sealed class RetryDecision(ClientPipeline pipeline, string method, bool
 
         if (!pipeline.Budget.TryWithdraw())
         {
-            pipeline.Telemetry.RetryBudgetExhausted(pipeline.Target, method);
-            ClientLog.RetryBudgetExhausted(pipeline.Logger, pipeline.Target, method, rpc.StatusCode);
+            pipeline.Telemetry.RetryBudgetExhausted(pipeline.Target.Key, method);
+            ClientLog.RetryBudgetExhausted(pipeline.Logger, pipeline.Target.Key, method, rpc.StatusCode);
             return false;
         }
 
         NextDelay = delay;
-        pipeline.Telemetry.Retry(pipeline.Target, method, rpc.StatusCode);
-        ClientLog.Retrying(pipeline.Logger, method, pipeline.Target, Attempts, rpc.StatusCode, delay.TotalMilliseconds);
+        pipeline.Telemetry.Retry(pipeline.Target.Key, method, rpc.StatusCode);
+        ClientLog.Retrying(pipeline.Logger, method, pipeline.Target.Key, Attempts, rpc.StatusCode, delay.TotalMilliseconds);
         return true;
     }
 }

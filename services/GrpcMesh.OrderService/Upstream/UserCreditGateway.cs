@@ -1,6 +1,6 @@
 using Google.Rpc;
 using Grpc.Core;
-using GrpcMesh.Clients.Calls;
+using GrpcMesh.Clients.Statuses;
 using GrpcMesh.User.V1;
 using GrpcMesh.OrderService.Grpc;
 using Microsoft.Extensions.Options;
@@ -55,7 +55,7 @@ public sealed class UserCreditGateway(UserService.UserServiceClient client, IOpt
             // The deadline passed first: a stream reset or cancellation racing the client's deadline timer is still a timeout.
             return new UpstreamFailure(StatusCode.DeadlineExceeded, $"deadline exceeded ({ex.StatusCode}: {ex.Status.Detail})");
         }
-        catch (RpcException ex) when (TransportFailures.IsClientMadeInternal(ex))
+        catch (RpcException ex) when (ex.StatusCode != StatusCode.Unavailable && StatusTaxonomy.KindOf(ex) == StatusKind.Unavailable)
         {
             // Grpc.Net.Client reports some broken connections (a reset during the HTTP/2 handshake, a stream reset) as
             // INTERNAL; UserService never said that, and the outcome is unknown like any other lost connection.

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Grpc.Core;
-using GrpcMesh.Clients.Calls;
+using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Retry;
 using Polly.CircuitBreaker;
@@ -47,16 +47,16 @@ public sealed class RetryRulesTests
             Error(StatusCode.Internal, new IOException("The request was aborted.")), safeToRepeat: false, out _));
 
     [Fact]
-    public void IsClientMadeInternal_InternalSentByServer_False() =>
-        Assert.False(TransportFailures.IsClientMadeInternal(Error(StatusCode.Internal)));
+    public void KindOf_InternalSentByServer_ServerError() =>
+        Assert.Equal(StatusKind.ServerError, StatusTaxonomy.KindOf(Error(StatusCode.Internal)));
 
     [Fact]
-    public void IsClientMadeInternal_UnavailableWithTransportCause_False() =>
-        Assert.False(TransportFailures.IsClientMadeInternal(Error(StatusCode.Unavailable, ConnectionRefused())));
+    public void KindOf_UnavailableWithTransportCause_Unavailable() =>
+        Assert.Equal(StatusKind.Unavailable, StatusTaxonomy.KindOf(Error(StatusCode.Unavailable, ConnectionRefused())));
 
     [Fact]
     public void Classify_UnavailableAfterResponseStarted_NotNeverSent() =>
-        Assert.False(RetryRules.NeverSent(Error(StatusCode.Unavailable, new HttpRequestException(HttpRequestError.ResponseEnded, "ended"))));
+        Assert.False(StatusTaxonomy.NeverSent(Error(StatusCode.Unavailable, new HttpRequestException(HttpRequestError.ResponseEnded, "ended"))));
 
     [Fact]
     public void Classify_ResourceExhaustedWithoutPushback_Stop() =>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace GrpcMesh.Clients.Balancing;
+namespace GrpcMesh.Clients.Target;
 
 /// <summary>The <c>host:port</c> text that names an endpoint in metrics, logs and the endpoint table (IPv6 in brackets).</summary>
 internal static class EndpointKey
