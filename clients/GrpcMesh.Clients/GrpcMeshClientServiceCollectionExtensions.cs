@@ -6,11 +6,9 @@ using Grpc.Net.ClientFactory;
 using GrpcMesh.Clients;
 using GrpcMesh.Clients.Auth;
 using GrpcMesh.Clients.Balancing;
-using GrpcMesh.Clients.CircuitBreaker;
 using GrpcMesh.Clients.Context;
-using GrpcMesh.Clients.Interceptors;
 using GrpcMesh.Clients.Options;
-using GrpcMesh.Clients.Retry;
+using GrpcMesh.Clients.Resilience;
 using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.Clients.Tls;
 using GrpcMesh.Order.V1;
@@ -27,7 +25,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Registers GrpcMesh's generated clients through Grpc.Net.ClientFactory with one interceptor that applies, outermost
-/// first, the deadline, retry (budgeted) and circuit-breaker stages. Options come from <c>Clients:&lt;Service&gt;</c> of the host's
+/// first, the deadline, retry (budgeted) and circuit breaker (see <see cref="ResilienceInterceptor"/>). Options come from <c>Clients:&lt;Service&gt;</c> of the host's
 /// <see cref="IConfiguration"/> (or the one passed in), then from <c>configure</c>; they are validated on start.
 /// The returned builder can replace the primary handler (e.g. <c>.ConfigurePrimaryHttpMessageHandler(() =&gt; testServer.CreateHandler())</c>)
 /// or add HTTP handlers.
@@ -95,24 +93,17 @@ public static class GrpcMeshClientServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<GrpcMeshClientOptions>>(new GrpcMeshClientOptionsValidator(name, service));
 
         AddCore(services);
-        services.TryAddKeyedSingleton(name, (sp, _) => new ClientPipeline(
-            name,
-            service,
-            sp.GetRequiredService<IOptionsMonitor<GrpcMeshClientOptions>>().Get(name),
-            sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey),
-            sp.GetRequiredService<GrpcMeshClientTelemetry>(),
-            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(GrpcMeshClientTelemetry.MeterName),
-            sp.GetRequiredService<RetryBudgetRegistry>(),
-            sp.GetRequiredService<CircuitBreakerRegistry>(),
-            endpoints: sp.GetRequiredService<EndpointTableRegistry>()));
+        services.TryAddKeyedSingleton(name, (sp, _) => ClientSetup.Create(
+            name, service, sp.GetRequiredService<IOptionsMonitor<GrpcMeshClientOptions>>().Get(name), sp.GetRequiredService<EndpointTableRegistry>()));
+        services.TryAddKeyedSingleton(name, (sp, _) => CreateInterceptor(sp, Setup(sp, name)));
 
         var builder = services
-            .AddGrpcClient<TClient>(name, (sp, o) => o.Address = Pipeline(sp, name).Target.Address)
-            .ConfigureChannel((sp, channel) => ConfigureChannel(Pipeline(sp, name), channel))
-            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http, Pipeline(sp, name).Options.Tls))
+            .AddGrpcClient<TClient>(name, (sp, o) => o.Address = Setup(sp, name).Target.Address)
+            .ConfigureChannel((sp, channel) => ConfigureChannel(Setup(sp, name), channel))
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Setup(sp, name).Options.Http, Setup(sp, name).Options.Tls))
             .AddHttpMessageHandler(sp => new BearerTokenHandler(TokenProvider(sp, name)))
-            .AddHttpMessageHandler(sp => new EndpointOutcomeHandler(Pipeline(sp, name).Endpoints))
-            .AddInterceptor(InterceptorScope.Channel, sp => new ResilienceInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()));
+            .AddHttpMessageHandler(sp => new EndpointOutcomeHandler(Setup(sp, name).Endpoints))
+            .AddInterceptor(InterceptorScope.Channel, sp => sp.GetRequiredKeyedService<ResilienceInterceptor>(name));
 
         // HttpClientFactory's per-request logging handlers cost CPU on every call; gRPC logs and measures calls itself.
         return builder.RemoveAllLoggers();
@@ -170,13 +161,27 @@ public static class GrpcMeshClientServiceCollectionExtensions
 
     private static ICallTokenProvider? TokenProvider(IServiceProvider services, string name) =>
         services.GetKeyedService<ICallTokenProvider>(name)
-        ?? (Pipeline(services, name).Options.Auth.Token is { Length: > 0 } token ? new StaticCallTokenProvider(token) : null);
+        ?? (Setup(services, name).Options.Auth.Token is { Length: > 0 } token ? new StaticCallTokenProvider(token) : null);
 
-    private static ClientPipeline Pipeline(IServiceProvider services, string name) => services.GetRequiredKeyedService<ClientPipeline>(name);
+    private static ClientSetup Setup(IServiceProvider services, string name) => services.GetRequiredKeyedService<ClientSetup>(name);
 
-    private static void ConfigureChannel(ClientPipeline pipeline, GrpcChannelOptions channel)
+    private static ResilienceInterceptor CreateInterceptor(IServiceProvider services, ClientSetup client)
     {
-        var options = pipeline.Options;
+        var time = services.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey);
+        var options = client.Options;
+        return new ResilienceInterceptor(
+            client,
+            time,
+            services.GetRequiredService<GrpcMeshClientTelemetry>(),
+            (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(GrpcMeshClientTelemetry.MeterName),
+            services.GetRequiredService<RetryBudgetRegistry>().Get(client.Target.Key, options.Retry),
+            options.Breaker.Enabled ? services.GetRequiredService<CircuitBreakerRegistry>().Get(client.Target.Key, options.Breaker) : null,
+            services.GetRequiredService<IServerCallContextAccessor>());
+    }
+
+    private static void ConfigureChannel(ClientSetup client, GrpcChannelOptions channel)
+    {
+        var options = client.Options;
         if (options.MaxReceiveMessageSize is { } receive)
         {
             channel.MaxReceiveMessageSize = receive;
@@ -187,7 +192,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
             channel.MaxSendMessageSize = send;
         }
 
-        if (!pipeline.Target.IsBalanced)
+        if (!client.Target.IsBalanced)
         {
             return;
         }
@@ -198,17 +203,17 @@ public static class GrpcMeshClientServiceCollectionExtensions
         channel.Credentials = options.UseTls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
         channel.InitialReconnectBackoff = balancing.InitialReconnectBackoff;
         channel.MaxReconnectBackoff = balancing.MaxReconnectBackoff;
-        LoadBalancerFactory[] balancers = pipeline.Endpoints is { } table ? [new OutlierAwareBalancerFactory(table)] : [];
+        LoadBalancerFactory[] balancers = client.Endpoints is { } table ? [new OutlierAwareBalancerFactory(table)] : [];
         channel.ServiceConfig = new ServiceConfig
         {
             LoadBalancingConfigs =
             {
-                pipeline.Endpoints is null ? new PickFirstConfig() : new LoadBalancingConfig(OutlierAwareBalancerFactory.PolicyName),
+                client.Endpoints is null ? new PickFirstConfig() : new LoadBalancingConfig(OutlierAwareBalancerFactory.PolicyName),
             },
         };
         channel.ServiceProvider = new BalancingServiceProvider(
             channel.ServiceProvider,
-            [new DnsResolverFactory(balancing.DnsRefreshInterval), new StaticResolverFactory(_ => pipeline.Target.StaticEndpoints)],
+            [new DnsResolverFactory(balancing.DnsRefreshInterval), new StaticResolverFactory(_ => client.Target.StaticEndpoints)],
             balancers);
     }
 }

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Google.Protobuf.Reflection;
-using GrpcMesh.Clients.Methods;
+using GrpcMesh.Clients.Resilience;
 using GrpcMesh.Clients.Target;
 using Microsoft.Extensions.Options;
 
@@ -55,7 +55,7 @@ internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescrip
 
         foreach (var (method, deadline) in options.MethodDeadlines)
         {
-            if (MethodCatalog.FindMethod(service, method) is null)
+            if (MethodPolicies.FindMethod(service, method) is null)
             {
                 failures.Add($"{prefix}:MethodDeadlines:{method} names no method of {service.FullName}.");
             }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using GrpcMesh.Clients.Statuses;
 using GrpcMesh.OrderService.Upstream;
 using GrpcMesh.ServiceDefaults.Errors;
 
@@ -12,16 +13,17 @@ public static class UpstreamErrors
     /// A rejected service credential is answered INTERNAL, not with UserService's UNAUTHENTICATED/PERMISSION_DENIED:
     /// the caller's own credentials were fine, and passing the downstream auth code through would tell it otherwise.
     /// </remarks>
-    public static RpcException ForCaller(UpstreamFailure failure, string operation, string consequence) => failure.Code switch
+    public static RpcException ForCaller(UpstreamFailure failure, string operation, string consequence) => failure.Kind switch
     {
-        _ when failure.IsCredentialRejected => RpcErrors.Internal(
+        StatusKind.CredentialRefusal => RpcErrors.Internal(
             $"OrderService's service credential was rejected by UserService ({CodeName(failure.Code)}) on {operation}: {failure.Detail}; " +
             $"{consequence}. Check Auth:SigningKey/Issuer/Audience (shared with UserService) or Clients:UserService:Auth"),
-        StatusCode.DeadlineExceeded => new RpcException(new Status(StatusCode.DeadlineExceeded,
+        StatusKind.Timeout => new RpcException(new Status(StatusCode.DeadlineExceeded,
             $"UserService did not answer {operation} before the deadline; {consequence}")),
-        StatusCode.Cancelled => new RpcException(new Status(StatusCode.Cancelled,
+        StatusKind.Cancelled => new RpcException(new Status(StatusCode.Cancelled,
             $"the call was cancelled while waiting for UserService {operation}; {consequence}")),
-        StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.Aborted => RpcErrors.Unavailable(
+        // ABORTED: a concurrent change in UserService; the caller may retry the whole operation.
+        StatusKind.Unavailable or StatusKind.Overload or StatusKind.Conflict when failure.Code is not (StatusCode.AlreadyExists or StatusCode.Unimplemented) => RpcErrors.Unavailable(
             $"UserService is unavailable ({operation}: {failure}); {consequence}"),
         _ => RpcErrors.Internal($"UserService failed {operation} ({failure}); {consequence}"),
     };

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using GrpcMesh.Clients.Statuses;
 
 namespace GrpcMesh.OrderService.Upstream;
 
@@ -9,14 +10,16 @@ public sealed record UpstreamFailure(StatusCode Code, string Detail, string? Pre
     /// UserService answered and said no: the call provably changed nothing. Any other failure (UNAVAILABLE,
     /// DEADLINE_EXCEEDED, CANCELLED, INTERNAL…) leaves the outcome unknown.
     /// </summary>
-    public bool IsRefusal => Code is StatusCode.FailedPrecondition or StatusCode.InvalidArgument
-        or StatusCode.NotFound or StatusCode.OutOfRange;
+    public bool IsRefusal => Kind == StatusKind.Refusal;
 
     /// <summary>
     /// UserService refused OrderService's own service credential (UNAUTHENTICATED / PERMISSION_DENIED). Its auth runs
     /// before any handler, so the call changed nothing; the fault is this service's configuration, not the caller's.
     /// </summary>
-    public bool IsCredentialRejected => Code is StatusCode.Unauthenticated or StatusCode.PermissionDenied;
+    public bool IsCredentialRejected => Kind == StatusKind.CredentialRefusal;
+
+    /// <summary>What the status means (<see cref="StatusTaxonomy"/>, the table the client's retry and breaker use too).</summary>
+    public StatusKind Kind => StatusTaxonomy.KindOf(Code);
 
     public override string ToString() => $"{Code}: {Detail}";
 }

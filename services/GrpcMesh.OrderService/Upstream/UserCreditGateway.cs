@@ -42,6 +42,10 @@ public sealed class UserCreditGateway(UserService.UserServiceClient client, IOpt
                 new ReleaseCreditRequest { ReservationId = reservationId }, deadline: deadline, cancellationToken: cancellationToken),
             DeadlineFor(incomingDeadline), cancellationToken);
 
+    /// <remarks>
+    /// Only failures of the call become <see cref="UpstreamFailure"/> values; any other exception (a bug) propagates, so
+    /// the saga compensates what may have happened and the server's exception mapping logs it with its stack trace.
+    /// </remarks>
     private static async Task<UpstreamResult<T>> CallAsync<T>(Func<DateTime, Task<T>> call, DateTime deadline, CancellationToken cancellationToken)
         where T : class
     {
@@ -49,7 +53,7 @@ public sealed class UserCreditGateway(UserService.UserServiceClient client, IOpt
         {
             return await call(deadline);
         }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.Cancelled or StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
+        catch (RpcException ex) when (StatusTaxonomy.KindOf(ex) is StatusKind.Cancelled or StatusKind.Unavailable or StatusKind.ServerError
             && DateTime.UtcNow >= deadline)
         {
             // The deadline passed first: a stream reset or cancellation racing the client's deadline timer is still a timeout.
@@ -74,9 +78,9 @@ public sealed class UserCreditGateway(UserService.UserServiceClient client, IOpt
         {
             return new UpstreamFailure(StatusCode.DeadlineExceeded, ex.Message);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (StatusTaxonomy.KindOf(ex) == StatusKind.Unavailable)
         {
-            // A client-side refusal (e.g. an open circuit breaker) or transport failure that was not wrapped in an RpcException.
+            // A transport failure that was not wrapped in an RpcException.
             return new UpstreamFailure(StatusCode.Unavailable, $"{ex.GetType().Name}: {ex.Message}");
         }
     }

@@ -1,10 +1,8 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using GrpcMesh.Clients.CircuitBreaker;
 using GrpcMesh.Clients.Context;
-using GrpcMesh.Clients.Interceptors;
 using GrpcMesh.Clients.Options;
-using GrpcMesh.Clients.Retry;
+using GrpcMesh.Clients.Resilience;
 using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.Order.V1;
 using GrpcMesh.User.V1;
@@ -23,13 +21,21 @@ public sealed class UnitPipeline : IDisposable
         configure?.Invoke(options);
         Telemetry = new GrpcMeshClientTelemetry();
         Metrics = new MetricRecorder(Telemetry.Meter);
-        Pipeline = new ClientPipeline(
-            "UserService", UserService.Descriptor, options, time, Telemetry, NullLogger.Instance,
-            new RetryBudgetRegistry(time), new CircuitBreakerRegistry(time, Telemetry, NullLoggerFactory.Instance), random: () => 0.5);
+        Setup = ClientSetup.Create("UserService", UserService.Descriptor, options, endpoints: null);
+        Budget = new RetryBudget(options.Retry, time);
+        Breaker = options.Breaker.Enabled ? new CircuitBreaker(Setup.Target.Key, options.Breaker, time, Telemetry, NullLogger.Instance) : null;
         Accessor = new FixedServerCallContextAccessor(serverCall);
+        _time = time;
     }
 
-    internal ClientPipeline Pipeline { get; }
+    private readonly TimeProvider _time;
+
+    internal ClientSetup Setup { get; }
+
+    internal RetryBudget Budget { get; }
+
+    /// <summary>The target's breaker, shared by every interceptor of this pipeline; null when disabled.</summary>
+    internal CircuitBreaker? Breaker { get; }
 
     internal GrpcMeshClientTelemetry Telemetry { get; }
 
@@ -45,7 +51,7 @@ public sealed class UnitPipeline : IDisposable
     /// <summary>An OrderService client (streaming RPCs) through a new <see cref="ResilienceInterceptor"/> of this pipeline.</summary>
     public OrderService.OrderServiceClient OrderClient() => new(Invoker.Intercept(Interceptor()));
 
-    internal ResilienceInterceptor Interceptor() => new(Pipeline, Accessor);
+    internal ResilienceInterceptor Interceptor() => new(Setup, _time, Telemetry, NullLogger.Instance, Budget, Breaker, Accessor, random: () => 0.5);
 
     public void Dispose()
     {

@@ -93,15 +93,7 @@ public sealed class RetryTests
     }
 
     [Theory]
-    [InlineData(StatusCode.NotFound)]
-    [InlineData(StatusCode.InvalidArgument)]
-    [InlineData(StatusCode.FailedPrecondition)]
-    [InlineData(StatusCode.AlreadyExists)]
-    [InlineData(StatusCode.Aborted)]
-    [InlineData(StatusCode.PermissionDenied)]
-    [InlineData(StatusCode.Unauthenticated)]
-    [InlineData(StatusCode.Internal)]
-    [InlineData(StatusCode.DeadlineExceeded)]
+    [MemberData(nameof(TaxonomyCodes.NeverRetried), MemberType = typeof(TaxonomyCodes))]
     public async Task GetUser_BusinessOrFinalError_NeverRetried(StatusCode code)
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();

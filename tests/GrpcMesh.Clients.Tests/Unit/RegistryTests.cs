@@ -1,7 +1,6 @@
 using Grpc.Core;
-using GrpcMesh.Clients.CircuitBreaker;
+using GrpcMesh.Clients.Resilience;
 using GrpcMesh.Clients.Options;
-using GrpcMesh.Clients.Retry;
 using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.Clients.Tests.Fakes;
 using GrpcMesh.Testing;

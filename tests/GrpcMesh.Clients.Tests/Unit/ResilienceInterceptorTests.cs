@@ -8,9 +8,8 @@ using Polly.CircuitBreaker;
 namespace GrpcMesh.Clients.Tests.Unit;
 
 /// <summary>
-/// The stages together, and the fast path: first attempts are sent around Polly while the circuit is closed and only
-/// report their outcome to the breaker. Each behaviour is checked with responses complete when the call returns and
-/// with responses arriving later.
+/// Deadline, retry and breaker together in one call: each behaviour is checked with responses complete when the call
+/// returns and with responses arriving later.
 /// </summary>
 public sealed class ResilienceInterceptorTests
 {
@@ -49,7 +48,7 @@ public sealed class ResilienceInterceptorTests
 
         Assert.Equal(4, unit.Invoker.CallCount);
         Assert.IsType<BrokenCircuitException>(rejected.Status.DebugException);
-        Assert.Equal(CircuitState.Open, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.Open, unit.Breaker!.State);
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "open")));
     }
 
@@ -72,7 +71,7 @@ public sealed class ResilienceInterceptorTests
         }
 
         // 4 failures of 9 calls is below the 0.5 ratio; had the successes not been reported, 4 of 4 would have opened it.
-        Assert.Equal(CircuitState.Closed, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.Closed, unit.Breaker!.State);
         Assert.Equal(9, unit.Invoker.CallCount);
     }
 
@@ -120,14 +119,14 @@ public sealed class ResilienceInterceptorTests
         // GetUser is idempotent: 3 attempts, the first on the fast path, the others through Polly's breaker.
         await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.Client().GetUserAsync(new GetUserRequest()));
         Assert.Equal(3, unit.Invoker.CallCount);
-        Assert.Equal(CircuitState.Closed, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.Closed, unit.Breaker!.State);
 
         // The 4th failed attempt reaches the minimum throughput and opens the circuit; the 5th is refused unsent.
         var rejected = await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.Client().GetUserAsync(new GetUserRequest()));
 
         Assert.Equal(4, unit.Invoker.CallCount);
         Assert.StartsWith("circuit open for", rejected.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(CircuitState.Open, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.Open, unit.Breaker!.State);
     }
 
     [Fact]
@@ -145,7 +144,7 @@ public sealed class ResilienceInterceptorTests
 
         _time.Advance(TimeSpan.FromSeconds(5));
         using var probe = client.CreateUserAsync(new CreateUserRequest());
-        Assert.Equal(CircuitState.HalfOpen, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.HalfOpen, unit.Breaker!.State);
         await WaitUntil(() => unit.Invoker.CallCount == 5);
         var refused = await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => client.CreateUserAsync(new CreateUserRequest()));
         Assert.Contains("circuit open", refused.Status.Detail, StringComparison.Ordinal);
@@ -154,7 +153,7 @@ public sealed class ResilienceInterceptorTests
         probeAnswer.SetResult();
         await probe;
 
-        Assert.Equal(CircuitState.Closed, unit.Pipeline.Breaker.State);
+        Assert.Equal(CircuitState.Closed, unit.Breaker.State);
         await client.CreateUserAsync(new CreateUserRequest());
         Assert.Equal(6, unit.Invoker.CallCount);
     }
@@ -177,7 +176,7 @@ public sealed class ResilienceInterceptorTests
         lateAnswer.SetResult();
         await late;
 
-        Assert.Equal(CircuitState.Open, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.Open, unit.Breaker!.State);
         Assert.Equal(0, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "closed")));
     }
 

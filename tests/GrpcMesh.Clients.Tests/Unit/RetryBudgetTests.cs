@@ -1,5 +1,5 @@
 using GrpcMesh.Clients.Options;
-using GrpcMesh.Clients.Retry;
+using GrpcMesh.Clients.Resilience;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GrpcMesh.Clients.Tests.Unit;

@@ -51,14 +51,45 @@ public sealed class UserCreditGatewayTests
             forCaller.Status.Detail, StringComparison.Ordinal);
     }
 
-    private static UserCreditGateway GatewayFailingWith(RpcException error) =>
+    [Fact]
+    public async Task GetUser_BugInTheCallPath_PropagatesInsteadOfPosingAsUnavailable()
+    {
+        var bug = new InvalidOperationException("a bug, not a failed call");
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => GatewayFailingWith(bug).GetUserAsync("usr_1", DateTime.UtcNow.AddSeconds(30), Ct));
+
+        Assert.Same(bug, thrown);
+    }
+
+    [Fact]
+    public async Task GetUser_TransportExceptionNotWrappedInRpcException_Unavailable()
+    {
+        var failure = (await GatewayFailingWith(new HttpRequestException("connection refused"))
+            .GetUserAsync("usr_1", DateTime.UtcNow.AddSeconds(30), Ct)).Failure;
+
+        Assert.Equal(StatusCode.Unavailable, failure?.Code);
+        Assert.Equal(StatusCode.Unavailable, UpstreamErrors.ForCaller(failure!, "GetUser", "no order was created").StatusCode);
+    }
+
+    [Fact]
+    public async Task GetUser_ConcurrentChangeInUserService_CallerToldUnavailableToRetry()
+    {
+        var failure = (await GatewayFailingWith(new RpcException(new Status(StatusCode.Aborted, "concurrent modification")))
+            .GetUserAsync("usr_1", DateTime.UtcNow.AddSeconds(30), Ct)).Failure!;
+
+        Assert.Equal(StatusCode.Unavailable, UpstreamErrors.ForCaller(failure, "GetUser", "no order was created").StatusCode);
+        Assert.False(failure.IsRefusal);
+    }
+
+    private static UserCreditGateway GatewayFailingWith(Exception error) =>
         new(new UserServiceClient(new FailingCallInvoker(error)), Options.Create(new OrderServiceOptions()));
 
-    private sealed class FailingCallInvoker(RpcException error) : CallInvoker
+    private sealed class FailingCallInvoker(Exception error) : CallInvoker
     {
         public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
             Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
-            new(Task.FromException<TResponse>(error), Task.FromResult(new Metadata()), () => error.Status, () => [], () => { });
+            new(Task.FromException<TResponse>(error), Task.FromResult(new Metadata()), () => (error as RpcException)?.Status ?? Status.DefaultCancelled, () => [], () => { });
 
         public override TResponse BlockingUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
             throw error;

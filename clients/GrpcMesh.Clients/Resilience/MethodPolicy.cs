@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
-namespace GrpcMesh.Clients.Methods;
+namespace GrpcMesh.Clients.Resilience;
 
 /// <summary>What the client pipeline knows about one RPC, precomputed from the generated descriptors and the options.</summary>
 internal sealed class MethodPolicy(string fullName, bool isIdempotent, FieldDescriptor? idempotencyKey, TimeSpan deadline)

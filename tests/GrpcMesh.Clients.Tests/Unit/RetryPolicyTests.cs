@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace GrpcMesh.Clients.Tests.Unit;
 
-public sealed class RetryStageTests
+public sealed class RetryPolicyTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace GrpcMesh.Clients.Tests.Unit;
 
-public sealed class DeadlineStageTests
+public sealed class DeadlinePolicyTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using GrpcMesh.Clients.Options;
 
-namespace GrpcMesh.Clients.Retry;
+namespace GrpcMesh.Clients.Resilience;
 
 /// <summary>One <see cref="RetryBudget"/> per target address, shared by every client to it (DI singleton).</summary>
 internal sealed class RetryBudgetRegistry(TimeProvider time)

@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace GrpcMesh.Clients.Calls;
+namespace GrpcMesh.Clients.Resilience;
 
 /// <summary>Calls that fail at once with a status, without a request (fail-fast deadline, open circuit).</summary>
 internal static class FailedCalls

@@ -1,17 +1,17 @@
-using GrpcMesh.Clients.Methods;
+using GrpcMesh.Clients.Resilience;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Order.V1;
 using GrpcMesh.User.V1;
 
 namespace GrpcMesh.Clients.Tests.Unit;
 
-public sealed class MethodCatalogTests
+public sealed class MethodPoliciesTests
 {
-    private static MethodCatalog UserCatalog(Action<GrpcMeshClientOptions>? configure = null)
+    private static MethodPolicies UserCatalog(Action<GrpcMeshClientOptions>? configure = null)
     {
         var options = new GrpcMeshClientOptions();
         configure?.Invoke(options);
-        return new MethodCatalog(UserService.Descriptor, options);
+        return new MethodPolicies(UserService.Descriptor, options);
     }
 
     [Theory]
@@ -37,7 +37,7 @@ public sealed class MethodCatalogTests
     [Fact]
     public void Get_OrderService_CreateOrderNeedsKeyAndWatchIsIdempotent()
     {
-        var catalog = new MethodCatalog(OrderService.Descriptor, new GrpcMeshClientOptions());
+        var catalog = new MethodPolicies(OrderService.Descriptor, new GrpcMeshClientOptions());
 
         var create = catalog.Get("/grpcmesh.order.v1.OrderService/CreateOrder", streaming: false);
         Assert.False(create.IsIdempotent);
@@ -65,7 +65,7 @@ public sealed class MethodCatalogTests
     {
         var options = new GrpcMeshClientOptions { DefaultStreamingDeadline = TimeSpan.FromMinutes(7) };
 
-        var watch = new MethodCatalog(OrderService.Descriptor, options).Get("/grpcmesh.order.v1.OrderService/WatchOrders", streaming: true);
+        var watch = new MethodPolicies(OrderService.Descriptor, options).Get("/grpcmesh.order.v1.OrderService/WatchOrders", streaming: true);
 
         Assert.Equal(TimeSpan.FromMinutes(7), watch.Deadline);
     }

@@ -2,12 +2,12 @@ using System.Net.Sockets;
 using Grpc.Core;
 using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Options;
-using GrpcMesh.Clients.Retry;
+using GrpcMesh.Clients.Resilience;
 using Polly.CircuitBreaker;
 
 namespace GrpcMesh.Clients.Tests.Unit;
 
-public sealed class RetryRulesTests
+public sealed class RetryClassificationTests
 {
     private static RpcException Error(StatusCode code, Exception? debug = null, string? pushback = null)
     {
@@ -25,25 +25,25 @@ public sealed class RetryRulesTests
 
     [Fact]
     public void Classify_UnavailableSafeToRepeat_Backoff() =>
-        Assert.Equal(RetryRules.Verdict.Backoff, RetryRules.Classify(Error(StatusCode.Unavailable), safeToRepeat: true, out _));
+        Assert.Equal(RetryPolicy.Verdict.Backoff, RetryPolicy.Classify(Error(StatusCode.Unavailable), safeToRepeat: true, out _));
 
     [Fact]
     public void Classify_UnavailableNotSafeAfterReachingServer_Stop() =>
-        Assert.Equal(RetryRules.Verdict.Stop, RetryRules.Classify(Error(StatusCode.Unavailable), safeToRepeat: false, out _));
+        Assert.Equal(RetryPolicy.Verdict.Stop, RetryPolicy.Classify(Error(StatusCode.Unavailable), safeToRepeat: false, out _));
 
     [Fact]
     public void Classify_UnavailableNotSafeButConnectionRefused_Backoff() =>
-        Assert.Equal(RetryRules.Verdict.Backoff, RetryRules.Classify(Error(StatusCode.Unavailable, ConnectionRefused()), safeToRepeat: false, out _));
+        Assert.Equal(RetryPolicy.Verdict.Backoff, RetryPolicy.Classify(Error(StatusCode.Unavailable, ConnectionRefused()), safeToRepeat: false, out _));
 
     [Fact]
     public void Classify_InternalMadeUpFromBrokenConnectionSafeToRepeat_BackoffLikeUnavailable() =>
-        Assert.Equal(RetryRules.Verdict.Backoff, RetryRules.Classify(
+        Assert.Equal(RetryPolicy.Verdict.Backoff, RetryPolicy.Classify(
             Error(StatusCode.Internal, new HttpRequestException(HttpRequestError.InvalidResponse, "The server did not complete the HTTP/2 handshake", new IOException("reset"))),
             safeToRepeat: true, out _));
 
     [Fact]
     public void Classify_InternalMadeUpFromBrokenConnectionNotSafe_Stop() =>
-        Assert.Equal(RetryRules.Verdict.Stop, RetryRules.Classify(
+        Assert.Equal(RetryPolicy.Verdict.Stop, RetryPolicy.Classify(
             Error(StatusCode.Internal, new IOException("The request was aborted.")), safeToRepeat: false, out _));
 
     [Fact]
@@ -60,14 +60,14 @@ public sealed class RetryRulesTests
 
     [Fact]
     public void Classify_ResourceExhaustedWithoutPushback_Stop() =>
-        Assert.Equal(RetryRules.Verdict.Stop, RetryRules.Classify(Error(StatusCode.ResourceExhausted), safeToRepeat: true, out _));
+        Assert.Equal(RetryPolicy.Verdict.Stop, RetryPolicy.Classify(Error(StatusCode.ResourceExhausted), safeToRepeat: true, out _));
 
     [Fact]
     public void Classify_ResourceExhaustedWithPushback_PushbackDelay()
     {
-        var verdict = RetryRules.Classify(Error(StatusCode.ResourceExhausted, pushback: "250"), safeToRepeat: true, out var delay);
+        var verdict = RetryPolicy.Classify(Error(StatusCode.ResourceExhausted, pushback: "250"), safeToRepeat: true, out var delay);
 
-        Assert.Equal(RetryRules.Verdict.Pushback, verdict);
+        Assert.Equal(RetryPolicy.Verdict.Pushback, verdict);
         Assert.Equal(TimeSpan.FromMilliseconds(250), delay);
     }
 
@@ -76,8 +76,8 @@ public sealed class RetryRulesTests
     [InlineData("soon")]
     public void Classify_NegativeOrMalformedPushback_Stop(string pushback)
     {
-        Assert.Equal(RetryRules.Verdict.Stop, RetryRules.Classify(Error(StatusCode.Unavailable, pushback: pushback), safeToRepeat: true, out _));
-        Assert.Equal(RetryRules.Verdict.Stop, RetryRules.Classify(Error(StatusCode.ResourceExhausted, pushback: pushback), safeToRepeat: true, out _));
+        Assert.Equal(RetryPolicy.Verdict.Stop, RetryPolicy.Classify(Error(StatusCode.Unavailable, pushback: pushback), safeToRepeat: true, out _));
+        Assert.Equal(RetryPolicy.Verdict.Stop, RetryPolicy.Classify(Error(StatusCode.ResourceExhausted, pushback: pushback), safeToRepeat: true, out _));
     }
 
     [Theory]
@@ -93,18 +93,18 @@ public sealed class RetryRulesTests
     [InlineData(StatusCode.Internal)]
     [InlineData(StatusCode.Unknown)]
     public void Classify_OtherCodes_Stop(StatusCode code) =>
-        Assert.Equal(RetryRules.Verdict.Stop, RetryRules.Classify(Error(code, pushback: "10"), safeToRepeat: true, out _));
+        Assert.Equal(RetryPolicy.Verdict.Stop, RetryPolicy.Classify(Error(code, pushback: "10"), safeToRepeat: true, out _));
 
     [Fact]
     public void Classify_CircuitOpen_Stop() =>
-        Assert.Equal(RetryRules.Verdict.Stop, RetryRules.Classify(Error(StatusCode.Unavailable, new BrokenCircuitException()), safeToRepeat: true, out _));
+        Assert.Equal(RetryPolicy.Verdict.Stop, RetryPolicy.Classify(Error(StatusCode.Unavailable, new BrokenCircuitException()), safeToRepeat: true, out _));
 
     [Fact]
     public void Backoff_GrowsExponentiallyUpToTheCap()
     {
         var options = new GrpcMeshRetryOptions { InitialBackoff = TimeSpan.FromMilliseconds(100), BackoffMultiplier = 2, MaxBackoff = TimeSpan.FromMilliseconds(500), JitterFactor = 0 };
 
-        Assert.Equal([100, 200, 400, 500, 500], Enumerable.Range(0, 5).Select(i => RetryRules.Backoff(options, i, 0.7).TotalMilliseconds));
+        Assert.Equal([100, 200, 400, 500, 500], Enumerable.Range(0, 5).Select(i => RetryPolicy.Backoff(options, i, 0.7).TotalMilliseconds));
     }
 
     [Theory]
@@ -115,6 +115,6 @@ public sealed class RetryRulesTests
     {
         var options = new GrpcMeshRetryOptions { InitialBackoff = TimeSpan.FromMilliseconds(100), BackoffMultiplier = 2, MaxBackoff = TimeSpan.FromSeconds(1), JitterFactor = 0.5 };
 
-        Assert.Equal(expectedMs, RetryRules.Backoff(options, 2, random).TotalMilliseconds, precision: 1);
+        Assert.Equal(expectedMs, RetryPolicy.Backoff(options, 2, random).TotalMilliseconds, precision: 1);
     }
 }

@@ -8,7 +8,7 @@ using Polly.CircuitBreaker;
 
 namespace GrpcMesh.Clients.Tests.Unit;
 
-public sealed class CircuitBreakerStageTests
+public sealed class BreakerInTheCallTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
@@ -38,7 +38,7 @@ public sealed class CircuitBreakerStageTests
         Assert.Equal(4, unit.Invoker.CallCount);
         Assert.StartsWith("circuit open for http://127.0.0.1:5001; retry after", rejected.Status.Detail, StringComparison.Ordinal);
         Assert.IsType<BrokenCircuitException>(rejected.Status.DebugException);
-        Assert.Equal(CircuitState.Open, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.Open, unit.Breaker!.State);
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.rejections"));
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "open")));
     }
@@ -59,21 +59,13 @@ public sealed class CircuitBreakerStageTests
         await client.GetUserAsync(new GetUserRequest());
 
         Assert.Equal(6, unit.Invoker.CallCount);
-        Assert.Equal(CircuitState.Closed, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.Closed, unit.Breaker!.State);
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "half_open")));
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "closed")));
     }
 
     [Theory]
-    [InlineData(StatusCode.NotFound)]
-    [InlineData(StatusCode.InvalidArgument)]
-    [InlineData(StatusCode.FailedPrecondition)]
-    [InlineData(StatusCode.AlreadyExists)]
-    [InlineData(StatusCode.Aborted)]
-    [InlineData(StatusCode.PermissionDenied)]
-    [InlineData(StatusCode.Unauthenticated)]
-    [InlineData(StatusCode.Cancelled)]
-    [InlineData(StatusCode.ResourceExhausted)]
+    [MemberData(nameof(TaxonomyCodes.NotBreakerFailures), MemberType = typeof(TaxonomyCodes))]
     public async Task AsyncUnaryCall_BusinessErrors_NeverOpen(StatusCode code)
     {
         using var unit = Unit();
@@ -86,7 +78,7 @@ public sealed class CircuitBreakerStageTests
         }
 
         Assert.Equal(20, unit.Invoker.CallCount);
-        Assert.Equal(CircuitState.Closed, unit.Pipeline.Breaker!.State);
+        Assert.Equal(CircuitState.Closed, unit.Breaker!.State);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using GrpcMesh.Clients.Options;
 
-namespace GrpcMesh.Clients.Retry;
+namespace GrpcMesh.Clients.Resilience;
 
 /// <summary>
 /// Token bucket limiting retries to one target: each original call deposits <c>BudgetRatio</c> tokens (capped at

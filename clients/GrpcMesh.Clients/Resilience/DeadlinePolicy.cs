@@ -1,22 +1,21 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using GrpcMesh.Clients.Telemetry;
+using Microsoft.Extensions.Logging;
 
-namespace GrpcMesh.Clients.Interceptors;
+namespace GrpcMesh.Clients.Resilience;
 
 /// <summary>
-/// Deadline stage of <see cref="ResilienceInterceptor"/> (the outermost): gives every call a deadline — the caller's,
-/// else the method's configured one, else the client default — and, inside a server call, never later than the
-/// incoming call's deadline, cancelled with it. A call whose deadline has already passed fails with DEADLINE_EXCEEDED
-/// without a request. Allocation-free unless the caller's and the incoming call's tokens must be linked.
+/// Gives every call a deadline — the caller's, else the method's configured one, else the client default — and, inside a
+/// server call, never later than the incoming call's deadline, cancelled with it. A call whose deadline has already
+/// passed fails with DEADLINE_EXCEEDED without a request.
 /// </summary>
-internal sealed class DeadlineStage(ClientPipeline pipeline)
+internal sealed class DeadlinePolicy(ClientSetup client, TimeProvider time, GrpcMeshClientTelemetry telemetry, ILogger logger)
 {
     /// <summary>
     /// Sets the effective deadline and cancellation on <paramref name="context"/>. Returns false (with the status to
-    /// fail with) when the time budget is already spent or the incoming call was cancelled.
-    /// <paramref name="linked"/> is set when the caller's and the incoming call's tokens had to be combined; the
-    /// caller disposes it when the call ends.
+    /// fail with) when the time budget is already spent or the incoming call was cancelled. <paramref name="linked"/> is
+    /// set when the caller's and the incoming call's tokens had to be combined; dispose it when the call ends.
     /// </summary>
     public bool TryApply<TRequest, TResponse>(
         ref ClientInterceptorContext<TRequest, TResponse> context,
@@ -30,10 +29,11 @@ internal sealed class DeadlineStage(ClientPipeline pipeline)
         failure = null!;
         linked = null;
         var options = context.Options;
-        var now = pipeline.Time.GetUtcNow().UtcDateTime;
+        var method = context.Method.FullName;
+        var now = time.GetUtcNow().UtcDateTime;
         var deadline = options.Deadline is { } explicitDeadline && explicitDeadline != DateTime.MaxValue
             ? (explicitDeadline.Kind == DateTimeKind.Local ? explicitDeadline.ToUniversalTime() : explicitDeadline)
-            : now + pipeline.Methods.Get(context.Method.FullName, streaming).Deadline;
+            : now + client.Methods.Get(method, streaming).Deadline;
 
         if (incoming is not null && incoming.Deadline < deadline)
         {
@@ -42,10 +42,10 @@ internal sealed class DeadlineStage(ClientPipeline pipeline)
 
         if (deadline <= now)
         {
-            pipeline.Telemetry.DeadlineFailFast(pipeline.Target.Key, context.Method.FullName);
-            ClientLog.DeadlineFailFast(pipeline.Logger, context.Method.FullName, pipeline.Target.Key, deadline);
+            telemetry.DeadlineFailFast(client.Target.Key, method);
+            ClientLog.DeadlineFailFast(logger, method, client.Target.Key, deadline);
             failure = new RpcException(new Status(StatusCode.DeadlineExceeded,
-                $"{context.Method.FullName} not sent to {pipeline.Target.Key}: its deadline {deadline:o} had already passed."));
+                $"{method} not sent to {client.Target.Key}: its deadline {deadline:o} had already passed."));
             return false;
         }
 
@@ -56,7 +56,7 @@ internal sealed class DeadlineStage(ClientPipeline pipeline)
             if (incomingToken.IsCancellationRequested)
             {
                 failure = new RpcException(new Status(StatusCode.Cancelled,
-                    $"{context.Method.FullName} not sent to {pipeline.Target.Key}: the incoming call it serves was cancelled."));
+                    $"{method} not sent to {client.Target.Key}: the incoming call it serves was cancelled."));
                 return false;
             }
 

@@ -2,13 +2,13 @@ using System.Collections.Frozen;
 using Google.Protobuf.Reflection;
 using GrpcMesh.Clients.Options;
 
-namespace GrpcMesh.Clients.Methods;
+namespace GrpcMesh.Clients.Resilience;
 
 /// <summary>
 /// Per-method policies of one service keyed by gRPC path. Idempotency comes from the proto's
 /// <c>idempotency_level</c> option and the request's <c>request_id</c> field, read from the generated descriptors.
 /// </summary>
-internal sealed class MethodCatalog
+internal sealed class MethodPolicies
 {
     /// <summary>Name of the request field that carries an idempotency key.</summary>
     public const string IdempotencyKeyField = "request_id";
@@ -17,7 +17,7 @@ internal sealed class MethodCatalog
     private readonly MethodPolicy _unknownUnary;
     private readonly MethodPolicy _unknownStreaming;
 
-    public MethodCatalog(ServiceDescriptor service, GrpcMeshClientOptions options)
+    public MethodPolicies(ServiceDescriptor service, GrpcMeshClientOptions options)
     {
         var policies = new Dictionary<string, MethodPolicy>(StringComparer.Ordinal);
         foreach (var method in service.Methods)

@@ -1,0 +1,38 @@
+using Google.Protobuf.Reflection;
+using GrpcMesh.Clients.Balancing;
+using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Resilience;
+using GrpcMesh.Clients.Target;
+
+namespace GrpcMesh.Clients;
+
+/// <summary>What one named client is built from, once, from its validated options: the parsed target, the per-method policies and, for a round-robin balanced target, its endpoint table.</summary>
+internal sealed class ClientSetup
+{
+    private ClientSetup(string name, GrpcMeshClientOptions options, ClientTarget target, MethodPolicies methods, EndpointTable? endpoints)
+    {
+        Name = name;
+        Options = options;
+        Target = target;
+        Methods = methods;
+        Endpoints = endpoints;
+    }
+
+    public string Name { get; }
+
+    public GrpcMeshClientOptions Options { get; }
+
+    public ClientTarget Target { get; }
+
+    public MethodPolicies Methods { get; }
+
+    /// <summary>Endpoint state of a round-robin balanced target (<c>dns:///</c>, <c>static:///</c>); null otherwise.</summary>
+    public EndpointTable? Endpoints { get; }
+
+    public static ClientSetup Create(string name, ServiceDescriptor service, GrpcMeshClientOptions options, EndpointTableRegistry? endpoints)
+    {
+        var target = ClientTarget.Parse(options.Address ?? throw new InvalidOperationException($"Clients:{name}:Address is not set."), options.UseTls);
+        var balanced = endpoints is not null && target.IsBalanced && options.LoadBalancing.Policy == GrpcMeshLoadBalancingOptions.RoundRobin;
+        return new ClientSetup(name, options, target, new MethodPolicies(service, options), balanced ? endpoints!.Get(target, options) : null);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net.Sockets;
+using Grpc.Core;
+using GrpcMesh.Clients.Statuses;
+using Polly.CircuitBreaker;
+
+namespace GrpcMesh.Clients.Tests.Unit;
+
+/// <summary>The one table of what a status means; every other test picks its codes from <see cref="StatusTaxonomy"/>.</summary>
+public sealed class StatusTaxonomyTests
+{
+    // code → kind, retried (safe to repeat, sent, no pushback) · breaker failure · endpoint failure
+    [Theory]
+    [InlineData(StatusCode.OK, StatusKind.Success, false, false, false)]
+    [InlineData(StatusCode.InvalidArgument, StatusKind.Refusal, false, false, false)]
+    [InlineData(StatusCode.NotFound, StatusKind.Refusal, false, false, false)]
+    [InlineData(StatusCode.FailedPrecondition, StatusKind.Refusal, false, false, false)]
+    [InlineData(StatusCode.OutOfRange, StatusKind.Refusal, false, false, false)]
+    [InlineData(StatusCode.Unauthenticated, StatusKind.CredentialRefusal, false, false, false)]
+    [InlineData(StatusCode.PermissionDenied, StatusKind.CredentialRefusal, false, false, false)]
+    [InlineData(StatusCode.AlreadyExists, StatusKind.Conflict, false, false, false)]
+    [InlineData(StatusCode.Aborted, StatusKind.Conflict, false, false, false)]
+    [InlineData(StatusCode.Unimplemented, StatusKind.Conflict, false, false, false)]
+    [InlineData(StatusCode.ResourceExhausted, StatusKind.Overload, false, false, false)]
+    [InlineData(StatusCode.Unavailable, StatusKind.Unavailable, true, true, true)]
+    [InlineData(StatusCode.DeadlineExceeded, StatusKind.Timeout, false, true, true)]
+    [InlineData(StatusCode.Cancelled, StatusKind.Cancelled, false, false, false)]
+    [InlineData(StatusCode.Internal, StatusKind.ServerError, false, true, false)]
+    [InlineData(StatusCode.Unknown, StatusKind.ServerError, false, true, false)]
+    [InlineData(StatusCode.DataLoss, StatusKind.ServerError, false, true, false)]
+    public void KindOf_EveryStatusCode_MatchesTheDocumentedTable(StatusCode code, StatusKind kind, bool retried, bool breakerFailure, bool endpointFailure)
+    {
+        var actual = StatusTaxonomy.KindOf(code);
+
+        Assert.Equal(kind, actual);
+        Assert.Equal(retried, StatusTaxonomy.IsRetryable(actual, safeToRepeat: true, neverSent: false, hasPushback: false));
+        Assert.Equal(breakerFailure, StatusTaxonomy.IsBreakerFailure(actual));
+        Assert.Equal(endpointFailure, StatusTaxonomy.IsEndpointFailure(actual));
+    }
+
+    [Fact]
+    public void KindOf_EveryCodeHasARow() => Assert.Equal(17, Enum.GetValues<StatusCode>().Length);
+
+    [Fact]
+    public void IsRetryable_OverloadOnlyWhenSafeAndPushedBack()
+    {
+        Assert.True(StatusTaxonomy.IsRetryable(StatusKind.Overload, safeToRepeat: true, neverSent: false, hasPushback: true));
+        Assert.False(StatusTaxonomy.IsRetryable(StatusKind.Overload, safeToRepeat: false, neverSent: true, hasPushback: true));
+        Assert.False(StatusTaxonomy.IsRetryable(StatusKind.Overload, safeToRepeat: true, neverSent: false, hasPushback: false));
+    }
+
+    [Fact]
+    public void IsRetryable_UnavailableNotSafeOnlyWhenNeverSent()
+    {
+        Assert.True(StatusTaxonomy.IsRetryable(StatusKind.Unavailable, safeToRepeat: false, neverSent: true, hasPushback: false));
+        Assert.False(StatusTaxonomy.IsRetryable(StatusKind.Unavailable, safeToRepeat: false, neverSent: false, hasPushback: false));
+    }
+
+    [Fact]
+    public void KindOf_InternalCarryingATransportException_UnavailableBecauseNoServerSentIt() =>
+        Assert.Equal(StatusKind.Unavailable, StatusTaxonomy.KindOf(
+            new RpcException(new Status(StatusCode.Internal, "reset", new HttpRequestException("handshake", new IOException("reset"))))));
+
+    [Fact]
+    public void KindOf_OpenCircuitRefusal_CircuitOpenNeverRetriedNorCounted()
+    {
+        var kind = StatusTaxonomy.KindOf(new RpcException(new Status(StatusCode.Unavailable, "circuit open", new BrokenCircuitException())));
+
+        Assert.Equal(StatusKind.CircuitOpen, kind);
+        Assert.False(StatusTaxonomy.IsRetryable(kind, safeToRepeat: true, neverSent: true, hasPushback: true));
+        Assert.False(StatusTaxonomy.IsEndpointOutcome(kind));
+    }
+
+    [Fact]
+    public void KindOf_ExceptionsThatAreNotRpcExceptions_ByWhatTheyMean()
+    {
+        Assert.Equal(StatusKind.Success, StatusTaxonomy.KindOf((Exception?)null));
+        Assert.Equal(StatusKind.Cancelled, StatusTaxonomy.KindOf(new OperationCanceledException()));
+        Assert.Equal(StatusKind.Unavailable, StatusTaxonomy.KindOf(new SocketException((int)SocketError.ConnectionRefused)));
+        Assert.Equal(StatusKind.ServerError, StatusTaxonomy.KindOf(new InvalidOperationException("bug")));
+    }
+}
