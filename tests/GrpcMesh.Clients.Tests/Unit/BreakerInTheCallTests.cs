@@ -13,7 +13,7 @@ public sealed class BreakerInTheCallTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
     // Retries off, so each call is one attempt and the counts below are the breaker's alone (ResilienceInterceptorTests
-    // covers the stages together).
+    // covers deadline, retry and breaker together).
     private UnitPipeline Unit() => new(_time, o =>
     {
         o.Retry.MaxAttempts = 1;

@@ -33,14 +33,14 @@ public sealed class ResilienceInterceptorTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task AsyncUnaryCall_FailuresOnTheFastPath_OpenTheBreaker(bool asyncCompletion)
+    public async Task AsyncUnaryCall_FailedAttemptsReported_OpenTheBreaker(bool asyncCompletion)
     {
         using var unit = Unit(asyncCompletion);
         unit.Invoker.Script = (_, _) => Failure();
         var client = unit.Client();
         for (var i = 0; i < 4; i++)
         {
-            // CreateUser without request_id is not retried: one attempt per call, each reported by the fast path.
+            // CreateUser without request_id is not retried: one attempt per call, each reported to the breaker.
             await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => client.CreateUserAsync(new CreateUserRequest()));
         }
 
@@ -55,7 +55,7 @@ public sealed class ResilienceInterceptorTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task AsyncUnaryCall_SuccessesOnTheFastPath_CountForTheBreaker(bool asyncCompletion)
+    public async Task AsyncUnaryCall_SuccessfulAttemptsReported_CountForTheBreaker(bool asyncCompletion)
     {
         using var unit = Unit(asyncCompletion);
         unit.Invoker.Script = (n, _) => n > 5 ? Failure() : null;
@@ -116,7 +116,7 @@ public sealed class ResilienceInterceptorTests
         using var unit = Unit(asyncCompletion);
         unit.Invoker.Script = (_, _) => Failure();
 
-        // GetUser is idempotent: 3 attempts, the first on the fast path, the others through Polly's breaker.
+        // GetUser is idempotent: 3 attempts, each reported to the breaker while it is closed.
         await RpcAssert.ThrowsAsync(StatusCode.Unavailable, () => unit.Client().GetUserAsync(new GetUserRequest()));
         Assert.Equal(3, unit.Invoker.CallCount);
         Assert.Equal(CircuitState.Closed, unit.Breaker!.State);
