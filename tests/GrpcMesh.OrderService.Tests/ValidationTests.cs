@@ -44,12 +44,19 @@ public sealed class ValidationTests
         await RpcAssert.InvalidArgumentAsync(() => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, tooMany)), "items");
         await RpcAssert.InvalidArgumentAsync(
             () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, TestData.Item("FREE", 2, 0))), "items");
+        var maxPriceCents = GrpcMesh.Domain.Money.MaxCents;
         await RpcAssert.InvalidArgumentAsync(
-            () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, TestData.Item("HUGE", 1000, long.MaxValue / 100))), "items");
+            () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, TestData.Item("HUGE", 1000, maxPriceCents))), "items");
+        await RpcAssert.InvalidArgumentAsync(() => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null,
+            TestData.Item("HALF", 1, (maxPriceCents / 2) + 1), TestData.Item("HALF", 1, (maxPriceCents / 2) + 1))), "items");
         var unrepresentable = TestData.Item("HUGE", 1, 0);
         unrepresentable.UnitPrice.Units = long.MaxValue;
         await RpcAssert.InvalidArgumentAsync(
             () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, unrepresentable)), "items[0].unit_price.units");
+        var aboveMax = TestData.Item("HUGE", 1, 0);
+        aboveMax.UnitPrice.Units = GrpcMesh.Domain.Money.MaxUnits + 1;
+        await RpcAssert.InvalidArgumentAsync(
+            () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, aboveMax)), "items[0].unit_price.units");
         Assert.Equal(0, harness.Users.GetUserCalls);
     }
 
