@@ -31,6 +31,11 @@ public sealed class ValidationTests
 
         Assert.Contains("same currency", badRequest.FieldViolations.Single(v => v.Field == "items[6].unit_price.currency_code").Description,
             StringComparison.Ordinal);
+        // The shared Money validation: UserService's CreateUserValidationTests expect the same words for credit limits.
+        Assert.Equal("must be whole cents: a multiple of 10,000,000 from 0 to 990,000,000 (got 5)",
+            badRequest.FieldViolations.Single(v => v.Field == "items[3].unit_price.nanos").Description);
+        Assert.Equal("must be between 0 and 1,000,000,000,000,000 (got -1)",
+            badRequest.FieldViolations.Single(v => v.Field == "items[4].unit_price.units").Description);
         Assert.Equal(0, harness.Users.GetUserCalls);
     }
 

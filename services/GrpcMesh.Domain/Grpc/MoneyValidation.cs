@@ -32,7 +32,7 @@ public static class MoneyValidation
         var nanosValid = MoneyRules.IsValidNanos(money.Nanos);
         validator
             .Check(currencyValid, field + ".currency_code",
-                $"must be an ISO 4217 code of three upper-case letters like USD (got '{money.CurrencyCode}')")
+                $"must be an ISO 4217 code of three upper-case letters like USD (got {Quoted(money.CurrencyCode)})")
             .Check(unitsValid, field + ".units", $"must be between 0 and {MaxUnitsText} (got {money.Units})")
             .Check(nanosValid, field + ".nanos",
                 $"must be whole cents: a multiple of 10,000,000 from 0 to 990,000,000 (got {money.Nanos})");
@@ -50,4 +50,8 @@ public static class MoneyValidation
         amount = currencyValid ? value : null;
         return validator;
     }
+
+    /// <summary>Echoes short input only: the description travels in grpc-message, which must stay a small header.</summary>
+    private static string Quoted(string currencyCode) =>
+        currencyCode.Length <= 8 ? $"'{currencyCode}'" : $"{currencyCode.Length} characters";
 }
