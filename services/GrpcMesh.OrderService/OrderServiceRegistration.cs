@@ -41,4 +41,11 @@ public static class OrderServiceRegistration
         services.AddRpcExceptionMapper<StoreUnavailableMapper>();
         return builder;
     }
+
+    /// <summary>Maps grpcmesh.order.v1.OrderService.</summary>
+    public static IEndpointRouteBuilder MapOrderService(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<OrderGrpcService>();
+        return app;
+    }
 }

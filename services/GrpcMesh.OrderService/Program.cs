@@ -1,5 +1,4 @@
 using GrpcMesh.OrderService;
-using GrpcMesh.OrderService.Grpc;
 using GrpcMesh.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,5 +7,5 @@ builder.AddOrderService();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapGrpcService<OrderGrpcService>();
+app.MapOrderService();
 app.RunService();

@@ -31,6 +31,11 @@ public sealed class ValidationTests
 
         Assert.Contains("same currency", badRequest.FieldViolations.Single(v => v.Field == "items[6].unit_price.currency_code").Description,
             StringComparison.Ordinal);
+        // The shared Money validation: UserService's CreateUserValidationTests expect the same words for credit limits.
+        Assert.Equal("must be whole cents: a multiple of 10,000,000 from 0 to 990,000,000 (got 5)",
+            badRequest.FieldViolations.Single(v => v.Field == "items[3].unit_price.nanos").Description);
+        Assert.Equal("must be between 0 and 1,000,000,000,000,000 (got -1)",
+            badRequest.FieldViolations.Single(v => v.Field == "items[4].unit_price.units").Description);
         Assert.Equal(0, harness.Users.GetUserCalls);
     }
 
@@ -44,12 +49,19 @@ public sealed class ValidationTests
         await RpcAssert.InvalidArgumentAsync(() => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, tooMany)), "items");
         await RpcAssert.InvalidArgumentAsync(
             () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, TestData.Item("FREE", 2, 0))), "items");
+        var maxPriceCents = GrpcMesh.Domain.Money.MaxCents;
         await RpcAssert.InvalidArgumentAsync(
-            () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, TestData.Item("HUGE", 1000, long.MaxValue / 100))), "items");
+            () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, TestData.Item("HUGE", 1000, maxPriceCents))), "items");
+        await RpcAssert.InvalidArgumentAsync(() => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null,
+            TestData.Item("HALF", 1, (maxPriceCents / 2) + 1), TestData.Item("HALF", 1, (maxPriceCents / 2) + 1))), "items");
         var unrepresentable = TestData.Item("HUGE", 1, 0);
         unrepresentable.UnitPrice.Units = long.MaxValue;
         await RpcAssert.InvalidArgumentAsync(
             () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, unrepresentable)), "items[0].unit_price.units");
+        var aboveMax = TestData.Item("HUGE", 1, 0);
+        aboveMax.UnitPrice.Units = GrpcMesh.Domain.Money.MaxUnits + 1;
+        await RpcAssert.InvalidArgumentAsync(
+            () => harness.Orders.CreateOrderAsync(TestData.Order("usr_1", null, aboveMax)), "items[0].unit_price.units");
         Assert.Equal(0, harness.Users.GetUserCalls);
     }
 

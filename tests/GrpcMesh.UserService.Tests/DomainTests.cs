@@ -1,6 +1,8 @@
+using GrpcMesh.ServiceDefaults.Validation;
 using GrpcMesh.UserService.Domain;
 using GrpcMesh.UserService.Grpc;
 using Microsoft.Extensions.Time.Testing;
+using DomainMoney = GrpcMesh.Domain.Money;
 
 namespace GrpcMesh.UserService.Tests;
 
@@ -11,9 +13,9 @@ public sealed class DomainTests
     [InlineData(1, 500_000_000, 150L)]
     [InlineData(12, 990_000_000, 1299L)]
     [InlineData(1_000_000_000_000_000, 990_000_000, 100_000_000_000_000_099L)]
-    public void MoneyAmount_FromUnitsAndNanos_ExactCentsAndBack(long units, int nanos, long cents)
+    public void Money_FromUnitsAndNanos_ExactCentsAndBack(long units, int nanos, long cents)
     {
-        var amount = MoneyAmount.FromUnitsAndNanos("USD", units, nanos);
+        var amount = DomainMoney.FromUnitsAndNanos("USD", units, nanos);
 
         Assert.Equal(cents, amount.Cents);
         Assert.Equal(units, amount.Units);
@@ -21,8 +23,8 @@ public sealed class DomainTests
     }
 
     [Fact]
-    public void MoneyAmount_ToString_TwoDecimalsAndCurrency() =>
-        Assert.Equal("1234.05 EUR", new MoneyAmount("EUR", 123405).ToString());
+    public void Money_ToString_TwoDecimalsAndCurrency() =>
+        Assert.Equal("1234.05 EUR", new DomainMoney("EUR", 123405).ToString());
 
     [Fact]
     public void UserIdGenerator_FrozenClock_StrictlyIncreasingWellFormedIds()
@@ -65,11 +67,14 @@ public sealed class DomainTests
     [InlineData(true)]
     public void PageToken_RoundTrip_SameFilter(bool showDeleted)
     {
-        var token = PageToken.Encode("usr_0123abc", showDeleted);
+        var token = ListUsersPageToken.Encode("usr_0123abc", showDeleted);
 
-        Assert.Null(PageToken.TryDecode(token, showDeleted, out var afterId));
-        Assert.Equal("usr_0123abc", afterId);
-        Assert.NotNull(PageToken.TryDecode(token, !showDeleted, out _));
+        var sameFilter = new RequestValidator();
+        Assert.Equal("usr_0123abc", ListUsersPageToken.Decode(sameFilter, token, showDeleted));
+        Assert.True(sameFilter.IsValid);
+        var otherFilter = new RequestValidator();
+        Assert.Null(ListUsersPageToken.Decode(otherFilter, token, !showDeleted));
+        Assert.Equal("page_token", Assert.Single(otherFilter.Violations).Field);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using GrpcMesh.Domain;
 using GrpcMesh.User.V1;
 using GrpcMesh.UserService.Domain;
 using GrpcMesh.UserService.Grpc;
@@ -50,7 +51,7 @@ public class UserGetPathBenchmarks
         for (var i = 0; i < 200; i++)
         {
             var created = await _store.CreateUserAsync(
-                new NewUserAccount(ids.NewId(), $"user{i}@example.com", $"User {i}", new MoneyAmount("USD", 100_000), null), CancellationToken.None);
+                new NewUserAccount(ids.NewId(), $"user{i}@example.com", $"User {i}", new Money("USD", 100_000), null), CancellationToken.None);
             id ??= created.User.Id;
         }
 

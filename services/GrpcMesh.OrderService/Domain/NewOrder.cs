@@ -1,3 +1,5 @@
+using GrpcMesh.Domain;
+
 namespace GrpcMesh.OrderService.Domain;
 
 /// <summary>A validated CreateOrder request.</summary>

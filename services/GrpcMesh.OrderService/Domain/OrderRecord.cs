@@ -1,3 +1,5 @@
+using GrpcMesh.Domain;
+
 namespace GrpcMesh.OrderService.Domain;
 
 public sealed record OrderRecord(

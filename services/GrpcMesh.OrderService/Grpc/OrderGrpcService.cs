@@ -21,7 +21,7 @@ public sealed class OrderGrpcService(IOrderStore store) : OrderServiceBase
 {
     public override async Task<CreateOrderResponse> CreateOrder(CreateOrderRequest request, ServerCallContext context)
     {
-        var draft = OrderRequestValidation.Validate(request);
+        var draft = OrderRequestParser.Parse(request);
         var createOrder = CallService<CreateOrderSaga>(context);
         var order = await createOrder.ExecuteAsync(draft, context.Deadline, context.CancellationToken);
         return new CreateOrderResponse { Order = order.ToProto() };
@@ -29,24 +29,23 @@ public sealed class OrderGrpcService(IOrderStore store) : OrderServiceBase
 
     public override async Task<GetOrderResponse> GetOrder(GetOrderRequest request, ServerCallContext context)
     {
-        OrderRequestValidation.Validate(request);
-        var order = await store.GetAsync(request.OrderId, context.CancellationToken)
-            ?? throw RpcErrors.NotFound("order", request.OrderId);
+        var orderId = OrderRequestParser.Parse(request);
+        var order = await store.GetAsync(orderId, context.CancellationToken)
+            ?? throw RpcErrors.NotFound("order", orderId);
         return new GetOrderResponse { Order = order.ToProto() };
     }
 
     public override async Task<ListOrdersResponse> ListOrders(ListOrdersRequest request, ServerCallContext context)
     {
-        var pageSize = OrderRequestValidation.Validate(request);
-        var after = PageToken.Decode(request.PageToken, request.UserId);
-        var orders = await store.ListByUserAsync(request.UserId, after, pageSize + 1, context.CancellationToken);
+        var query = OrderRequestParser.Parse(request);
+        var orders = await store.ListByUserAsync(query.UserId, query.After, query.PageSize + 1, context.CancellationToken);
 
         var response = new ListOrdersResponse();
-        response.Orders.AddRange(orders.Take(pageSize).Select(o => o.ToProto()));
-        if (orders.Count > pageSize)
+        response.Orders.AddRange(orders.Take(query.PageSize).Select(o => o.ToProto()));
+        if (orders.Count > query.PageSize)
         {
-            var last = orders[pageSize - 1];
-            response.NextPageToken = PageToken.Encode(request.UserId, new OrderCursor(last.CreateTime, last.Id));
+            var last = orders[query.PageSize - 1];
+            response.NextPageToken = ListOrdersPageToken.Encode(query.UserId, new OrderCursor(last.CreateTime, last.Id));
         }
 
         return response;
@@ -54,15 +53,15 @@ public sealed class OrderGrpcService(IOrderStore store) : OrderServiceBase
 
     public override async Task<CancelOrderResponse> CancelOrder(CancelOrderRequest request, ServerCallContext context)
     {
-        OrderRequestValidation.Validate(request);
+        var (orderId, reason) = OrderRequestParser.Parse(request);
         var cancellation = CallService<OrderCancellation>(context);
-        var order = await cancellation.CancelAsync(request.OrderId, request.Reason, context.Deadline, context.CancellationToken);
+        var order = await cancellation.CancelAsync(orderId, reason, context.Deadline, context.CancellationToken);
         return new CancelOrderResponse { Order = order.ToProto() };
     }
 
     public override Task WatchOrders(WatchOrdersRequest request, IServerStreamWriter<WatchOrdersResponse> responseStream, ServerCallContext context)
     {
-        var userId = OrderRequestValidation.Validate(request);
+        var userId = OrderRequestParser.Parse(request);
         var watch = CallService<OrderWatchStream>(context);
         return watch.RunAsync(userId, request.AfterSequence, e => responseStream.WriteAsync(e.ToProto()), context.CancellationToken);
     }

@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using GrpcMesh.Domain.Grpc;
 using GrpcMesh.OrderService.Domain;
 using ProtoOrder = GrpcMesh.Order.V1.Order;
 using ProtoOrderItem = GrpcMesh.Order.V1.OrderItem;

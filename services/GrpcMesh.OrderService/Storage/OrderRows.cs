@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using GrpcMesh.Domain;
 using GrpcMesh.OrderService.Domain;
 
 namespace GrpcMesh.OrderService.Storage;

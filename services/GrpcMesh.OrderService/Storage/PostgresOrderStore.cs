@@ -56,7 +56,7 @@ public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSi
                 INSERT INTO orders ({OrderColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 ON CONFLICT (request_id) DO NOTHING
                 """,
-                P(order.Id), P(order.RequestId), P(order.UserId), P(order.Total.Currency), P(order.Total.Minor),
+                P(order.Id), P(order.RequestId), P(order.UserId), P(order.Total.Currency), P(order.Total.Cents),
                 P(LinesJson(order), NpgsqlDbType.Jsonb), P(order.State.ToString()), P(order.StateReason),
                 P(order.CreateTime), P(order.UpdateTime)))
             {

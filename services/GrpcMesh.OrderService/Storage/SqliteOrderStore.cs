@@ -77,7 +77,7 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
                     $"INSERT INTO orders ({OrderColumns}) VALUES ($id, $request, $user, $currency, $total, $lines, $state, $reason, $created, $updated)",
                     cancellationToken,
                     ("$id", order.Id), ("$request", order.RequestId), ("$user", order.UserId),
-                    ("$currency", order.Total.Currency), ("$total", order.Total.Minor), ("$lines", LinesJson(order)),
+                    ("$currency", order.Total.Currency), ("$total", order.Total.Cents), ("$lines", LinesJson(order)),
                     ("$state", order.State.ToString()), ("$reason", order.StateReason),
                     ("$created", order.CreateTime.UtcTicks), ("$updated", order.UpdateTime.UtcTicks));
                 await ExecuteAsync(connection, transaction,

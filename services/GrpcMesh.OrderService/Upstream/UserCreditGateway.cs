@@ -2,9 +2,9 @@ using Google.Rpc;
 using Grpc.Core;
 using GrpcMesh.Clients.Statuses;
 using GrpcMesh.User.V1;
-using GrpcMesh.OrderService.Grpc;
+using GrpcMesh.Domain.Grpc;
 using Microsoft.Extensions.Options;
-using DomainMoney = GrpcMesh.OrderService.Domain.Money;
+using DomainMoney = GrpcMesh.Domain.Money;
 
 namespace GrpcMesh.OrderService.Upstream;
 

@@ -57,8 +57,11 @@ public sealed partial class RequestValidator
             return required ? Add(field, "is required") : this;
         }
 
-        return Check(KeyPattern().IsMatch(value), field, "must be 1-64 characters of [A-Za-z0-9_-]");
+        return Check(IsKey(value), field, "must be 1-64 characters of [A-Za-z0-9_-]");
     }
+
+    /// <summary>True for what <see cref="Key"/> accepts: 1-64 chars of [A-Za-z0-9_-].</summary>
+    public static bool IsKey(string? value) => value is not null && KeyPattern().IsMatch(value);
 
     public RequestValidator Email(string? value, string field)
     {

@@ -1,9 +1,11 @@
+using GrpcMesh.Domain;
+
 namespace GrpcMesh.UserService.Domain;
 
 public sealed record CreditReservation(
     string ReservationId,
     string UserId,
-    MoneyAmount Amount,
+    Money Amount,
     ReservationState State,
     DateTimeOffset CreateTime,
     DateTimeOffset UpdateTime)

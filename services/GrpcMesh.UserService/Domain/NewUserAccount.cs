@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
+using GrpcMesh.Domain;
 
 namespace GrpcMesh.UserService.Domain;
 
 /// <summary>A validated CreateUser request; <see cref="Id"/> is freshly generated and unused if the request is a replay.</summary>
-public sealed record NewUserAccount(string Id, string Email, string DisplayName, MoneyAmount CreditLimit, string? RequestId)
+public sealed record NewUserAccount(string Id, string Email, string DisplayName, Money CreditLimit, string? RequestId)
 {
     /// <summary>
     /// Identifies the request's content, stored with the request id: a replay with the same request id must carry

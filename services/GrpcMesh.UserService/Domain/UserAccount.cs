@@ -1,4 +1,5 @@
 using System.Globalization;
+using GrpcMesh.Domain;
 
 namespace GrpcMesh.UserService.Domain;
 
@@ -11,14 +12,14 @@ public sealed record UserAccount(
     string Id,
     string Email,
     string DisplayName,
-    MoneyAmount CreditLimit,
+    Money CreditLimit,
     long ReservedCents,
     AccountStatus Status,
     long Version,
     DateTimeOffset CreateTime,
     DateTimeOffset UpdateTime)
 {
-    public MoneyAmount AvailableCredit => CreditLimit with { Cents = Math.Max(0, CreditLimit.Cents - ReservedCents) };
+    public Money AvailableCredit => CreditLimit with { Cents = Math.Max(0, CreditLimit.Cents - ReservedCents) };
 
     public string ETag => Version.ToString(CultureInfo.InvariantCulture);
 
@@ -91,7 +92,7 @@ public sealed record UserAccount(
     }
 
     /// <summary>Throws unless the user is active and has <paramref name="amount"/> of available credit in its currency.</summary>
-    public void EnsureCanReserve(MoneyAmount amount)
+    public void EnsureCanReserve(Money amount)
     {
         switch (Status)
         {

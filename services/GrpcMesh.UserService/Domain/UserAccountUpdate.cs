@@ -1,3 +1,5 @@
+using GrpcMesh.Domain;
+
 namespace GrpcMesh.UserService.Domain;
 
 /// <summary>A validated partial update: null means "not in the update mask".</summary>
@@ -5,6 +7,6 @@ namespace GrpcMesh.UserService.Domain;
 public sealed record UserAccountUpdate(
     string? Email = null,
     string? DisplayName = null,
-    MoneyAmount? CreditLimit = null,
+    Money? CreditLimit = null,
     AccountStatus? Status = null,
     long? ExpectedVersion = null);

@@ -1,6 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
+using GrpcMesh.Domain.Grpc;
 using GrpcMesh.UserService.Domain;
-using ProtoMoney = GrpcMesh.Common.V1.Money;
 using V1 = GrpcMesh.User.V1;
 
 namespace GrpcMesh.UserService.Grpc;
@@ -35,12 +35,6 @@ internal static class ProtoMapping
         CreateTime = Timestamp.FromDateTimeOffset(reservation.CreateTime),
         UpdateTime = Timestamp.FromDateTimeOffset(reservation.UpdateTime),
     };
-
-    public static ProtoMoney ToProto(this MoneyAmount amount) =>
-        new() { CurrencyCode = amount.Currency, Units = amount.Units, Nanos = amount.Nanos };
-
-    public static MoneyAmount ToDomain(this ProtoMoney money) =>
-        MoneyAmount.FromUnitsAndNanos(money.CurrencyCode, money.Units, money.Nanos);
 
     public static V1.UserStatus ToProto(this AccountStatus status) => status switch
     {

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using GrpcMesh.Domain.Grpc;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.User.V1;
 using GrpcMesh.UserService.Domain;
@@ -15,7 +16,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
 {
     public override async Task<CreateUserResponse> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
-        var newUser = UserRequestParser.ParseCreate(request, ids);
+        var newUser = UserRequestParser.Parse(request, ids);
         var result = await store.CreateUserAsync(newUser, context.CancellationToken).ConfigureAwait(false);
         if (result.Created)
         {
@@ -31,7 +32,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
 
     public override async Task<GetUserResponse> GetUser(GetUserRequest request, ServerCallContext context)
     {
-        var userId = UserRequestParser.ParseUserId(request.UserId);
+        var userId = UserRequestParser.Parse(request);
         var user = await store.GetUserAsync(userId, context.CancellationToken).ConfigureAwait(false)
             ?? throw RpcErrors.NotFound("user", userId);
         return new GetUserResponse { User = user.ToProto() };
@@ -39,11 +40,11 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
 
     public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
     {
-        var query = UserRequestParser.ParseList(request);
+        var query = UserRequestParser.Parse(request);
         var page = await store.ListUsersAsync(query, context.CancellationToken).ConfigureAwait(false);
         var response = new ListUsersResponse
         {
-            NextPageToken = page.NextAfterId is null ? "" : PageToken.Encode(page.NextAfterId, query.IncludeDeleted),
+            NextPageToken = page.NextAfterId is null ? "" : ListUsersPageToken.Encode(page.NextAfterId, query.IncludeDeleted),
         };
         response.Users.AddRange(page.Users.Select(u => u.ToProto()));
         return response;
@@ -51,7 +52,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
 
     public override async Task<UpdateUserResponse> UpdateUser(UpdateUserRequest request, ServerCallContext context)
     {
-        var (userId, update) = UserRequestParser.ParseUpdate(request);
+        var (userId, update) = UserRequestParser.Parse(request);
         var user = await store.UpdateUserAsync(userId, update, context.CancellationToken).ConfigureAwait(false);
         UserServiceLog.UserUpdated(logger, user.Id, user.ETag, string.Join(",", request.UpdateMask.Paths));
         return new UpdateUserResponse { User = user.ToProto() };
@@ -59,7 +60,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
 
     public override async Task<DeleteUserResponse> DeleteUser(DeleteUserRequest request, ServerCallContext context)
     {
-        var userId = UserRequestParser.ParseUserId(request.UserId);
+        var userId = UserRequestParser.Parse(request);
         var user = await store.DeleteUserAsync(userId, context.CancellationToken).ConfigureAwait(false);
         UserServiceLog.UserDeleted(logger, user.Id);
         return new DeleteUserResponse { User = user.ToProto() };
@@ -67,7 +68,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
 
     public override async Task<ReserveCreditResponse> ReserveCredit(ReserveCreditRequest request, ServerCallContext context)
     {
-        var reservation = UserRequestParser.ParseReserve(request);
+        var reservation = UserRequestParser.Parse(request);
         CreditReservationResult result;
         try
         {
@@ -86,7 +87,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
 
     public override async Task<ReleaseCreditResponse> ReleaseCredit(ReleaseCreditRequest request, ServerCallContext context)
     {
-        var reservationId = UserRequestParser.ParseRelease(request);
+        var reservationId = UserRequestParser.Parse(request);
         var result = await store.ReleaseCreditAsync(reservationId, context.CancellationToken).ConfigureAwait(false);
         UserServiceLog.CreditReleased(logger, reservationId, result.Reservation.UserId, result.AvailableCredit.ToString());
         return new ReleaseCreditResponse { Reservation = result.Reservation.ToProto(), AvailableCredit = result.AvailableCredit.ToProto() };

@@ -1,3 +1,4 @@
+using GrpcMesh.Domain.Grpc;
 using GrpcMesh.ServiceDefaults.Validation;
 using GrpcMesh.User.V1;
 using GrpcMesh.UserService.Domain;
@@ -16,7 +17,7 @@ internal static class UserRequestParser
 
     private static readonly string[] UpdatablePaths = ["display_name", "email", "credit_limit", "status"];
 
-    public static NewUserAccount ParseCreate(CreateUserRequest request, UserIdGenerator ids)
+    public static NewUserAccount Parse(CreateUserRequest request, UserIdGenerator ids)
     {
         new RequestValidator()
             .Email(request.Email, "email")
@@ -28,28 +29,20 @@ internal static class UserRequestParser
             request.RequestId.Length == 0 ? null : request.RequestId);
     }
 
-    public static string ParseUserId(string userId)
-    {
-        new RequestValidator().Key(userId, "user_id").ThrowIfInvalid();
-        return userId;
-    }
+    public static string Parse(GetUserRequest request) => ParseUserId(request.UserId);
 
-    public static UserListQuery ParseList(ListUsersRequest request)
+    public static string Parse(DeleteUserRequest request) => ParseUserId(request.UserId);
+
+    public static UserListQuery Parse(ListUsersRequest request)
     {
         var validator = new RequestValidator().PageSize(request.PageSize, "page_size", MaxPageSize);
-        string? afterId = null;
-        if (request.PageToken.Length > 0)
-        {
-            var problem = PageToken.TryDecode(request.PageToken, request.ShowDeleted, out var decoded);
-            validator.Check(problem is null, "page_token", problem ?? "");
-            afterId = decoded;
-        }
+        var afterId = request.PageToken.Length == 0 ? null : ListUsersPageToken.Decode(validator, request.PageToken, request.ShowDeleted);
 
         validator.ThrowIfInvalid();
         return new UserListQuery(request.PageSize == 0 ? DefaultPageSize : request.PageSize, afterId, request.ShowDeleted);
     }
 
-    public static (string UserId, UserAccountUpdate Update) ParseUpdate(UpdateUserRequest request)
+    public static (string UserId, UserAccountUpdate Update) Parse(UpdateUserRequest request)
     {
         var validator = new RequestValidator();
         var user = request.User;
@@ -107,7 +100,7 @@ internal static class UserRequestParser
         return (user!.Id, update);
     }
 
-    public static CreditReservationRequest ParseReserve(ReserveCreditRequest request)
+    public static CreditReservationRequest Parse(ReserveCreditRequest request)
     {
         new RequestValidator()
             .Key(request.UserId, "user_id")
@@ -117,9 +110,15 @@ internal static class UserRequestParser
         return new CreditReservationRequest(request.UserId, request.ReservationId, request.Amount.ToDomain());
     }
 
-    public static string ParseRelease(ReleaseCreditRequest request)
+    public static string Parse(ReleaseCreditRequest request)
     {
         new RequestValidator().Key(request.ReservationId, "reservation_id").ThrowIfInvalid();
         return request.ReservationId;
+    }
+
+    private static string ParseUserId(string userId)
+    {
+        new RequestValidator().Key(userId, "user_id").ThrowIfInvalid();
+        return userId;
     }
 }

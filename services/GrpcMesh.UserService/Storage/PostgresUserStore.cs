@@ -22,7 +22,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
     /// <summary>A conflict re-run sees the winner's committed row, so a second attempt settles it; the rest is headroom.</summary>
     private const int MaxAttempts = 5;
 
-    // SUM(bigint) is numeric in PostgreSQL; cents stay far below 2^63 (see MoneyAmount.MaxUnits).
+    // SUM(bigint) is numeric in PostgreSQL; cents stay far below 2^63 (see Money.MaxUnits).
     private const string SelectUser = """
         SELECT u.id, u.email, u.display_name, u.credit_currency, u.credit_limit_cents, u.status, u.version,
                u.create_time, u.update_time,

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using GrpcMesh.Domain;
 using GrpcMesh.UserService.Domain;
 
 namespace GrpcMesh.UserService.Storage;
@@ -19,7 +20,7 @@ internal static class UserRows
             Id: reader.GetString(0),
             Email: reader.GetString(1),
             DisplayName: reader.GetString(2),
-            CreditLimit: new MoneyAmount(reader.GetString(3), reader.GetInt64(4)),
+            CreditLimit: new Money(reader.GetString(3), reader.GetInt64(4)),
             ReservedCents: reader.GetInt64(9),
             Status: ParseAccountStatus(reader.GetString(5)),
             Version: reader.GetInt64(6),
@@ -54,7 +55,7 @@ internal static class UserRows
         new(
             ReservationId: reader.GetString(0),
             UserId: reader.GetString(1),
-            Amount: new MoneyAmount(reader.GetString(2), reader.GetInt64(3)),
+            Amount: new Money(reader.GetString(2), reader.GetInt64(3)),
             State: ParseReservationState(reader.GetString(4)),
             CreateTime: ReadTime(reader, 5),
             UpdateTime: ReadTime(reader, 6));

@@ -77,8 +77,9 @@ public abstract class QueryContract(IOrderStorage storage) : OrderServiceContrac
 
         await RpcAssert.InvalidArgumentAsync(
             () => harness.Orders.ListOrdersAsync(new ListOrdersRequest { UserId = "usr_other", PageToken = token }), "page_token");
-        var badTicks = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"o1\n{userId}\nsoon\nord_x"));
-        foreach (var bad in new[] { "not a token!", "AAAA", badTicks })
+        var badTicks = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"p1\nuser_id={userId}\nsoon\nord_x"));
+        var previousFormat = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"o1\n{userId}\n0\nord_x"));
+        foreach (var bad in new[] { "not a token!", "AAAA", badTicks, previousFormat })
         {
             await RpcAssert.InvalidArgumentAsync(
                 () => harness.Orders.ListOrdersAsync(new ListOrdersRequest { UserId = userId, PageToken = bad }), "page_token");

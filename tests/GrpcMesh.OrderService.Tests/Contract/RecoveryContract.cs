@@ -29,7 +29,7 @@ public abstract class RecoveryContract(IOrderStorage storage) : OrderServiceCont
         var userId = harness.Users.AddUser(100_00);
         // Two sagas interrupted by a crash: one whose ReserveCredit had landed, one whose had not.
         var reserved = await StoreSeeding.StorePendingOrderAsync(harness, userId);
-        Assert.NotNull(harness.Users.Reserve(reserved.ReservationId, userId, reserved.Total.Minor, "USD").Reservation);
+        Assert.NotNull(harness.Users.Reserve(reserved.ReservationId, userId, reserved.Total.Cents, "USD").Reservation);
         var notReserved = await StoreSeeding.StorePendingOrderAsync(harness, userId);
 
         await harness.RestartAsync();

@@ -130,13 +130,13 @@ public sealed class PostgresOrderStoreTests(PostgresFixture postgres)
         NpgsqlConnection connection, NpgsqlTransaction transaction, OrderServiceHarness harness)
     {
         var now = harness.Time.GetUtcNow();
-        var order = OrderRequestValidation.Validate(TestData.Order("usr_early")).ToPendingOrder(OrderIds.New(now), now);
+        var order = OrderRequestParser.Parse(TestData.Order("usr_early")).ToPendingOrder(OrderIds.New(now), now);
         await using (var insert = new NpgsqlCommand(
             $"INSERT INTO orders ({OrderRows.OrderColumns}) VALUES ($1, $2, $3, 'USD', $4, $5::jsonb, 'Pending', '', $6, $6)", connection, transaction))
         {
             insert.Parameters.AddRange(new NpgsqlParameter[]
             {
-                new() { Value = order.Id }, new() { Value = order.RequestId }, new() { Value = order.UserId }, new() { Value = order.Total.Minor },
+                new() { Value = order.Id }, new() { Value = order.RequestId }, new() { Value = order.UserId }, new() { Value = order.Total.Cents },
                 new() { Value = OrderRows.LinesJson(order) }, new() { Value = now },
             });
             await insert.ExecuteNonQueryAsync(Ct);

@@ -9,7 +9,7 @@ internal static class StoreSeeding
     public static async Task<OrderRecord> StorePendingOrderAsync(OrderServiceHarness harness, string userId, int lines = 2)
     {
         var items = Enumerable.Range(0, lines).Select(i => TestData.Item($"SKU-{i:D3}-" + new string('x', 56), 1, 100)).ToArray();
-        var draft = OrderRequestValidation.Validate(TestData.Order(userId, null, items));
+        var draft = OrderRequestParser.Parse(TestData.Order(userId, null, items));
         var now = harness.Time.GetUtcNow();
         var order = draft.ToPendingOrder(OrderIds.New(now), now);
         Assert.True((await harness.Store.CreateAsync(order, CancellationToken.None)).Created);

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using GrpcMesh.Domain;
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Upstream;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,7 @@ public sealed class UserCreditGatewayTests
     public async Task ReserveCredit_ServiceCredentialRejected_CallerGetsInternalNamingTheCredentialNotTheAuthCode(StatusCode code, string name)
     {
         var failure = (await GatewayFailingWith(new RpcException(new Status(code, "ReserveCredit requires scope 'users.write'")))
-            .ReserveCreditAsync("usr_1", "ord_1", new Domain.Money("USD", 25_00), DateTime.UtcNow.AddSeconds(30), Ct)).Failure!;
+            .ReserveCreditAsync("usr_1", "ord_1", new Money("USD", 25_00), DateTime.UtcNow.AddSeconds(30), Ct)).Failure!;
 
         var forCaller = UpstreamErrors.ForCaller(failure, "ReserveCredit", "order ord_1 was rejected and no credit was reserved");
 

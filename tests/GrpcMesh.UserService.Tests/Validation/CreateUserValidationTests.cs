@@ -16,6 +16,7 @@ public sealed class CreateUserValidationTests() : UserServiceTest(new SqliteStor
         { "credit_limit.currency_code", r => r.CreditLimit.CurrencyCode = "usd" },
         { "credit_limit.currency_code", r => r.CreditLimit.CurrencyCode = "" },
         { "credit_limit.currency_code", r => r.CreditLimit.CurrencyCode = "EURO" },
+        { "credit_limit.currency_code", r => r.CreditLimit.CurrencyCode = new string('U', 100_000) },
         { "credit_limit.units", r => r.CreditLimit.Units = -1 },
         { "credit_limit.units", r => r.CreditLimit.Units = 1_000_000_000_000_001 },
         { "credit_limit.nanos", r => r.CreditLimit.Nanos = 5 },
@@ -51,5 +52,10 @@ public sealed class CreateUserValidationTests() : UserServiceTest(new SqliteStor
             "email", "display_name", "credit_limit.currency_code", "credit_limit.units", "credit_limit.nanos", "request_id");
 
         Assert.Equal(6, badRequest.FieldViolations.Count);
+        // The shared Money validation: OrderService's ValidationTests expect the same words for unit prices.
+        Assert.Equal("must be whole cents: a multiple of 10,000,000 from 0 to 990,000,000 (got 1)",
+            badRequest.FieldViolations.Single(v => v.Field == "credit_limit.nanos").Description);
+        Assert.Equal("must be between 0 and 1,000,000,000,000,000 (got -5)",
+            badRequest.FieldViolations.Single(v => v.Field == "credit_limit.units").Description);
     }
 }

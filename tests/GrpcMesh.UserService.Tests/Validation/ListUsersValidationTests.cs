@@ -24,8 +24,9 @@ public sealed class ListUsersValidationTests() : UserServiceTest(new SqliteStora
     {
         "not base64url!",
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes("just some bytes")),
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes("v1:0:bad id")),
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes("v9:0:usr_x")),
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes("p1\nshow_deleted=false\nbad id")),
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes("p9\nshow_deleted=false\nusr_x")),
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes("v1:0:usr_x")),
         "====",
     };
 

@@ -1,13 +1,18 @@
-using System.Text.RegularExpressions;
+using System.Globalization;
+using GrpcMesh.Domain;
+using GrpcMesh.Domain.Grpc;
 using GrpcMesh.Order.V1;
 using GrpcMesh.OrderService.Domain;
+using GrpcMesh.OrderService.Storage;
 using GrpcMesh.ServiceDefaults.Validation;
-using ProtoMoney = GrpcMesh.Common.V1.Money;
 
 namespace GrpcMesh.OrderService.Grpc;
 
-/// <summary>Request checks from the proto contract; every bad field is reported at once with its path (e.g. <c>items[2].quantity</c>).</summary>
-public static partial class OrderRequestValidation
+/// <summary>
+/// Validates each request completely (one INVALID_ARGUMENT listing every bad field with its path, e.g.
+/// <c>items[2].quantity</c>) and turns it into domain input.
+/// </summary>
+public static class OrderRequestParser
 {
     public const int MaxItems = 100;
     public const int MaxSkuLength = 64;
@@ -16,7 +21,9 @@ public static partial class OrderRequestValidation
     public const int MaxPageSize = 1000;
     public const int DefaultPageSize = 50;
 
-    public static NewOrder Validate(CreateOrderRequest request)
+    private static readonly string MaxTotalText = Money.MaxUnits.ToString("N0", CultureInfo.InvariantCulture) + ".99";
+
+    public static NewOrder Parse(CreateOrderRequest request)
     {
         var validator = new RequestValidator()
             .Key(request.RequestId, "request_id")
@@ -40,7 +47,8 @@ public static partial class OrderRequestValidation
             validator
                 .Text(item.Sku, $"{path}.sku", MaxSkuLength)
                 .Check(item.Quantity is >= 1 and <= MaxQuantity, $"{path}.quantity", $"must be between 1 and {MaxQuantity} (got {item.Quantity})");
-            if (ValidateMoney(validator, item.UnitPrice, $"{path}.unit_price") is not { } price)
+            validator.Money(item.UnitPrice, $"{path}.unit_price", positive: false, out var unitPrice);
+            if (unitPrice is not { } price)
             {
                 continue;
             }
@@ -58,43 +66,44 @@ public static partial class OrderRequestValidation
         var total = 0L;
         if (validator.IsValid)
         {
-            try
-            {
-                total = lines.Sum(line => checked(line.UnitPrice.Minor * line.Quantity));
-            }
-            catch (OverflowException)
-            {
-                validator.Add("items", "the order total is too large");
-            }
-
-            validator.Check(total > 0 || !validator.IsValid, "items", "the order total must be greater than zero");
+            total = Total(lines);
+            validator
+                .Check(MoneyRules.IsValidCents(total), "items", $"the order total must be at most {MaxTotalText} {currency}")
+                .Check(total > 0, "items", "the order total must be greater than zero");
         }
 
         validator.ThrowIfInvalid();
         return new NewOrder(request.RequestId, request.UserId, lines, new Money(currency!, total));
     }
 
-    public static void Validate(GetOrderRequest request) =>
+    /// <summary>The order id of a valid request.</summary>
+    public static string Parse(GetOrderRequest request)
+    {
         new RequestValidator().Key(request.OrderId, "order_id").ThrowIfInvalid();
+        return request.OrderId;
+    }
 
-    public static void Validate(CancelOrderRequest request) =>
+    public static (string OrderId, string Reason) Parse(CancelOrderRequest request)
+    {
         new RequestValidator()
             .Key(request.OrderId, "order_id")
             .Text(request.Reason, "reason", MaxReasonLength, required: false)
             .ThrowIfInvalid();
+        return (request.OrderId, request.Reason);
+    }
 
-    /// <summary>Validates everything but the page token, which <see cref="PageToken"/> checks against the user id.</summary>
-    public static int Validate(ListOrdersRequest request)
+    public static OrderListQuery Parse(ListOrdersRequest request)
     {
-        new RequestValidator()
+        var validator = new RequestValidator()
             .Key(request.UserId, "user_id")
-            .PageSize(request.PageSize, "page_size", MaxPageSize)
-            .ThrowIfInvalid();
-        return request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+            .PageSize(request.PageSize, "page_size", MaxPageSize);
+        var after = request.PageToken.Length == 0 ? null : ListOrdersPageToken.Decode(validator, request.PageToken, request.UserId);
+        validator.ThrowIfInvalid();
+        return new OrderListQuery(request.UserId, request.PageSize == 0 ? DefaultPageSize : request.PageSize, after);
     }
 
     /// <summary>The user filter (null for all users) of a valid request.</summary>
-    public static string? Validate(WatchOrdersRequest request)
+    public static string? Parse(WatchOrdersRequest request)
     {
         new RequestValidator()
             .Key(request.UserId, "user_id", required: false)
@@ -103,38 +112,16 @@ public static partial class OrderRequestValidation
         return request.UserId.Length == 0 ? null : request.UserId;
     }
 
-    /// <summary>A non-negative amount in whole cents of an ISO 4217 currency; null (with violations added) otherwise.</summary>
-    private static Money? ValidateMoney(RequestValidator validator, ProtoMoney? money, string path)
+    /// <summary>The sum in cents, or <see cref="long.MaxValue"/> when it does not fit (it is then refused as too large).</summary>
+    private static long Total(IEnumerable<OrderLine> lines)
     {
-        if (money is null)
-        {
-            validator.Add(path, "is required");
-            return null;
-        }
-
-        var before = validator.Violations.Count;
-        validator
-            .Check(CurrencyPattern().IsMatch(money.CurrencyCode), $"{path}.currency_code",
-                $"must be an ISO 4217 code of three upper-case letters like USD (got '{money.CurrencyCode}')")
-            .Check(money.Units >= 0, $"{path}.units", $"must not be negative (got {money.Units})")
-            .Check(money.Nanos is >= 0 and < 1_000_000_000 && money.Nanos % Money.NanosPerMinor == 0, $"{path}.nanos",
-                $"must be whole cents: a multiple of {Money.NanosPerMinor} from 0 to 990000000 (got {money.Nanos})");
-        if (validator.Violations.Count != before)
-        {
-            return null;
-        }
-
         try
         {
-            return money.ToDomain();
+            return lines.Sum(line => checked(line.UnitPrice.Cents * line.Quantity));
         }
         catch (OverflowException)
         {
-            validator.Add($"{path}.units", $"is too large (got {money.Units})");
-            return null;
+            return long.MaxValue;
         }
     }
-
-    [GeneratedRegex("^[A-Z]{3}$")]
-    private static partial Regex CurrencyPattern();
 }
