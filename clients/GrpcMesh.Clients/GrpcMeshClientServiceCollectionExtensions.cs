@@ -112,6 +112,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Pipeline(sp, name).Options.Http, Pipeline(sp, name).Options.Tls))
             .AddHttpMessageHandler(sp => new BearerTokenHandler(TokenProvider(sp, name)))
             .AddHttpMessageHandler(sp => new EndpointOutcomeHandler(Pipeline(sp, name).Endpoints))
+            .AddInterceptor(InterceptorScope.Channel, sp => sp.GetRequiredService<RpcClientMetricsInterceptor>())
             .AddInterceptor(InterceptorScope.Channel, sp => new ResilienceInterceptor(Pipeline(sp, name), sp.GetRequiredService<IServerCallContextAccessor>()));
 
         // HttpClientFactory's per-request logging handlers cost CPU on every call; gRPC logs and measures calls itself.
@@ -156,6 +157,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
     {
         services.TryAddKeyedSingleton(GrpcMeshClientNames.ClockServiceKey, TimeProvider.System);
         services.TryAddSingleton(sp => new GrpcMeshClientTelemetry(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<RpcClientMetricsInterceptor>();
         services.TryAddSingleton(sp => new RetryBudgetRegistry(sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey)));
         services.TryAddSingleton(sp => new CircuitBreakerRegistry(
             sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey),
