@@ -103,6 +103,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(Setup(sp, name).Options.Http, Setup(sp, name).Options.Tls))
             .AddHttpMessageHandler(sp => new BearerTokenHandler(TokenProvider(sp, name)))
             .AddHttpMessageHandler(sp => new EndpointOutcomeHandler(Setup(sp, name).Endpoints))
+            .AddInterceptor(InterceptorScope.Channel, sp => sp.GetRequiredService<RpcClientMetricsInterceptor>())
             .AddInterceptor(InterceptorScope.Channel, sp => sp.GetRequiredKeyedService<ResilienceInterceptor>(name));
 
         // HttpClientFactory's per-request logging handlers cost CPU on every call; gRPC logs and measures calls itself.
@@ -147,6 +148,7 @@ public static class GrpcMeshClientServiceCollectionExtensions
     {
         services.TryAddKeyedSingleton(GrpcMeshClientNames.ClockServiceKey, TimeProvider.System);
         services.TryAddSingleton(sp => new GrpcMeshClientTelemetry(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<RpcClientMetricsInterceptor>();
         services.TryAddSingleton(sp => new RetryBudgetRegistry(sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey)));
         services.TryAddSingleton(sp => new CircuitBreakerRegistry(
             sp.GetRequiredKeyedService<TimeProvider>(GrpcMeshClientNames.ClockServiceKey),

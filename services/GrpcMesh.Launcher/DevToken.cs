@@ -8,7 +8,8 @@ namespace GrpcMesh.Launcher;
 /// </summary>
 internal static class DevToken
 {
-    public static readonly IReadOnlyList<string> AllScopes = [Scopes.UsersRead, Scopes.UsersWrite, Scopes.OrdersRead, Scopes.OrdersWrite];
+    /// <summary>The scopes UserServiceScopes and OrderServiceScopes declare (the launcher does not reference the services).</summary>
+    public static readonly IReadOnlyList<string> AllScopes = ["users.read", "users.write", "orders.read", "orders.write"];
 
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(12);
 

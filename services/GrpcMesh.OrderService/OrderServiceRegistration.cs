@@ -5,7 +5,6 @@ using GrpcMesh.OrderService.Storage;
 using GrpcMesh.OrderService.Upstream;
 using GrpcMesh.ServiceDefaults;
 using GrpcMesh.ServiceDefaults.Auth;
-using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -38,7 +37,6 @@ public static class OrderServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<OrderEventHub>());
         services.AddTransient<OrderWatchStream>();
         services.AddSingleton<OrderGrpcService>();
-        services.AddRpcExceptionMapper<StoreUnavailableMapper>();
         return builder;
     }
 

@@ -18,8 +18,8 @@ public static class ServiceDefaultsExtensions
 {
     /// <summary>
     /// Cross-cutting server setup shared by every GrpcMesh service: h2c Kestrel defaults, TLS/mTLS (<c>Tls:*</c>), gRPC with
-    /// the metrics, exception-mapping, auth (<c>Auth:*</c>, bearer tokens and per-method scopes) and limits (<c>Limits:*</c>:
-    /// rate limit, message sizes, load shedding) interceptors, health (grpc.health.v1) with drain on shutdown (<c>Shutdown:*</c>), server
+    /// one interceptor for metrics, exception mapping, auth (<c>Auth:*</c>, bearer tokens and per-method scopes) and limits
+    /// (<c>Limits:*</c>: rate limit, message sizes, load shedding), health (grpc.health.v1) with drain on shutdown (<c>Shutdown:*</c>), server
     /// reflection (<c>Reflection:Enabled</c>), OpenTelemetry traces and metrics (<c>Telemetry:*</c>, <c>OTEL_*</c>)
     /// and structured JSON logging with trace ids.
     /// </summary>
@@ -31,8 +31,8 @@ public static class ServiceDefaultsExtensions
         builder.AddGrpcMeshTelemetry();
         builder.Services.AddGrpcKestrelDefaults();
         builder.Services.AddGrpcMeshTls();
+        builder.Services.AddSingleton<ExceptionToStatusMapper>();
         // Interceptors are resolved on every call: singletons cost a lookup, unregistered types a new instance each time.
-        builder.Services.AddSingleton<ExceptionMappingInterceptor>();
         builder.Services.AddSingleton<ServerCallInterceptor>();
         builder.Services.AddGrpc(options =>
         {

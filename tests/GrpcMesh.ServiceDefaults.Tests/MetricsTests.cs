@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Grpc.Core;
+using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.Order.V1;
 using GrpcMesh.ServiceDefaults.Telemetry;
 using GrpcMesh.ServiceDefaults.Tests.Support;
@@ -34,11 +35,11 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public async Task ClientCallDuration_FactoryClientCalls_RecordedWithMethodAndStatus()
+    public async Task ClientCallDuration_GrpcMeshClientCalls_RecordedWithMethodAndStatus()
     {
         await using var users = await Hosts.StartUsersAsync();
         await using var orders = await Hosts.StartOrdersAsync(users);
-        using var recorder = new MeasurementRecorder(orders.Services.GetRequiredService<IMeterFactory>(), GrpcMeshTelemetry.ClientCallDuration);
+        using var recorder = new MeasurementRecorder(orders.Services.GetRequiredService<IMeterFactory>(), RpcClientMetricsInterceptor.CallDuration);
         var client = new OrderService.OrderServiceClient(orders.Channel);
 
         await client.GetOrderAsync(new GetOrderRequest { OrderId = "u1" }, cancellationToken: Ct);
@@ -65,7 +66,7 @@ public sealed class MetricsTests
         var users = new UserService.UserServiceClient(host.Channel);
         await users.GetUserAsync(new GetUserRequest { UserId = "u1" }, cancellationToken: Ct);
         await Assert.ThrowsAsync<RpcException>(() => users.GetUserAsync(new GetUserRequest { UserId = "missing" }, cancellationToken: Ct).ResponseAsync);
-        var clientsMeter = host.Services.GetRequiredService<IMeterFactory>().Create(GrpcMeshTelemetry.ClientsMeterName);
+        var clientsMeter = host.Services.GetRequiredService<IMeterFactory>().Create(GrpcMeshClientTelemetry.MeterName);
         clientsMeter.CreateCounter<long>("grpcmesh.client.retries").Add(1, new KeyValuePair<string, object?>("rpc.method", "GetUser"));
         var url = host.Services.GetRequiredService<PrometheusEndpoint>().Url;
         Assert.NotNull(url);

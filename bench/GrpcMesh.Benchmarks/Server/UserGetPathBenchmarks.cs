@@ -6,7 +6,7 @@ using GrpcMesh.UserService.Grpc;
 using GrpcMesh.UserService.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
-using ConnectionFactory = GrpcMesh.ServiceDefaults.Storage.SqliteConnectionFactory;
+using ConnectionFactory = GrpcMesh.Storage.SqliteConnectionFactory;
 
 namespace GrpcMesh.Benchmarks.Server;
 
@@ -44,8 +44,8 @@ public class UserGetPathBenchmarks
         var path = Path.Combine(_dir, "users.db");
         _connections = new ConnectionFactory(path, TimeSpan.FromSeconds(5));
         _plainConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, ForeignKeys = true }.ToString();
-        _store = new SqliteUserStore(_connections, TimeProvider.System, NullLogger<SqliteUserStore>.Instance);
-        await _store.InitializeAsync(CancellationToken.None);
+        _store = new SqliteUserStore(_connections, TimeProvider.System);
+        await _store.MigrateAsync(CancellationToken.None);
         var ids = new UserIdGenerator(TimeProvider.System);
         string? id = null;
         for (var i = 0; i < 200; i++)

@@ -1,5 +1,5 @@
 using GrpcMesh.OrderService.Storage;
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -2,18 +2,24 @@ using GrpcMesh.ServiceDefaults.Auth;
 
 namespace GrpcMesh.OrderService.Grpc;
 
-/// <summary>The scope each OrderService RPC requires (the token's space-separated <c>scope</c> claim).</summary>
+/// <summary>OrderService's scopes and the one each of its RPCs requires (the token's space-separated <c>scope</c> claim).</summary>
 public static class OrderServiceScopes
 {
+    public const string Read = "orders.read";
+    public const string Write = "orders.write";
+
     public static MethodScopes Map { get; } = new(Order.V1.OrderService.Descriptor, new Dictionary<string, string>
     {
-        ["CreateOrder"] = Scopes.OrdersWrite,
-        ["GetOrder"] = Scopes.OrdersRead,
-        ["ListOrders"] = Scopes.OrdersRead,
-        ["CancelOrder"] = Scopes.OrdersWrite,
-        ["WatchOrders"] = Scopes.OrdersRead,
+        ["CreateOrder"] = Write,
+        ["GetOrder"] = Read,
+        ["ListOrders"] = Read,
+        ["CancelOrder"] = Write,
+        ["WatchOrders"] = Read,
     });
 
-    /// <summary>What OrderService's own credential may do at UserService: read users, reserve and release credit.</summary>
-    public static IReadOnlyList<string> UpstreamScopes { get; } = [Scopes.UsersRead, Scopes.UsersWrite];
+    /// <summary>
+    /// What OrderService's own credential may do at UserService: read users, reserve and release credit. UserService
+    /// declares these scopes; OrderService only asks for them by name, as any client of UserService does.
+    /// </summary>
+    public static IReadOnlyList<string> UpstreamScopes { get; } = ["users.read", "users.write"];
 }

@@ -1,4 +1,5 @@
 using GrpcMesh.OrderService.Domain;
+using GrpcMesh.Storage;
 
 namespace GrpcMesh.OrderService.Storage;
 
@@ -7,13 +8,10 @@ namespace GrpcMesh.OrderService.Storage;
 /// order, its saga step and one outbox event in one transaction. Implementations: <see cref="SqliteOrderStore"/>
 /// (embedded default, one process) and <see cref="PostgresOrderStore"/> (several replicas on one database). Both signal
 /// <see cref="OrderEventSignal"/> after committing an event. A database that cannot be reached surfaces as
-/// <see cref="OrderStoreUnavailableException"/>.
+/// <see cref="StoreUnavailableException"/>.
 /// </summary>
-public interface IOrderStore
+public interface IOrderStore : IMigratedStore
 {
-    /// <summary>Creates or upgrades the schema; called once on start.</summary>
-    Task MigrateAsync(CancellationToken cancellationToken);
-
     Task<OrderRecord?> GetAsync(string orderId, CancellationToken cancellationToken);
 
     Task<OrderRecord?> FindByRequestIdAsync(string requestId, CancellationToken cancellationToken);

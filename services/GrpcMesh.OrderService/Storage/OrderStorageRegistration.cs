@@ -1,6 +1,6 @@
 using GrpcMesh.OrderService.Events;
 using GrpcMesh.ServiceDefaults;
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -28,7 +28,7 @@ public static class OrderStorageRegistration
         services.AddSingleton(sp => PostgresDataSources.Create(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(CreateStore);
-        services.AddHostedService<OrderStoreMigrator>();
+        services.AddSchemaMigration<IOrderStore>();
         services.AddHostedService<PostgresEventListener>(); // idle unless the provider is Postgres
 
         return services;

@@ -1,7 +1,7 @@
 using System.Data;
 using System.Globalization;
 using GrpcMesh.OrderService.Domain;
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using static GrpcMesh.OrderService.Storage.OrderRows;
@@ -18,14 +18,14 @@ namespace GrpcMesh.OrderService.Storage;
 /// <item>due compensations are claimed with <c>FOR UPDATE SKIP LOCKED</c> and a lease, so sweepers never share one.</item>
 /// </list>
 /// Times are timestamptz, i.e. microseconds: records are truncated to microseconds before they are written, so what a
-/// write returns equals what a later read returns. Transient failures become <see cref="OrderStoreUnavailableException"/>.
+/// write returns equals what a later read returns. Transient failures become <see cref="StoreUnavailableException"/>.
 /// </summary>
 public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSignal signal) : IOrderStore
 {
     private const string Notify = $"SELECT pg_notify('{PostgresOrderSchema.EventChannel}', '')";
 
-    public Task MigrateAsync(CancellationToken cancellationToken) =>
-        PostgresOrderSchema.MigrateAsync(dataSource, cancellationToken);
+    public async Task<SchemaMigration> MigrateAsync(CancellationToken cancellationToken) =>
+        new(PostgresDataSources.Describe(dataSource), await PostgresOrderSchema.MigrateAsync(dataSource, cancellationToken), PostgresOrderSchema.LatestVersion);
 
     public Task<OrderRecord?> GetAsync(string orderId, CancellationToken cancellationToken) =>
         ReadAsync(connection => QuerySingleOrderAsync(connection, null, "id = $1", orderId, cancellationToken));
@@ -265,7 +265,7 @@ public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSi
     /// <summary>
     /// Runs <paramref name="work"/> in a READ COMMITTED transaction and commits it (even if the caller has gone away once
     /// the work is done). Transient failures (connection loss, server shutting down, pool timeout) become
-    /// <see cref="OrderStoreUnavailableException"/>.
+    /// <see cref="StoreUnavailableException"/>.
     /// </summary>
     private async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -281,7 +281,7 @@ public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSi
         }
         catch (Exception ex) when (PostgresErrors.IsTransient(ex))
         {
-            throw new OrderStoreUnavailableException(committing
+            throw new StoreUnavailableException(committing
                 ? "the orders database failed while committing; the change may or may not be applied, retry (CreateOrder replays with the same request_id are safe)"
                 : "the orders database is unavailable or busy; nothing was written, retry later", ex);
         }
@@ -296,7 +296,7 @@ public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSi
         }
         catch (Exception ex) when (PostgresErrors.IsTransient(ex))
         {
-            throw new OrderStoreUnavailableException("the orders database is unavailable; retry later", ex);
+            throw new StoreUnavailableException("the orders database is unavailable; retry later", ex);
         }
     }
 

@@ -1,11 +1,14 @@
-using Microsoft.Data.Sqlite;
+using GrpcMesh.Storage;
 
 namespace GrpcMesh.OrderService.Storage;
 
-/// <summary>Schema migrations, tracked in <c>PRAGMA user_version</c>; each runs in its own transaction.</summary>
+/// <summary>
+/// The orders.db schema as ordered migration steps; <c>PRAGMA user_version</c> records how many have been applied
+/// (see <see cref="SqliteSchemaMigrator"/>). Append new steps at the end; never edit a released one.
+/// </summary>
 internal static class SqliteOrderSchema
 {
-    private static readonly string[] Migrations =
+    public static IReadOnlyList<string> Migrations { get; } =
     [
         """
         CREATE TABLE orders (
@@ -46,32 +49,9 @@ internal static class SqliteOrderSchema
         """,
     ];
 
-    public static void Migrate(SqliteConnection connection)
-    {
-        using var transaction = connection.BeginTransaction();
-        var version = Convert.ToInt32(Scalar(connection, transaction, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
-        for (var i = version; i < Migrations.Length; i++)
-        {
-            Execute(connection, transaction, Migrations[i]);
-            Execute(connection, transaction, $"PRAGMA user_version = {i + 1};");
-        }
+    public static int LatestVersion => Migrations.Count;
 
-        transaction.Commit();
-    }
-
-    private static object? Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    /// <summary>Applies the missing steps; returns the version the file had before.</summary>
+    public static Task<int> MigrateAsync(SqliteConnectionFactory connections, CancellationToken cancellationToken) =>
+        SqliteSchemaMigrator.MigrateAsync(connections, Migrations, LatestVersion, cancellationToken);
 }

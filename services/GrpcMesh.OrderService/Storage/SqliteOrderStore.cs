@@ -1,5 +1,5 @@
 using GrpcMesh.OrderService.Domain;
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using Microsoft.Data.Sqlite;
 using static GrpcMesh.OrderService.Storage.OrderRows;
 
@@ -14,8 +14,6 @@ namespace GrpcMesh.OrderService.Storage;
 /// </summary>
 public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderEventSignal signal) : IOrderStore, IDisposable
 {
-    private const int SqliteConstraint = 19;
-
     private const string SelectById = $"SELECT {OrderColumns} FROM orders WHERE id = $key";
     private const string SelectByRequestId = $"SELECT {OrderColumns} FROM orders WHERE request_id = $key";
     private const string SelectByUser =
@@ -25,11 +23,8 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
 
     private readonly SqliteReaderPool _readers = new(connections, maxIdle: Environment.ProcessorCount * 4);
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        SqliteOrderSchema.Migrate(connection);
-    }
+    public async Task<SchemaMigration> MigrateAsync(CancellationToken cancellationToken) =>
+        new(connections.DatabasePath, await SqliteOrderSchema.MigrateAsync(connections, cancellationToken), SqliteOrderSchema.LatestVersion);
 
     public Task<OrderRecord?> GetAsync(string orderId, CancellationToken cancellationToken) =>
         ReadSingleOrderAsync(SelectById, orderId, cancellationToken);
@@ -90,7 +85,7 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
                 signal.Notify();
                 return new CreateResult(order, Created: true);
             }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+            catch (SqliteException ex) when (SqliteErrors.IsConstraint(ex))
             {
                 transaction.Rollback();
             }

@@ -29,7 +29,7 @@ public sealed class ServiceTokenIssuer(IOptions<AuthOptions> options, TimeProvid
         {
             Issuer = auth.Issuer,
             Audience = auth.Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim(Scopes.ClaimType, string.Join(' ', scopes))]),
+            Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim(ScopeClaim.Type, string.Join(' ', scopes))]),
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = (now + lifetime).UtcDateTime,

@@ -17,7 +17,7 @@ internal sealed class ValidatedToken(ClaimsPrincipal principal, string? subject,
 
     public static ValidatedToken From(ClaimsPrincipal principal)
     {
-        var scopes = principal.FindAll(Auth.Scopes.ClaimType)
+        var scopes = principal.FindAll(ScopeClaim.Type)
             .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Distinct(StringComparer.Ordinal)
             .ToArray();

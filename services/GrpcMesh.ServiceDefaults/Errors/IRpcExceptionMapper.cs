@@ -4,7 +4,7 @@ namespace GrpcMesh.ServiceDefaults.Errors;
 
 /// <summary>
 /// A service's own exceptions → gRPC statuses (e.g. domain refusals → NOT_FOUND, FAILED_PRECONDITION). Every registered
-/// mapper is asked, in registration order, before <see cref="ExceptionMappingInterceptor"/>'s generic rules; the first
+/// mapper is asked, in registration order, before <see cref="ExceptionToStatusMapper"/>'s generic rules; the first
 /// non-null answer is what the client gets. Register with
 /// <see cref="RpcExceptionMapperExtensions.AddRpcExceptionMapper{TMapper}"/>. Only consulted when a handler throws, so a
 /// mapper costs nothing on the success path (an interceptor per service would cost every call).

@@ -9,7 +9,7 @@ namespace GrpcMesh.ServiceDefaults.Errors;
 /// <summary>
 /// Builds <see cref="RpcException"/>s that carry a <c>google.rpc.Status</c> with structured details
 /// (BadRequest, ResourceInfo, PreconditionFailure, ErrorInfo) in the <c>grpc-status-details-bin</c> trailer.
-/// Service code throws these; the exception-mapping interceptor passes them through unchanged.
+/// Service code throws these; <see cref="Hosting.ServerCallInterceptor"/> passes them through unchanged.
 /// </summary>
 public static class RpcErrors
 {

@@ -1,4 +1,3 @@
-using GrpcMesh.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -14,23 +13,6 @@ public static class HealthChecksBuilderExtensions
 {
     /// <summary>Default time one storage probe may take before it counts as failed.</summary>
     public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(3);
-
-    /// <summary>Adds a <see cref="SqliteHealthCheck"/> over the <see cref="SqliteConnectionFactory"/> registered in DI
-    /// (or the one <paramref name="factory"/> returns).</summary>
-    public static IHealthChecksBuilder AddSqliteStorageCheck(
-        this IHealthChecksBuilder builder,
-        Func<IServiceProvider, SqliteConnectionFactory>? factory = null,
-        string name = HealthNames.StorageCheck,
-        TimeSpan? timeout = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(
-            name,
-            services => new SqliteHealthCheck(factory?.Invoke(services) ?? services.GetRequiredService<SqliteConnectionFactory>()),
-            HealthStatus.Unhealthy,
-            [HealthNames.ReadyTag],
-            timeout ?? DefaultProbeTimeout));
-    }
 
     /// <summary>
     /// Adds a storage check that runs <paramref name="probe"/> (e.g. <c>(sp, ct) =&gt; sp.GetRequiredService&lt;IUserStore&gt;().PingAsync(ct)</c>);

@@ -12,7 +12,7 @@ namespace GrpcMesh.ServiceDefaults.Hosting;
 
 /// <summary>
 /// What every call goes through, outermost first: the <see cref="GrpcMeshTelemetry.ServerCallDuration"/> measurement
-/// (with the status the client gets), exception mapping (<see cref="ExceptionMappingInterceptor"/>: anything but an
+/// (with the status the client gets), exception mapping (<see cref="ExceptionToStatusMapper"/>: anything but an
 /// <see cref="RpcException"/> becomes INTERNAL/CANCELLED/DEADLINE_EXCEEDED), authentication and scopes
 /// (<see cref="CallAuthenticator"/>; health and reflection are open) and admission (<see cref="CallAdmission"/>: rate
 /// limit, deadline, concurrency gate for unary calls; health is exempt, and reflection for streams). A health Check for
@@ -24,7 +24,7 @@ namespace GrpcMesh.ServiceDefaults.Hosting;
 /// </para>
 /// </summary>
 internal sealed class ServerCallInterceptor(
-    RpcMetrics metrics, ExceptionMappingInterceptor exceptions, CallAuthenticator authenticator, CallAdmission admission,
+    RpcMetrics metrics, ExceptionToStatusMapper exceptions, CallAuthenticator authenticator, CallAdmission admission,
     UnknownHealthService unknownHealthService) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace GrpcMesh.ServiceDefaults.Telemetry;
 
-/// <summary>The <see cref="GrpcMeshTelemetry.RpcMeterName"/> meter: call durations by service, method and status.</summary>
+/// <summary>The <see cref="GrpcMeshTelemetry.RpcMeterName"/> meter: handled calls' durations by service, method and status.</summary>
 public sealed class RpcMetrics
 {
     private static readonly double[] Buckets =
@@ -16,14 +16,12 @@ public sealed class RpcMetrics
     private static readonly object[] StatusCodes = Enumerable.Range(0, 17).Select(code => (object)code).ToArray();
 
     private readonly Histogram<double> _serverDuration;
-    private readonly Histogram<double> _clientDuration;
 
     public RpcMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(GrpcMeshTelemetry.RpcMeterName);
         var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets };
         _serverDuration = meter.CreateHistogram(GrpcMeshTelemetry.ServerCallDuration, "s", "Duration of gRPC calls handled by this service", tags: null, advice);
-        _clientDuration = meter.CreateHistogram(GrpcMeshTelemetry.ClientCallDuration, "s", "Duration of gRPC calls made by this service", tags: null, advice);
     }
 
     internal void RecordServer(string service, string method, StatusCode status, long startTimestamp) =>
@@ -47,9 +45,6 @@ public sealed class RpcMetrics
         var (service, name) = MethodNames.Split(context.Method);
         Record(_serverDuration, service, name, status, startTimestamp);
     }
-
-    internal void RecordClient(string service, string method, StatusCode status, long startTimestamp) =>
-        Record(_clientDuration, service, method, status, startTimestamp);
 
     private static void Record(Histogram<double> histogram, string service, string method, StatusCode status, long startTimestamp)
     {

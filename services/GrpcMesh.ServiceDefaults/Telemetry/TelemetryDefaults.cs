@@ -1,4 +1,3 @@
-using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -29,9 +28,6 @@ internal static class TelemetryDefaults
 
         services.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.SectionName);
         services.AddSingleton<RpcMetrics>();
-        services.AddSingleton<RpcClientMetricsInterceptor>();
-        services.ConfigureAll<GrpcClientFactoryOptions>(client => client.InterceptorRegistrations.Insert(0,
-            new InterceptorRegistration(InterceptorScope.Channel, sp => sp.GetRequiredService<RpcClientMetricsInterceptor>())));
 
         var serviceName = builder.Environment.ApplicationName;
         var prometheus = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>()?.PrometheusPort is not null;
@@ -54,7 +50,7 @@ internal static class TelemetryDefaults
             .WithMetrics(metrics =>
             {
                 metrics.AddAspNetCoreInstrumentation()
-                    .AddMeter(GrpcMeshTelemetry.RpcMeterName, GrpcMeshTelemetry.ClientsMeterName, GrpcMeshTelemetry.NamePattern);
+                    .AddMeter(GrpcMeshTelemetry.NamePattern);
                 if (prometheus)
                 {
                     metrics.AddPrometheusExporter();

@@ -2,7 +2,7 @@ namespace GrpcMesh.UserService.Domain;
 
 /// <summary>
 /// A request the domain refuses. Stores and rules throw these; the gRPC layer maps each kind to one status code
-/// (NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED, UNAVAILABLE).
+/// (NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED).
 /// </summary>
 public abstract class DomainException(string message, Exception? innerException = null) : Exception(message, innerException);
 
@@ -34,7 +34,3 @@ public sealed class PreconditionFailedException(string type, string subject, str
 
 /// <summary>An optimistic-concurrency conflict (etag mismatch): re-read and retry the whole read-modify-write.</summary>
 public sealed class ConcurrencyConflictException(string message) : DomainException(message);
-
-/// <summary>The store could not do the work right now (e.g. the database stayed locked); nothing was written.</summary>
-public sealed class StoreUnavailableException(string message, Exception innerException)
-    : DomainException(message, innerException);

@@ -27,17 +27,11 @@ internal sealed partial class DomainExceptionMapper(ILogger<DomainExceptionMappe
                 return RpcErrors.FailedPrecondition(precondition.Type, precondition.Subject, precondition.Message);
             case ConcurrencyConflictException conflict:
                 return RpcErrors.Aborted(ConcurrentModificationReason, conflict.Message);
-            case StoreUnavailableException unavailable:
-                LogStoreUnavailable(logger, unavailable, method);
-                return RpcErrors.Unavailable(unavailable.Message);
             default:
                 LogUnmapped(logger, exception, method);
                 return RpcErrors.Internal("internal error");
         }
     }
-
-    [LoggerMessage(EventId = 2090, Level = LogLevel.Warning, Message = "{Method}: user store unavailable; returned UNAVAILABLE")]
-    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method);
 
     [LoggerMessage(EventId = 2091, Level = LogLevel.Error, Message = "{Method}: unmapped domain exception; returned INTERNAL")]
     private static partial void LogUnmapped(ILogger logger, Exception exception, string method);

@@ -2,17 +2,20 @@ using GrpcMesh.ServiceDefaults.Auth;
 
 namespace GrpcMesh.UserService.Grpc;
 
-/// <summary>The scope each UserService RPC requires (the token's space-separated <c>scope</c> claim).</summary>
+/// <summary>UserService's scopes and the one each of its RPCs requires (the token's space-separated <c>scope</c> claim).</summary>
 public static class UserServiceScopes
 {
+    public const string Read = "users.read";
+    public const string Write = "users.write";
+
     public static MethodScopes Map { get; } = new(User.V1.UserService.Descriptor, new Dictionary<string, string>
     {
-        ["CreateUser"] = Scopes.UsersWrite,
-        ["GetUser"] = Scopes.UsersRead,
-        ["ListUsers"] = Scopes.UsersRead,
-        ["UpdateUser"] = Scopes.UsersWrite,
-        ["DeleteUser"] = Scopes.UsersWrite,
-        ["ReserveCredit"] = Scopes.UsersWrite,
-        ["ReleaseCredit"] = Scopes.UsersWrite,
+        ["CreateUser"] = Write,
+        ["GetUser"] = Read,
+        ["ListUsers"] = Read,
+        ["UpdateUser"] = Write,
+        ["DeleteUser"] = Write,
+        ["ReserveCredit"] = Write,
+        ["ReleaseCredit"] = Write,
     });
 }

@@ -1,3 +1,4 @@
+using GrpcMesh.Storage;
 using GrpcMesh.UserService.Domain;
 
 namespace GrpcMesh.UserService.Storage;
@@ -6,12 +7,11 @@ namespace GrpcMesh.UserService.Storage;
 /// Persistence for users and credit reservations. Each mutating method is one atomic unit of work: it reads,
 /// applies the domain rules (<see cref="UserAccount"/>, <see cref="CreditReservation"/>) and writes in a single
 /// transaction, so concurrent callers can never both win a conflict or overdraw credit. Refusals are thrown as
-/// <see cref="DomainException"/>s; an implementation never returns half-applied work.
+/// <see cref="DomainException"/>s, a database that cannot do the work now as <see cref="StoreUnavailableException"/>; an
+/// implementation never returns half-applied work.
 /// </summary>
-public interface IUserStore
+public interface IUserStore : IMigratedStore
 {
-    /// <summary>Creates or migrates the schema; called once at start-up before the service accepts calls.</summary>
-    Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Inserts the user, or — when <see cref="NewUserAccount.RequestId"/> was seen before with the same

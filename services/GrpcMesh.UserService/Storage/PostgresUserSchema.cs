@@ -1,4 +1,4 @@
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using Npgsql;
 
 namespace GrpcMesh.UserService.Storage;

@@ -1,5 +1,5 @@
 using System.Data;
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using GrpcMesh.UserService.Domain;
 using Npgsql;
 using NpgsqlTypes;
@@ -36,10 +36,10 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
         FROM credit_reservations
         """;
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public async Task<SchemaMigration> MigrateAsync(CancellationToken cancellationToken)
     {
         var before = await PostgresUserSchema.MigrateAsync(dataSource, PostgresUserSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
-        LogSchemaReady(logger, PostgresDataSources.Describe(dataSource), before, PostgresUserSchema.LatestVersion);
+        return new SchemaMigration(PostgresDataSources.Describe(dataSource), before, PostgresUserSchema.LatestVersion);
     }
 
     public Task<CreateUserResult> CreateUserAsync(NewUserAccount user, CancellationToken cancellationToken) =>
@@ -333,9 +333,6 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
     /// <summary>Positional ($1, $2 …) parameter; the only nullable columns written are text.</summary>
     private static NpgsqlParameter Parameter(object? value) =>
         value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text } : new NpgsqlParameter { Value = value };
-
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "User store ready at {Database} (schema version {FromVersion} -> {ToVersion})")]
-    private static partial void LogSchemaReady(ILogger logger, string database, int fromVersion, int toVersion);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Debug,
         Message = "User store transaction rolled back by a concurrent one ({SqlState} {Constraint}), attempt {Attempt}; running it again")]

@@ -1,11 +1,10 @@
-using System.Globalization;
-using GrpcMesh.ServiceDefaults.Storage;
-using Microsoft.Data.Sqlite;
+using GrpcMesh.Storage;
 
 namespace GrpcMesh.UserService.Storage;
 
 /// <summary>
-/// The users.db schema as ordered migration steps; <c>PRAGMA user_version</c> records how many have been applied.
+/// The users.db schema as ordered migration steps; <c>PRAGMA user_version</c> records how many have been applied
+/// (see <see cref="SqliteSchemaMigrator"/>).
 /// Money is stored as integer cents (<c>*_cents</c>) next to its currency code; times as Unix microseconds (<c>*_us</c>).
 /// Append new steps at the end; never edit a released one.
 /// </summary>
@@ -49,51 +48,7 @@ internal static class SqliteUserSchema
 
     public static int LatestVersion => Migrations.Count;
 
-    /// <summary>
-    /// Applies the missing steps up to <paramref name="targetVersion"/> in one write transaction (so two processes
-    /// starting together cannot both migrate) and returns the version the file had before.
-    /// </summary>
-    public static async Task<int> MigrateAsync(SqliteConnectionFactory connections, int targetVersion, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(targetVersion, LatestVersion);
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction();
-
-        var current = await GetVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        if (current > LatestVersion)
-        {
-            throw new InvalidOperationException(
-                $"{connections.DatabasePath} has schema version {current}, newer than the {LatestVersion} this UserService build knows; run a newer build or restore a matching backup");
-        }
-
-        for (var version = current + 1; version <= targetVersion; version++)
-        {
-            await ExecuteAsync(connection, transaction, Migrations[version - 1], cancellationToken).ConfigureAwait(false);
-        }
-
-        if (targetVersion > current)
-        {
-            await ExecuteAsync(connection, transaction,
-                string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {targetVersion};"), cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return current;
-    }
-
-    public static async Task<int> GetVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "PRAGMA user_version;";
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-    }
-
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Applies the missing steps up to <paramref name="targetVersion"/>; returns the version the file had before.</summary>
+    public static Task<int> MigrateAsync(SqliteConnectionFactory connections, int targetVersion, CancellationToken cancellationToken) =>
+        SqliteSchemaMigrator.MigrateAsync(connections, Migrations, targetVersion, cancellationToken);
 }

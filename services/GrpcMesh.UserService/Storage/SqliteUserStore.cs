@@ -1,4 +1,4 @@
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using GrpcMesh.UserService.Domain;
 using Microsoft.Data.Sqlite;
 
@@ -10,12 +10,8 @@ namespace GrpcMesh.UserService.Storage;
 /// another one — are serialized and cannot overdraw credit or both win an etag race. In-process writers also queue
 /// on an async gate first, so they wait without blocking threads in SQLite's busy handler.
 /// </summary>
-public sealed partial class SqliteUserStore(SqliteConnectionFactory connections, TimeProvider timeProvider, ILogger<SqliteUserStore> logger)
-    : IUserStore, IDisposable
+public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimeProvider timeProvider) : IUserStore, IDisposable
 {
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
-
     private const string SelectUser = """
         SELECT u.id, u.email, u.display_name, u.credit_currency, u.credit_limit_cents, u.status, u.version,
                u.create_time_us, u.update_time_us,
@@ -38,10 +34,10 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
 
     public string DatabasePath => connections.DatabasePath;
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public async Task<SchemaMigration> MigrateAsync(CancellationToken cancellationToken)
     {
         var before = await SqliteUserSchema.MigrateAsync(connections, SqliteUserSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
-        LogSchemaReady(logger, connections.DatabasePath, before, SqliteUserSchema.LatestVersion);
+        return new SchemaMigration(connections.DatabasePath, before, SqliteUserSchema.LatestVersion);
     }
 
     public Task<CreateUserResult> CreateUserAsync(NewUserAccount user, CancellationToken cancellationToken) =>
@@ -212,7 +208,7 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             return result;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        catch (SqliteException ex) when (SqliteErrors.IsBusy(ex))
         {
             throw new StoreUnavailableException("the users database is busy; nothing was written, retry later", ex);
         }
@@ -271,9 +267,6 @@ public sealed partial class SqliteUserStore(SqliteConnectionFactory connections,
 
         return command;
     }
-
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "User store ready at {DatabasePath} (schema version {FromVersion} -> {ToVersion})")]
-    private static partial void LogSchemaReady(ILogger logger, string databasePath, int fromVersion, int toVersion);
 
     public Task PingAsync(CancellationToken cancellationToken) => connections.PingAsync(cancellationToken);
 }

@@ -1,5 +1,5 @@
 using GrpcMesh.ServiceDefaults;
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -25,7 +25,7 @@ public static class UserStorageRegistration
         services.AddSingleton(services => PostgresDataSources.Create(
             services.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, services.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(CreateStore);
-        services.AddHostedService<UserStoreInitializer>();
+        services.AddSchemaMigration<IUserStore>();
         return services;
     }
 
@@ -37,8 +37,7 @@ public static class UserStorageRegistration
         {
             StorageProvider.Sqlite => new SqliteUserStore(
                 SqliteConnectionFactory.ForDataDirectory(options, services.GetRequiredService<IHostEnvironment>().ContentRootPath, SqliteFileName),
-                timeProvider,
-                services.GetRequiredService<ILogger<SqliteUserStore>>()),
+                timeProvider),
             StorageProvider.Postgres => new PostgresUserStore(
                 services.GetRequiredService<NpgsqlDataSource>(),
                 timeProvider,

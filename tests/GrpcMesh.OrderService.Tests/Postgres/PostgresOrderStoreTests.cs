@@ -3,7 +3,7 @@ using GrpcMesh.Order.V1;
 using GrpcMesh.OrderService.Domain;
 using GrpcMesh.OrderService.Grpc;
 using GrpcMesh.OrderService.Storage;
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using GrpcMesh.Testing;
 using GrpcMesh.Testing.Postgres;
 using Npgsql;
@@ -101,8 +101,8 @@ public sealed class PostgresOrderStoreTests(PostgresFixture postgres)
         await using var source = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={port};Username=nobody;Password=x;Timeout=3");
         var store = new PostgresOrderStore(source, new OrderEventSignal());
 
-        var read = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => store.GetAsync("ord_x", Ct));
-        var write = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() =>
+        var read = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetAsync("ord_x", Ct));
+        var write = await Assert.ThrowsAsync<StoreUnavailableException>(() =>
             store.CompleteCompensationAsync("ord_x", DateTimeOffset.UtcNow, Ct));
 
         Assert.Contains("unavailable", read.Message, StringComparison.Ordinal);

@@ -6,10 +6,12 @@ using GrpcMesh.Clients;
 using GrpcMesh.Clients.Auth;
 using GrpcMesh.Order.V1;
 using GrpcMesh.Reliability.Tests.Support;
+using GrpcMesh.OrderService.Grpc;
 using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using GrpcMesh.UserService;
+using GrpcMesh.UserService.Grpc;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using OrderServiceClient = GrpcMesh.Order.V1.OrderService.OrderServiceClient;
@@ -59,7 +61,7 @@ public sealed class AuthTests
     [Fact]
     public async Task GetUser_ExpiredToken_UnauthenticatedSaysExpired()
     {
-        var expired = _tokens.Create("alice", DateTimeOffset.UtcNow.AddHours(-2), TimeSpan.FromHours(1), Scopes.UsersRead);
+        var expired = _tokens.Create("alice", DateTimeOffset.UtcNow.AddHours(-2), TimeSpan.FromHours(1), UserServiceScopes.Read);
 
         var ex = await GetUserUnauthenticatedAsync(TestTokens.Bearer(expired));
 
@@ -69,7 +71,7 @@ public sealed class AuthTests
     [Fact]
     public async Task GetUser_TokenSignedWithAnotherKey_UnauthenticatedSaysSignature()
     {
-        var forged = new TestTokens().Create("mallory", Scopes.UsersRead);
+        var forged = new TestTokens().Create("mallory", UserServiceScopes.Read);
 
         var ex = await GetUserUnauthenticatedAsync(TestTokens.Bearer(forged));
 
@@ -90,7 +92,7 @@ public sealed class AuthTests
     public async Task GetUser_WrongAudience_Unauthenticated()
     {
         var other = ServiceTokenIssuer.Create(new AuthOptions { SigningKey = _tokens.SigningKey, Audience = "someone-else" },
-            "alice", [Scopes.UsersRead], DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+            "alice", [UserServiceScopes.Read], DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
 
         var ex = await GetUserUnauthenticatedAsync(TestTokens.Bearer(other));
 
@@ -102,7 +104,7 @@ public sealed class AuthTests
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
         var users = new UserServiceClient(host.Channel);
-        var reader = _tokens.Create("alice", Scopes.UsersRead, Scopes.OrdersWrite);
+        var reader = _tokens.Create("alice", UserServiceScopes.Read, OrderServiceScopes.Write);
 
         var ex = await RpcAssert.ThrowsAsync(StatusCode.PermissionDenied,
             () => users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(reader), cancellationToken: Ct));
@@ -117,7 +119,7 @@ public sealed class AuthTests
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
         var users = new UserServiceClient(host.Channel);
-        var token = TestTokens.Bearer(_tokens.Create("alice", Scopes.UsersRead, Scopes.UsersWrite));
+        var token = TestTokens.Bearer(_tokens.Create("alice", UserServiceScopes.Read, UserServiceScopes.Write));
 
         var created = (await users.CreateUserAsync(Users.NewUser(), token, cancellationToken: Ct)).User;
         var read = (await users.GetUserAsync(new GetUserRequest { UserId = created.Id }, token, cancellationToken: Ct)).User;
@@ -163,7 +165,7 @@ public sealed class AuthTests
                 },
             }));
         var users = new UserServiceClient(host.Channel);
-        var token = TestTokens.Bearer(_tokens.Create("alice", Scopes.UsersRead));
+        var token = TestTokens.Bearer(_tokens.Create("alice", UserServiceScopes.Read));
 
         for (var i = 0; i < 20; i++)
         {
@@ -179,10 +181,10 @@ public sealed class AuthTests
         using var mesh = new SecureMesh(_tokens);
         var users = new UserServiceClient(mesh.UserHost.Channel);
         var orders = new OrderServiceClient(mesh.OrderHost.Channel);
-        var user = (await users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(_tokens.Create("admin", Scopes.UsersWrite)), cancellationToken: Ct)).User;
+        var user = (await users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(_tokens.Create("admin", UserServiceScopes.Write)), cancellationToken: Ct)).User;
 
         // The caller's token has order scopes only: UserService accepts the call because OrderService sends its own.
-        var order = (await orders.CreateOrderAsync(Users.NewOrder(user.Id), TestTokens.Bearer(_tokens.Create("shopper", Scopes.OrdersWrite)), cancellationToken: Ct)).Order;
+        var order = (await orders.CreateOrderAsync(Users.NewOrder(user.Id), TestTokens.Bearer(_tokens.Create("shopper", OrderServiceScopes.Write)), cancellationToken: Ct)).Order;
 
         Assert.Equal(OrderStatus.Confirmed, order.Status);
     }
@@ -193,9 +195,9 @@ public sealed class AuthTests
         var orderKey = new TestTokens();
         using var mesh = new SecureMesh(_tokens, new Dictionary<string, string?> { ["Auth:SigningKey"] = orderKey.SigningKey });
         var users = new UserServiceClient(mesh.UserHost.Channel);
-        var user = (await users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(_tokens.Create("admin", Scopes.UsersWrite)), cancellationToken: Ct)).User;
+        var user = (await users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(_tokens.Create("admin", UserServiceScopes.Write)), cancellationToken: Ct)).User;
         var orders = new OrderServiceClient(mesh.OrderHost.Channel);
-        var caller = TestTokens.Bearer(orderKey.Create("shopper", Scopes.OrdersWrite, Scopes.OrdersRead));
+        var caller = TestTokens.Bearer(orderKey.Create("shopper", OrderServiceScopes.Write, OrderServiceScopes.Read));
 
         // The caller's token is valid for OrderService: the failure is OrderService's, so not UNAUTHENTICATED.
         var ex = await RpcAssert.ThrowsAsync(StatusCode.Internal, () => orders.CreateOrderAsync(Users.NewOrder(user.Id), caller, cancellationToken: Ct));
@@ -210,13 +212,13 @@ public sealed class AuthTests
     public async Task CreateOrder_OrderServiceCredentialLacksUsersWrite_InternalNamingPermissionDeniedOrderRejectedNothingReserved()
     {
         // A misconfigured credential that can read users (GetUser passes) but not reserve credit.
-        var readOnly = new FixedToken(_tokens.Create("grpcmesh-orderservice", Scopes.UsersRead));
+        var readOnly = new FixedToken(_tokens.Create("grpcmesh-orderservice", UserServiceScopes.Read));
         using var mesh = new SecureMesh(_tokens, orderServices: services =>
             services.AddKeyedSingleton<ICallTokenProvider>(GrpcMeshClientNames.UserService, readOnly));
         var users = new UserServiceClient(mesh.UserHost.Channel);
-        var user = (await users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(_tokens.Create("admin", Scopes.UsersWrite)), cancellationToken: Ct)).User;
+        var user = (await users.CreateUserAsync(Users.NewUser(), TestTokens.Bearer(_tokens.Create("admin", UserServiceScopes.Write)), cancellationToken: Ct)).User;
         var orders = new OrderServiceClient(mesh.OrderHost.Channel);
-        var caller = TestTokens.Bearer(_tokens.Create("shopper", Scopes.OrdersWrite, Scopes.OrdersRead));
+        var caller = TestTokens.Bearer(_tokens.Create("shopper", OrderServiceScopes.Write, OrderServiceScopes.Read));
 
         var ex = await RpcAssert.ThrowsAsync(StatusCode.Internal, () => orders.CreateOrderAsync(Users.NewOrder(user.Id), caller, cancellationToken: Ct));
 
@@ -229,7 +231,7 @@ public sealed class AuthTests
     }
 
     private async Task<long> AvailableCentsAsync(UserServiceClient users, string userId) =>
-        Cents((await users.GetUserAsync(new GetUserRequest { UserId = userId }, TestTokens.Bearer(_tokens.Create("admin", Scopes.UsersRead)), cancellationToken: Ct)).User.AvailableCredit);
+        Cents((await users.GetUserAsync(new GetUserRequest { UserId = userId }, TestTokens.Bearer(_tokens.Create("admin", UserServiceScopes.Read)), cancellationToken: Ct)).User.AvailableCredit);
 
     private sealed class FixedToken(string token) : ICallTokenProvider
     {

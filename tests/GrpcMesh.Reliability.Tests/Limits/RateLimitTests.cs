@@ -2,11 +2,11 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Google.Rpc;
 using GrpcMesh.Reliability.Tests.Support;
-using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Limits;
 using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using GrpcMesh.UserService;
+using GrpcMesh.UserService.Grpc;
 using Microsoft.Extensions.Time.Testing;
 using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
 
@@ -24,8 +24,8 @@ public sealed class RateLimitTests
         // One permit per 100 s: only the burst of 3 is available during the test.
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens, ("Limits:PermitsPerSecond", "0.01"), ("Limits:Burst", "3")));
         var users = new UserServiceClient(host.Channel);
-        var alice = TestTokens.Bearer(_tokens.Create("alice", Scopes.UsersRead));
-        var bob = TestTokens.Bearer(_tokens.Create("bob", Scopes.UsersRead));
+        var alice = TestTokens.Bearer(_tokens.Create("alice", UserServiceScopes.Read));
+        var bob = TestTokens.Bearer(_tokens.Create("bob", UserServiceScopes.Read));
 
         for (var i = 0; i < 3; i++)
         {

@@ -1,4 +1,3 @@
-using GrpcMesh.User.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +22,7 @@ internal static class Hosts
             environment,
             inMemoryServer);
 
-    /// <summary>A host serving <see cref="FakeOrderService"/>, which calls <paramref name="users"/> through a factory client.</summary>
+    /// <summary>A host serving <see cref="FakeOrderService"/>, which calls <paramref name="users"/> through a GrpcMesh client.</summary>
     public static Task<TestServiceHost> StartOrdersAsync(
         TestServiceHost users,
         IReadOnlyDictionary<string, string?>? settings = null,
@@ -33,7 +32,7 @@ internal static class Hosts
             settings,
             builder =>
             {
-                builder.Services.AddGrpcClient<UserService.UserServiceClient>(o => o.Address = users.Address);
+                builder.Services.AddUserServiceClient(o => o.Address = users.Address);
                 configure?.Invoke(builder);
             });
 }

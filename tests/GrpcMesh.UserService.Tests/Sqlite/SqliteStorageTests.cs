@@ -1,4 +1,4 @@
-using GrpcMesh.ServiceDefaults.Storage;
+using GrpcMesh.Storage;
 using GrpcMesh.UserService.Storage;
 using Microsoft.Data.Sqlite;
 

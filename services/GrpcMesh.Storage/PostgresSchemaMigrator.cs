@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 
-namespace GrpcMesh.ServiceDefaults.Storage;
+namespace GrpcMesh.Storage;
 
 /// <summary>
 /// Applies ordered migration steps for one component (e.g. <c>users</c>, <c>orders</c>) of a PostgreSQL database and

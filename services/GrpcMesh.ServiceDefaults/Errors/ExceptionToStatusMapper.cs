@@ -1,82 +1,28 @@
+using System.Data.Common;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 
 namespace GrpcMesh.ServiceDefaults.Errors;
 
 /// <summary>
-/// The last line of defence: lets <see cref="RpcException"/>s through and maps anything else to a precise
-/// status (first a call the caller already ended → CANCELLED/DEADLINE_EXCEEDED, then the services' own
-/// <see cref="IRpcExceptionMapper"/>s, <see cref="TimeoutException"/> → DEADLINE_EXCEEDED, everything unexpected →
-/// INTERNAL with a logged error), so no handler exception reaches the client as UNKNOWN.
+/// The last line of defence, consulted by <see cref="Hosting.ServerCallInterceptor"/> only when a handler throws something
+/// other than an <see cref="RpcException"/>: maps it to a precise status (first a call the caller already ended →
+/// CANCELLED/DEADLINE_EXCEEDED, then the services' own <see cref="IRpcExceptionMapper"/>s, a transient
+/// <see cref="DbException"/> (the store cannot work now) → UNAVAILABLE, <see cref="TimeoutException"/> →
+/// DEADLINE_EXCEEDED, everything unexpected → INTERNAL with a logged error), so no handler exception reaches the client
+/// as UNKNOWN.
 /// </summary>
-public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, IEnumerable<IRpcExceptionMapper> mappers)
-    : Interceptor
+public sealed partial class ExceptionToStatusMapper(ILogger<ExceptionToStatusMapper> logger, IEnumerable<IRpcExceptionMapper> mappers)
 {
     private readonly IRpcExceptionMapper[] _mappers = [.. mappers];
 
-    public ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger)
+    public ExceptionToStatusMapper(ILogger<ExceptionToStatusMapper> logger)
         : this(logger, [])
     {
     }
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not RpcException)
-        {
-            throw Map(ex, context);
-        }
-    }
-
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not RpcException)
-        {
-            throw Map(ex, context);
-        }
-    }
-
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
-        ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(requestStream, context).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not RpcException)
-        {
-            throw Map(ex, context);
-        }
-    }
-
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not RpcException)
-        {
-            throw Map(ex, context);
-        }
-    }
-
     /// <summary>The status an exception that is not an <see cref="RpcException"/> becomes (logged).</summary>
-    internal RpcException Map(Exception ex, ServerCallContext context)
+    public RpcException Map(Exception ex, ServerCallContext context)
     {
         if (EndedByCaller(ex, context))
         {
@@ -96,6 +42,12 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
             {
                 return mapped;
             }
+        }
+
+        if (ex is DbException { IsTransient: true })
+        {
+            LogStoreUnavailable(logger, ex, context.Method);
+            return RpcErrors.Unavailable(ex.Message);
         }
 
         if (ex is TimeoutException)
@@ -130,6 +82,9 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "{Method} still running when its deadline passed")]
     private static partial void LogDeadlinePassed(ILogger logger, string method);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "{Method}: store unavailable; returned UNAVAILABLE")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Method} timed out waiting for a dependency")]
     private static partial void LogTimeout(ILogger logger, Exception exception, string method);

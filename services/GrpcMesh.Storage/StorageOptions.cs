@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace GrpcMesh.ServiceDefaults.Storage;
+namespace GrpcMesh.Storage;
 
 public enum StorageProvider
 {

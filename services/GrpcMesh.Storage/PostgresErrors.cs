@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace GrpcMesh.ServiceDefaults.Storage;
+namespace GrpcMesh.Storage;
 
 /// <summary>How a PostgreSQL store should treat an error from Npgsql.</summary>
 public static class PostgresErrors

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace GrpcMesh.ServiceDefaults.Storage;
+namespace GrpcMesh.Storage;
 
 /// <summary>
 /// Opens pooled connections to one SQLite file in WAL mode with a busy timeout and foreign keys on.

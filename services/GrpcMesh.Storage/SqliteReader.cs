@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace GrpcMesh.ServiceDefaults.Storage;
+namespace GrpcMesh.Storage;
 
 /// <summary>An open connection rented from a <see cref="SqliteReaderPool"/>, with its prepared commands; dispose to return it.</summary>
 public sealed class SqliteReader : IDisposable

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace GrpcMesh.ServiceDefaults.Storage;
+namespace GrpcMesh.Storage;
 
 /// <summary>
 /// Builds the one pooled <see cref="NpgsqlDataSource"/> a service uses for <c>Storage:ConnectionString</c>

@@ -1,8 +1,7 @@
-using GrpcMesh.ServiceDefaults.Storage;
 using GrpcMesh.Testing;
 using Microsoft.Data.Sqlite;
 
-namespace GrpcMesh.ServiceDefaults.Tests;
+namespace GrpcMesh.Storage.Tests;
 
 public sealed class SqliteReaderPoolTests : IDisposable
 {

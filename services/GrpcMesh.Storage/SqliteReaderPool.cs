@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace GrpcMesh.ServiceDefaults.Storage;
+namespace GrpcMesh.Storage;
 
 /// <summary>
 /// Open read connections that keep their statements prepared, for hot read paths. SQLite compiles a statement
