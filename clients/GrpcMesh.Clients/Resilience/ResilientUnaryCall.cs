@@ -56,19 +56,13 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
                 Exception failure;
                 if (owner.Breaker is { IsClosed: false } breaker)
                 {
-                    // Open: refused without a request. Half-open: Polly lets one attempt through as the probe.
-                    var sentBefore = _sent;
-                    var outcome = await breaker.ExecuteAsync(static s => s.self.SendThroughBreakerAsync(s.attempt), (self: this, attempt),
-                        context.Method.FullName, context.Options.CancellationToken).ConfigureAwait(false);
-                    if (outcome.Exception is null)
+                    try
                     {
-                        return outcome.Result!;
+                        return await ThroughBreakerAsync(breaker, attempt).ConfigureAwait(false);
                     }
-
-                    failure = outcome.Exception;
-                    if (_sent == sentBefore)
+                    catch (Exception e)
                     {
-                        _unsent = failure as RpcException; // refused by the open circuit, or cancelled before sending
+                        failure = e;
                     }
                 }
                 else
@@ -122,6 +116,21 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
     }
 
     private ValueTask Report(Exception? failure) => owner.Breaker?.ReportAsync(failure) ?? default;
+
+    /// <summary>An attempt while the circuit is not closed. Open: refused without a request. Half-open: Polly lets one attempt through as the probe.</summary>
+    private async Task<TResponse> ThroughBreakerAsync(CircuitBreaker breaker, int attempt)
+    {
+        var sentBefore = _sent;
+        var outcome = await breaker.ExecuteAsync(static s => s.self.SendThroughBreakerAsync(s.attempt), (self: this, attempt),
+            context.Method.FullName, context.Options.CancellationToken).ConfigureAwait(false);
+        if (outcome.Exception is { } failure && _sent == sentBefore)
+        {
+            _unsent = failure as RpcException; // refused by the open circuit, or cancelled before sending
+        }
+
+        outcome.ThrowIfException();
+        return outcome.Result!;
+    }
 
     private async ValueTask<Outcome<TResponse>> SendThroughBreakerAsync(int attempt)
     {
