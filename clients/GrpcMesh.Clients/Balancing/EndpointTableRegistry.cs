@@ -27,7 +27,7 @@ internal sealed class EndpointTableRegistry(TimeProvider time, GrpcMeshClientTel
     {
         var health = options.HealthChecks;
         Func<EndpointTable, HealthMonitor>? monitor = health.Enabled
-            ? table => new HealthMonitor(table, new GrpcHealthProbe(target.UseTls, target.TlsHost, health.ServiceName, options.Http, options.LoadBalancing), health, time)
+            ? table => new HealthMonitor(table, new GrpcHealthProbe(target.UseTls, target.TlsHost, health.ServiceName, options.Http, options.LoadBalancing), health, time, _logger)
             : null;
         return new EndpointTable(target.Key, options.OutlierEjection, time, telemetry, _logger, monitor);
     }
