@@ -15,6 +15,10 @@ internal sealed class EndpointTableRegistry(TimeProvider time, GrpcMeshClientTel
     public EndpointTable Get(ClientTarget target, GrpcMeshClientOptions options) =>
         _tables.GetOrAdd(target.Key, _ => new Lazy<EndpointTable>(() => Create(target, options))).Value;
 
+    /// <summary>The table of a target key if one was created (tests and diagnostics).</summary>
+    public EndpointTable? Find(string targetKey) =>
+        _tables.TryGetValue(targetKey, out var table) && table.IsValueCreated ? table.Value : null;
+
     public void Dispose()
     {
         foreach (var table in _tables.Values.Where(t => t.IsValueCreated))
