@@ -1,14 +1,12 @@
+using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Target;
-using System.Net;
 
 namespace GrpcMesh.Clients.Balancing;
 
 /// <summary>
-/// Reports the outcome of every attempt to the endpoint it went to. It sits under grpc-dotnet's balancer handler, which
-/// has already rewritten the request URI to the picked endpoint. The balancer's own call tracker only sees transport
-/// exceptions; this handler also reads the status of trailers-only responses (how servers answer errors such as
-/// UNAVAILABLE) and HTTP 502/503/504 from proxies. A status sent in trailers after a message is not seen: such a call
-/// reached a working server.
+/// Reports the outcome of every attempt to the endpoint it went to (<see cref="AttemptStatus"/> says how it is read). It
+/// sits under grpc-dotnet's balancer handler, which has already rewritten the request URI to the picked endpoint. The
+/// balancer's own call tracker only sees transport exceptions.
 /// </summary>
 internal sealed class EndpointOutcomeHandler(EndpointTable? table) : DelegatingHandler
 {
@@ -18,6 +16,7 @@ internal sealed class EndpointOutcomeHandler(EndpointTable? table) : DelegatingH
     private async Task<HttpResponseMessage> SendTrackedAsync(EndpointTable endpoints, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var endpoint = EndpointKey.Of(request.RequestUri!);
+        var sent = endpoints.Time.GetTimestamp();
         HttpResponseMessage response;
         try
         {
@@ -25,20 +24,16 @@ internal sealed class EndpointOutcomeHandler(EndpointTable? table) : DelegatingH
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            endpoints.ReportAttempt(endpoint, AttemptOutcome.Cancelled);
+            endpoints.ReportAttempt(endpoint, AttemptStatus.OfCancelled(request, endpoints.Time.GetElapsedTime(sent)));
             throw;
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            endpoints.ReportAttempt(endpoint, AttemptOutcome.Failure);
+            endpoints.ReportAttempt(endpoint, StatusTaxonomy.KindOf(e) is StatusKind.Cancelled ? StatusKind.Cancelled : StatusKind.Unavailable);
             throw;
         }
 
-        endpoints.ReportAttempt(endpoint, IsUnavailable(response) ? AttemptOutcome.Failure : AttemptOutcome.Success);
+        endpoints.ReportAttempt(endpoint, AttemptStatus.Of(response));
         return response;
     }
-
-    private static bool IsUnavailable(HttpResponseMessage response) =>
-        response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
-        || (response.Headers.TryGetValues("grpc-status", out var status) && status.FirstOrDefault() == "14");
 }

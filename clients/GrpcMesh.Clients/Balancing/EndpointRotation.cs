@@ -1,10 +1,12 @@
 namespace GrpcMesh.Clients.Balancing;
 
 /// <summary>
-/// Round robin over a fixed list of endpoints (the ready subchannels of one picker) that skips endpoints out of rotation.
-/// The admitted subset is cached and rebuilt when the table's version changes or the earliest ejection runs out, so a
-/// pick is an interlocked increment and two reads. When every endpoint is out (cannot happen through the ejection cap
-/// alone, but may when the others are not connected) all of them are used rather than failing calls.
+/// Round robin over a fixed list of endpoints (the connected subchannels of one picker) that skips endpoints out of
+/// rotation. Candidates, first tier that is not empty (Envoy's panic threshold at its simplest):
+/// healthy and not ejected; else healthy (ejection is ignored rather than sending to an endpoint that says it is not
+/// serving); else all of them (every endpoint unhealthy: calls still go somewhere rather than fail).
+/// The candidate set is cached and rebuilt when the table's version changes or the earliest ejection runs out, so a
+/// pick is an interlocked increment and two reads.
 /// </summary>
 internal sealed class EndpointRotation
 {
@@ -38,7 +40,7 @@ internal sealed class EndpointRotation
             Volatile.Write(ref _candidates, candidates);
         }
 
-        var indices = candidates.Admitted.Length > 0 ? candidates.Admitted : _all;
+        var indices = candidates.Indices;
         var count = (uint)indices.Length;
         var slot = (uint)Interlocked.Increment(ref _next) % count;
         var index = indices[slot];
@@ -54,22 +56,30 @@ internal sealed class EndpointRotation
     {
         var version = _table.Version;
         var admitted = new List<int>(_endpoints.Length);
+        var healthy = new List<int>(_endpoints.Length);
         var validUntil = long.MaxValue;
         for (var i = 0; i < _endpoints.Length; i++)
         {
             var endpoint = _endpoints[i];
-            if (endpoint.IsAdmitted(nowTicks))
+            if (!endpoint.IsHealthy)
             {
-                admitted.Add(i);
+                continue;
             }
-            else if (!endpoint.IsHealthEjected)
+
+            healthy.Add(i);
+            if (endpoint.IsEjected(nowTicks))
             {
                 validUntil = Math.Min(validUntil, endpoint.EjectedUntilTicks);
             }
+            else
+            {
+                admitted.Add(i);
+            }
         }
 
-        return new Candidates([.. admitted], version, validUntil);
+        int[] indices = admitted.Count > 0 ? [.. admitted] : healthy.Count > 0 ? [.. healthy] : _all;
+        return new Candidates(indices, version, validUntil);
     }
 
-    private sealed record Candidates(int[] Admitted, int Version, long ValidUntilTicks);
+    private sealed record Candidates(int[] Indices, int Version, long ValidUntilTicks);
 }

@@ -3,13 +3,14 @@ using Grpc.Core;
 namespace GrpcMesh.Clients.Balancing;
 
 /// <summary>
-/// What the client knows about one endpoint of a balanced target. The picker reads <see cref="IsAdmitted"/> lock-free on
-/// every call; changes happen under the <see cref="EndpointTable"/>'s lock.
+/// What the client knows about one endpoint of a balanced target. The picker reads it lock-free on every call; changes
+/// happen under the <see cref="EndpointTable"/>'s lock. Health (what the endpoint says of itself) and outlier ejection
+/// (what its calls say) are kept apart: the cap applies to ejection only.
 /// </summary>
 internal sealed class EndpointState(string endpoint)
 {
     private long _ejectedUntilTicks;
-    private int _healthEjected;
+    private int _unhealthy;
     private int _consecutiveFailures;
     private int _connectivity = (int)ConnectivityState.Idle;
 
@@ -19,21 +20,24 @@ internal sealed class EndpointState(string endpoint)
     /// <summary>End of the current (or last) outlier ejection, UTC ticks; 0 when never ejected.</summary>
     public long EjectedUntilTicks => Volatile.Read(ref _ejectedUntilTicks);
 
-    /// <summary>Out of rotation because its health check failed.</summary>
-    public bool IsHealthEjected => Volatile.Read(ref _healthEjected) == 1;
+    /// <summary>False while its health service says it is not serving (or does not answer).</summary>
+    public bool IsHealthy => Volatile.Read(ref _unhealthy) == 0;
 
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
 
     /// <summary>Connectivity of its subchannel (last reported).</summary>
     public ConnectivityState Connectivity => (ConnectivityState)Volatile.Read(ref _connectivity);
 
+    /// <summary>Its subchannel is connected: only then does it count towards the ejection cap.</summary>
+    public bool IsConnected => Connectivity == ConnectivityState.Ready;
+
     /// <summary>Ejections in a row that set the length of the next one (guarded by the table lock).</summary>
     public int EjectionLevel { get; set; }
 
-    /// <summary>Latest health check said the endpoint is not serving (guarded by the table lock).</summary>
-    public bool ReportedUnhealthy { get; set; }
+    public bool IsEjected(long nowTicks) => EjectedUntilTicks > nowTicks;
 
-    public bool IsAdmitted(long nowTicks) => !IsHealthEjected && EjectedUntilTicks <= nowTicks;
+    /// <summary>Healthy and not ejected: a first-choice candidate.</summary>
+    public bool IsAdmitted(long nowTicks) => IsHealthy && !IsEjected(nowTicks);
 
     public int RecordFailure() => Interlocked.Increment(ref _consecutiveFailures);
 
@@ -51,7 +55,7 @@ internal sealed class EndpointState(string endpoint)
         Volatile.Write(ref _ejectedUntilTicks, untilTicks);
     }
 
-    public void SetHealthEjected(bool ejected) => Volatile.Write(ref _healthEjected, ejected ? 1 : 0);
+    public void SetHealthy(bool healthy) => Volatile.Write(ref _unhealthy, healthy ? 0 : 1);
 
     public void SetConnectivity(ConnectivityState state) => Volatile.Write(ref _connectivity, (int)state);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -11,9 +12,10 @@ namespace GrpcMesh.Clients.Balancing;
 /// to that target. Fed by the resolver (endpoint set), the subchannels (connectivity), the outcome of each attempt and the
 /// health monitor; read by the picker. Outlier ejection: <see cref="GrpcMeshOutlierEjectionOptions.ConsecutiveFailures"/>
 /// failures in a row eject an endpoint for BaseEjectionTime × 2^(level−1), capped, where the level rises with each
-/// ejection and falls by one for each BaseEjectionTime spent admitted since the last one ended. Health ejection lasts
-/// until a check reports SERVING. Both kinds together never exceed the MaxEjectionPercent cap, and never take out every
-/// endpoint.
+/// ejection and falls by one for each BaseEjectionTime spent admitted since the last one ended; at most MaxEjectionPercent
+/// of the connected endpoints are ejected at once. Health is separate: an endpoint whose health service says it is not
+/// serving is out of rotation until it says SERVING, whatever the cap (<see cref="EndpointRotation"/> says what is used
+/// when everything is out).
 /// </summary>
 internal sealed class EndpointTable : IDisposable
 {
@@ -57,6 +59,9 @@ internal sealed class EndpointTable : IDisposable
 
     public long NowTicks => _time.GetUtcNow().UtcTicks;
 
+    /// <summary>The clock of ejections and attempt timings.</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>The state of <paramref name="endpoint"/> (<c>host:port</c>), created on first sight.</summary>
     public EndpointState Get(string endpoint) => _states.GetOrAdd(endpoint, static e => new EndpointState(e));
 
@@ -77,12 +82,7 @@ internal sealed class EndpointTable : IDisposable
             Interlocked.Increment(ref _version);
         }
 
-        foreach (var gone in removed)
-        {
-            _health?.Forget(gone.Endpoint);
-        }
-
-        _health?.Start();
+        _health?.Watch([.. Endpoints.Select(e => e.Endpoint)]);
     }
 
     public void SetConnectivity(string endpoint, ConnectivityState state)
@@ -93,16 +93,20 @@ internal sealed class EndpointTable : IDisposable
         }
     }
 
-    /// <summary>Records the outcome of one attempt sent to <paramref name="endpoint"/>; ejects it after enough failures in a row.</summary>
-    public void ReportAttempt(string endpoint, AttemptOutcome outcome)
+    /// <summary>
+    /// Records how one attempt sent to <paramref name="endpoint"/> ended (<see cref="StatusTaxonomy.IsEndpointFailure"/>:
+    /// UNAVAILABLE or a timeout); ejects it after enough failures in a row. Outcomes that say nothing about the endpoint
+    /// (cancelled) neither count nor reset the count.
+    /// </summary>
+    public void ReportAttempt(string endpoint, StatusKind kind)
     {
-        _telemetry.EndpointAttempt(Target, endpoint, outcome);
-        if (outcome == AttemptOutcome.Cancelled || !_ejection.Enabled || !_states.TryGetValue(endpoint, out var state))
+        _telemetry.EndpointAttempt(Target, endpoint, kind);
+        if (!StatusTaxonomy.IsEndpointOutcome(kind) || !_ejection.Enabled || !_states.TryGetValue(endpoint, out var state))
         {
             return;
         }
 
-        if (outcome == AttemptOutcome.Success)
+        if (!StatusTaxonomy.IsEndpointFailure(kind))
         {
             state.RecordSuccess();
             return;
@@ -119,7 +123,10 @@ internal sealed class EndpointTable : IDisposable
         }
     }
 
-    /// <summary>Records a health check result: unhealthy takes the endpoint out of rotation (within the cap), healthy brings it back.</summary>
+    /// <summary>
+    /// Records what the endpoint's health service said: unhealthy takes it out of rotation at once and regardless of the
+    /// ejection cap (the rotation's panic rule keeps calls flowing if every endpoint is out); healthy brings it back.
+    /// </summary>
     public void ReportHealth(string endpoint, bool healthy)
     {
         if (!_states.TryGetValue(endpoint, out var state))
@@ -129,40 +136,22 @@ internal sealed class EndpointTable : IDisposable
 
         lock (_lock)
         {
-            var wasUnhealthy = state.ReportedUnhealthy;
-            state.ReportedUnhealthy = !healthy;
+            if (state.IsHealthy == healthy)
+            {
+                return;
+            }
+
+            state.SetHealthy(healthy);
+            Interlocked.Increment(ref _version);
             if (healthy)
             {
-                if (state.IsHealthEjected)
-                {
-                    state.SetHealthEjected(false);
-                    Interlocked.Increment(ref _version);
-                    ClientLog.EndpointHealthy(_logger, Target, endpoint);
-                }
-
-                return;
+                ClientLog.EndpointHealthy(_logger, Target, endpoint);
             }
-
-            if (state.IsHealthEjected)
+            else
             {
-                return;
+                _telemetry.EndpointEjected(Target, endpoint, "health");
+                ClientLog.EndpointUnhealthy(_logger, Target, endpoint);
             }
-
-            var now = NowTicks;
-            if (state.IsAdmitted(now) && !CanEjectOneMore(now))
-            {
-                if (!wasUnhealthy)
-                {
-                    ClientLog.EjectionCapped(_logger, Target, endpoint, "health check");
-                }
-
-                return;
-            }
-
-            state.SetHealthEjected(true);
-            Interlocked.Increment(ref _version);
-            _telemetry.EndpointEjected(Target, endpoint, "health");
-            ClientLog.EndpointUnhealthy(_logger, Target, endpoint);
         }
     }
 
@@ -179,7 +168,7 @@ internal sealed class EndpointTable : IDisposable
         }
     }
 
-    /// <summary>How many of <paramref name="total"/> endpoints may be out of rotation at once.</summary>
+    /// <summary>How many of <paramref name="total"/> connected endpoints may be ejected as outliers at once.</summary>
     public static int MaxEjectable(int total, int maxEjectionPercent)
     {
         if (total <= 1 || maxEjectionPercent <= 0)
@@ -204,7 +193,7 @@ internal sealed class EndpointTable : IDisposable
             return; // already ejected by a concurrent failure, or a success came in between
         }
 
-        if (state.IsAdmitted(now) && !CanEjectOneMore(now))
+        if (!CanEjectOneMore(now))
         {
             ClientLog.EjectionCapped(_logger, Target, state.Endpoint, "consecutive failures");
             return;
@@ -222,18 +211,28 @@ internal sealed class EndpointTable : IDisposable
         ClientLog.EndpointEjected(_logger, Target, state.Endpoint, _ejection.ConsecutiveFailures, duration.TotalMilliseconds, level);
     }
 
+    /// <summary>
+    /// Room under the cap, counting connected endpoints only: one that is down is already out of every picker, so it
+    /// neither counts as ejected nor makes room for ejecting a connected one.
+    /// </summary>
     private bool CanEjectOneMore(long now)
     {
-        var endpoints = Endpoints;
+        var connected = 0;
         var ejected = 0;
-        foreach (var endpoint in endpoints)
+        foreach (var endpoint in Endpoints)
         {
-            if (!endpoint.IsAdmitted(now))
+            if (!endpoint.IsConnected)
+            {
+                continue;
+            }
+
+            connected++;
+            if (endpoint.IsEjected(now))
             {
                 ejected++;
             }
         }
 
-        return ejected < MaxEjectable(endpoints.Count, _ejection.MaxEjectionPercent);
+        return ejected < MaxEjectable(connected, _ejection.MaxEjectionPercent);
     }
 }

@@ -15,6 +15,10 @@ internal sealed class EndpointTableRegistry(TimeProvider time, GrpcMeshClientTel
     public EndpointTable Get(ClientTarget target, GrpcMeshClientOptions options) =>
         _tables.GetOrAdd(target.Key, _ => new Lazy<EndpointTable>(() => Create(target, options))).Value;
 
+    /// <summary>The table of a target key if one was created (tests and diagnostics).</summary>
+    public EndpointTable? Find(string targetKey) =>
+        _tables.TryGetValue(targetKey, out var table) && table.IsValueCreated ? table.Value : null;
+
     public void Dispose()
     {
         foreach (var table in _tables.Values.Where(t => t.IsValueCreated))
@@ -27,7 +31,7 @@ internal sealed class EndpointTableRegistry(TimeProvider time, GrpcMeshClientTel
     {
         var health = options.HealthChecks;
         Func<EndpointTable, HealthMonitor>? monitor = health.Enabled
-            ? table => new HealthMonitor(table, new GrpcHealthProbe(target.UseTls, target.TlsHost, health.ServiceName, options.Http, options.LoadBalancing), health, time)
+            ? table => new HealthMonitor(table, new GrpcHealthProbe(target.UseTls, target.TlsHost, health.ServiceName, options.Http, options.LoadBalancing), health, time, _logger)
             : null;
         return new EndpointTable(target.Key, options.OutlierEjection, time, telemetry, _logger, monitor);
     }

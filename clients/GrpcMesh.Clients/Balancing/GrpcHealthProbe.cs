@@ -8,9 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace GrpcMesh.Clients.Balancing;
 
 /// <summary>
-/// grpc.health.v1 <c>Check</c> against one endpoint, over a channel of its own (one HTTP/2 connection per endpoint, shared
-/// handler). SERVING → healthy; NOT_SERVING, SERVICE_UNKNOWN or no answer → unhealthy; UNIMPLEMENTED (no health service)
-/// → healthy, since there is nothing to ask and call outcomes still drive outlier ejection.
+/// grpc.health.v1 <c>Watch</c> (or <c>Check</c>) against one endpoint, over a channel of its own (one HTTP/2 connection per
+/// endpoint, shared handler). SERVING → healthy; NOT_SERVING, SERVICE_UNKNOWN → unhealthy; a Check that fails → unhealthy;
+/// Check answering UNIMPLEMENTED (no health service) → healthy, since there is nothing to ask and call outcomes still
+/// drive outlier ejection.
 /// </summary>
 internal sealed class GrpcHealthProbe : IEndpointHealthProbe
 {
@@ -36,20 +37,33 @@ internal sealed class GrpcHealthProbe : IEndpointHealthProbe
         _service = service;
     }
 
-    public async Task<bool> IsServingAsync(string endpoint, CancellationToken cancellationToken)
+    public async Task<HealthWatchEnd> WatchAsync(string endpoint, Action<bool> report, CancellationToken cancellationToken)
     {
-        var channel = _channels.GetOrAdd(endpoint, e => GrpcChannel.ForAddress(
-            new Uri($"{_scheme}://{e}"),
-            new GrpcChannelOptions
-            {
-                HttpHandler = _handler,
-                DisposeHttpClient = false,
-                InitialReconnectBackoff = _reconnect.InitialReconnectBackoff,
-                MaxReconnectBackoff = _reconnect.MaxReconnectBackoff,
-            }));
         try
         {
-            var response = await new Health.HealthClient(channel)
+            using var call = new Health.HealthClient(Channel(endpoint)).Watch(new HealthCheckRequest { Service = _service }, cancellationToken: cancellationToken);
+            await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                report(response.Status == HealthCheckResponse.Types.ServingStatus.Serving);
+            }
+
+            return HealthWatchEnd.Completed;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            return HealthWatchEnd.Unimplemented;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or HttpRequestException or IOException)
+        {
+            return HealthWatchEnd.Failed;
+        }
+    }
+
+    public async Task<bool> IsServingAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await new Health.HealthClient(Channel(endpoint))
                 .CheckAsync(new HealthCheckRequest { Service = _service }, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             return response.Status == HealthCheckResponse.Types.ServingStatus.Serving;
@@ -82,4 +96,14 @@ internal sealed class GrpcHealthProbe : IEndpointHealthProbe
         _channels.Clear();
         _handler.Dispose();
     }
+
+    private GrpcChannel Channel(string endpoint) => _channels.GetOrAdd(endpoint, e => GrpcChannel.ForAddress(
+        new Uri($"{_scheme}://{e}"),
+        new GrpcChannelOptions
+        {
+            HttpHandler = _handler,
+            DisposeHttpClient = false,
+            InitialReconnectBackoff = _reconnect.InitialReconnectBackoff,
+            MaxReconnectBackoff = _reconnect.MaxReconnectBackoff,
+        }));
 }

@@ -4,22 +4,27 @@ namespace GrpcMesh.Clients.Options;
 
 /// <summary>
 /// Active health checks of each endpoint of a round-robin balanced address (<c>Clients:&lt;Service&gt;:HealthChecks</c>):
-/// grpc.health.v1 <c>Check</c> every <see cref="Interval"/>. An endpoint answering NOT_SERVING (e.g. draining before it
-/// stops) or not answering is taken out of rotation until a check says SERVING again. An endpoint without the health
-/// service (UNIMPLEMENTED) counts as healthy.
+/// one grpc.health.v1 <c>Watch</c> stream per endpoint, so a NOT_SERVING (e.g. a replica starting its drain) takes the
+/// endpoint out of rotation as soon as the server pushes it, regardless of the outlier-ejection cap. NOT_SERVING,
+/// SERVICE_UNKNOWN, a failed stream or no first answer within <see cref="Timeout"/> keeps it out until a watch says
+/// SERVING. Servers without Watch are asked with <c>Check</c> every <see cref="Interval"/>; an endpoint without the
+/// health service (UNIMPLEMENTED) counts as healthy.
 /// </summary>
 public sealed class GrpcMeshHealthCheckOptions
 {
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Time between two checks of an endpoint. Keep it well below the servers' <c>Shutdown:DrainDelay</c>.</summary>
+    /// <summary>
+    /// Delay before watching an endpoint again after its watch ended or failed (a restarted replica is seen SERVING this
+    /// long after it accepts connections, at most), and the time between two Checks of a server without Watch.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Time a check may take; a slower answer counts as unhealthy.</summary>
+    /// <summary>Time for a watch's first answer, or a Check's answer; no answer in time counts as unhealthy.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Service name sent in the check; empty asks about the server as a whole.</summary>
+    /// <summary>Service name sent in the watch or check; empty asks about the server as a whole.</summary>
     public string ServiceName { get; set; } = string.Empty;
 }

@@ -36,9 +36,21 @@ internal static partial class ClientLog
         Message = "Endpoint {Endpoint} of {Target} not ejected ({Reason}): the share of endpoints out of rotation is at its cap")]
     public static partial void EjectionCapped(ILogger logger, string target, string endpoint, string reason);
 
-    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Endpoint {Endpoint} of {Target} failed its health check: out of rotation")]
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Endpoint {Endpoint} of {Target} is not serving (health NOT_SERVING, failed or unanswered): out of rotation")]
     public static partial void EndpointUnhealthy(ILogger logger, string target, string endpoint);
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Endpoint {Endpoint} of {Target} passed its health check: back in rotation")]
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Endpoint {Endpoint} of {Target} reports SERVING: back in rotation")]
     public static partial void EndpointHealthy(ILogger logger, string target, string endpoint);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning,
+        Message = "Health watch of endpoint {Endpoint} of {Target} failed unexpectedly; watching again in {DelayMs} ms")]
+    public static partial void HealthWatchFailed(ILogger logger, string target, string endpoint, double delayMs, Exception exception);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Debug,
+        Message = "Endpoint {Endpoint} of {Target} does not implement grpc.health.v1 Watch: polling Check every {IntervalMs} ms")]
+    public static partial void HealthWatchUnimplemented(ILogger logger, string target, string endpoint, double intervalMs);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Debug,
+        Message = "Health watch of endpoint {Endpoint} of {Target} ended ({How}); watching again in {DelayMs} ms")]
+    public static partial void HealthWatchEnded(ILogger logger, string target, string endpoint, string how, double delayMs);
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 using GrpcMesh.Clients.Balancing;
+using GrpcMesh.Clients.Statuses;
 
 namespace GrpcMesh.Clients.Telemetry;
 
@@ -13,7 +14,8 @@ namespace GrpcMesh.Clients.Telemetry;
 /// <c>grpcmesh.client.breaker.rejections</c> (target, method), <c>grpcmesh.client.deadline.fail_fast</c> (target, method).
 /// Balanced targets (<c>dns:///</c>, <c>static:///</c>): gauge <c>grpcmesh.client.endpoint.state</c> (target, endpoint,
 /// state = ready | ejected | unavailable; 1 for the endpoint's current state, 0 for the others), counters
-/// <c>grpcmesh.client.endpoint.attempts</c> (target, endpoint, outcome = success | failure | cancelled) and
+/// <c>grpcmesh.client.endpoint.attempts</c> (target, endpoint, outcome = success | failure | cancelled; failure =
+/// UNAVAILABLE or DEADLINE_EXCEEDED) and
 /// <c>grpcmesh.client.endpoint.ejections</c> (target, endpoint, reason = failures | health).
 /// </summary>
 public sealed class GrpcMeshClientTelemetry : IDisposable
@@ -75,11 +77,11 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
 
     internal void Untrack(EndpointTable table) => _tables.TryRemove(table, out _);
 
-    internal void EndpointAttempt(string target, string endpoint, AttemptOutcome outcome)
+    internal void EndpointAttempt(string target, string endpoint, StatusKind kind)
     {
         if (_endpointAttempts.Enabled)
         {
-            _endpointAttempts.Add(1, new TagList { { "target", target }, { "endpoint", endpoint }, { "outcome", OutcomeTag(outcome) } });
+            _endpointAttempts.Add(1, new TagList { { "target", target }, { "endpoint", endpoint }, { "outcome", OutcomeTag(kind) } });
         }
     }
 
@@ -107,12 +109,11 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
         }
     }
 
-    private static string OutcomeTag(AttemptOutcome outcome) => outcome switch
-    {
-        AttemptOutcome.Success => "success",
-        AttemptOutcome.Failure => "failure",
-        _ => "cancelled",
-    };
+    /// <summary>success (the endpoint answered), failure (an endpoint failure: unavailable or too slow) or cancelled.</summary>
+    private static string OutcomeTag(StatusKind kind) =>
+        !StatusTaxonomy.IsEndpointOutcome(kind) ? "cancelled"
+        : StatusTaxonomy.IsEndpointFailure(kind) ? "failure"
+        : "success";
 
     private IEnumerable<Measurement<int>> ObserveEndpoints()
     {

@@ -37,7 +37,7 @@ public sealed class BalancingConfigurationTests
         Assert.Equal(TimeSpan.FromMinutes(2), options.OutlierEjection.MaxEjectionTime);
         Assert.Equal(50, options.OutlierEjection.MaxEjectionPercent);
         Assert.True(options.HealthChecks.Enabled);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.HealthChecks.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.HealthChecks.Interval);
         Assert.Equal(TimeSpan.FromSeconds(1), options.HealthChecks.Timeout);
         Assert.Equal(string.Empty, options.HealthChecks.ServiceName);
     }

@@ -1,5 +1,4 @@
 using GrpcMesh.Clients.Balancing;
-using GrpcMesh.Clients.Tests.Fakes;
 using GrpcMesh.Clients.Tests.Replicas;
 using GrpcMesh.Testing;
 
@@ -22,7 +21,7 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
             await replicas.KillAsync(1);
             await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) != EndpointStates.Ready, "the killed replica out of rotation", Balanced.Patience);
             stateWhileDown = Balanced.StateOf(harness, replicas, 1); // its connection is gone: unavailable, or already ejected
-            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) == EndpointStates.Ejected, "the killed replica ejected (health check fails)", Balanced.Patience);
+            await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 1) == EndpointStates.Ejected, "the killed replica out of rotation (its health watch fails)", Balanced.Patience);
             await load.WaitForEveryWorkerAsync("attempts picked before the kill have ended");
             var attemptsWhenOut = Balanced.AttemptsTo(harness, replicas, 1);
 
@@ -94,13 +93,13 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
             await load.WaitForMoreCallsAsync(300, "before the fault");
             replicas[0].Control.Faulty = true;
             // The ejection counter, not the state: a 500 ms ejection may be over before a poll on a loaded machine sees it.
-            await Eventually.WaitAsync(() => FailureEjections(harness, replicas, 0) >= 1, "the faulty replica ejected", Balanced.Patience);
+            await Eventually.WaitAsync(() => Balanced.FailureEjections(harness, replicas, 0) >= 1, "the faulty replica ejected", Balanced.Patience);
             await load.WaitForMoreCallsAsync(300, "while the replica is faulty");
             replicas[0].Control.Faulty = false;
             var callsWhenFixed = replicas[0].Control.Calls;
             await Eventually.WaitAsync(() => Balanced.StateOf(harness, replicas, 0) == EndpointStates.Ready, "the recovered replica back in rotation", Balanced.Patience);
             await Eventually.WaitAsync(() => replicas[0].Control.Calls > callsWhenFixed + 50, "the recovered replica serving again", Balanced.Patience);
-            ejections = FailureEjections(harness, replicas, 0);
+            ejections = Balanced.FailureEjections(harness, replicas, 0);
         }
         finally
         {
@@ -149,7 +148,4 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
         Assert.InRange(failedThere, 50, 150); // it still gets its share of first attempts…
         Assert.Equal(failedThere, harness.Metrics.Sum("grpcmesh.client.retries")); // …and each is retried once, elsewhere
     }
-
-    private static long FailureEjections(ClientHarness harness, ReplicaSet replicas, int index) =>
-        harness.Metrics.Sum("grpcmesh.client.endpoint.ejections", ("endpoint", replicas.Endpoint(index)), ("reason", "failures"));
 }

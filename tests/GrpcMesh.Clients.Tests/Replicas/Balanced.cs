@@ -4,6 +4,7 @@ using GrpcMesh.Clients.Tests.Fakes;
 using GrpcMesh.Common.V1;
 using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GrpcMesh.Clients.Tests.Replicas;
 
@@ -13,27 +14,25 @@ public static class Balanced
     /// <summary>How long the balancing tests wait for a replica or endpoint state to change.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    /// <summary>The registered UserService client on the replicas' static:/// address: fast reconnects, checks and ejections.</summary>
+    /// <summary>The registered UserService client on the replicas' static:/// address: fast reconnects and ejections, shipped health-check defaults.</summary>
     public static ClientHarness Client(ReplicaSet replicas, Action<GrpcMeshClientOptions>? configure = null) =>
         new(replicas.Address, o =>
         {
             o.LoadBalancing.InitialReconnectBackoff = TimeSpan.FromMilliseconds(100);
             o.LoadBalancing.MaxReconnectBackoff = TimeSpan.FromMilliseconds(500);
-            o.HealthChecks.Interval = TimeSpan.FromMilliseconds(100);
-            o.HealthChecks.Timeout = TimeSpan.FromSeconds(3);
             o.OutlierEjection.BaseEjectionTime = TimeSpan.FromMilliseconds(500);
             o.OutlierEjection.MaxEjectionTime = TimeSpan.FromSeconds(2);
             configure?.Invoke(o);
         });
 
-    public static async Task<string> CreateUserAsync(ClientHarness harness)
+    public static async Task<string> CreateUserAsync(ClientHarness harness, CancellationToken cancellationToken = default)
     {
         var response = await harness.Client.CreateUserAsync(new CreateUserRequest
         {
             Email = $"lb-{Guid.NewGuid():N}@example.com",
             DisplayName = "Balanced Caller",
             CreditLimit = new Money { CurrencyCode = "USD", Units = 100 },
-        });
+        }, cancellationToken: cancellationToken);
         return response.User.Id;
     }
 
@@ -45,6 +44,14 @@ public static class Balanced
         Eventually.WaitAsync(
             () => Enumerable.Range(0, replicas.Count).All(i => StateOf(harness, replicas, i) == EndpointStates.Ready),
             "every replica ready", Patience);
+
+    /// <summary>Whether the client's connection to replica <paramref name="index"/> is up (the ejection cap counts only those).</summary>
+    public static bool IsConnected(ClientHarness harness, ReplicaSet replicas, int index) =>
+        harness.Services.GetRequiredService<EndpointTableRegistry>().Find(replicas.Target)?.Get(replicas.Endpoint(index)).IsConnected == true;
+
+    /// <summary>Ejections of replica <paramref name="index"/> for failed attempts (not health).</summary>
+    public static long FailureEjections(ClientHarness harness, ReplicaSet replicas, int index) =>
+        harness.Metrics.Sum("grpcmesh.client.endpoint.ejections", ("endpoint", replicas.Endpoint(index)), ("reason", "failures"));
 
     /// <summary>Attempts the client sent to replica <paramref name="index"/>, any outcome.</summary>
     public static long AttemptsTo(ClientHarness harness, ReplicaSet replicas, int index) =>

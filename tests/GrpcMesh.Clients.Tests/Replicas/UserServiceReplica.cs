@@ -1,6 +1,9 @@
 extern alias userservice;
 
 using System.Net;
+using Grpc.AspNetCore.HealthChecks;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -10,6 +13,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using UserServiceMarker = userservice::GrpcMesh.UserService.UserServiceMarker;
 
 namespace GrpcMesh.Clients.Tests.Replicas;
@@ -47,6 +51,20 @@ public sealed class UserServiceReplica : WebApplicationFactory<UserServiceMarker
         var address = replica.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         replica.Port = new Uri(address).Port;
         return replica;
+    }
+
+    /// <summary>
+    /// What DrainOnShutdownService does when a drain starts: every health name reports NOT_SERVING at once (pushed to open
+    /// Watch streams) while calls are still served. The test switch keeps the health publisher from flipping it back.
+    /// </summary>
+    public void BeginDrain()
+    {
+        Control.Serving = false;
+        var health = Services.GetRequiredService<HealthServiceImpl>();
+        foreach (var name in Services.GetRequiredService<IOptions<GrpcHealthChecksOptions>>().Value.Services.Select(s => s.Name))
+        {
+            health.SetStatus(name, HealthCheckResponse.Types.ServingStatus.NotServing);
+        }
     }
 
     /// <summary>Like a crash: Kestrel drops every connection at once (no GOAWAY wait, in-flight calls fail), then the host goes.</summary>

@@ -1,5 +1,7 @@
 using GrpcMesh.Clients.Balancing;
+using Grpc.Core;
 using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -18,6 +20,7 @@ public sealed class EndpointRotationTests : IDisposable
         var options = new GrpcMeshOutlierEjectionOptions { ConsecutiveFailures = 1, BaseEjectionTime = TimeSpan.FromSeconds(10), MaxEjectionPercent = 100 };
         _table = new EndpointTable("static:///test", options, _time, _telemetry, NullLogger.Instance);
         _table.SetEndpoints(["a:1", "b:1", "c:1"]);
+        Connect(_table, "a:1", "b:1", "c:1");
         _rotation = new EndpointRotation([_table.Get("a:1"), _table.Get("b:1"), _table.Get("c:1")], _table, start: 0);
     }
 
@@ -30,7 +33,7 @@ public sealed class EndpointRotationTests : IDisposable
     [Fact]
     public void Next_EndpointEjected_SkippedEvenlyUntilItsEjectionEnds()
     {
-        _table.ReportAttempt("b:1", AttemptOutcome.Failure);
+        _table.ReportAttempt("b:1", StatusKind.Unavailable);
 
         var whileEjected = Picks(6);
         _time.Advance(TimeSpan.FromSeconds(10));
@@ -53,13 +56,54 @@ public sealed class EndpointRotationTests : IDisposable
     }
 
     [Fact]
-    public void Next_EveryReadyEndpointOut_FallsBackToAllRatherThanFailing()
+    public void Next_EveryEndpointUnhealthy_UsesThemAllRatherThanFailing()
     {
-        using var table = new EndpointTable("static:///other", new GrpcMeshOutlierEjectionOptions(), _time, _telemetry, NullLogger.Instance);
-        table.SetEndpoints(["a:1", "b:1", "c:1"]);
-        table.ReportHealth("a:1", healthy: false); // the cap allows one of three
-        var rotation = new EndpointRotation([table.Get("a:1")], table, start: 0); // only "a" is connected
+        foreach (var endpoint in new[] { "a:1", "b:1", "c:1" })
+        {
+            _table.ReportHealth(endpoint, healthy: false);
+        }
 
+        Assert.Equal(["b:1", "c:1", "a:1"], Picks(3));
+    }
+
+    [Fact]
+    public void Next_HealthyOnesAllEjected_UsesTheHealthyOnesNotTheUnhealthy()
+    {
+        _table.ReportHealth("a:1", healthy: false);
+        _table.ReportAttempt("b:1", StatusKind.Unavailable);
+        _table.ReportAttempt("c:1", StatusKind.Unavailable);
+
+        var picks = Picks(6);
+
+        Assert.DoesNotContain("a:1", picks);
+        Assert.Equal(3, picks.Count(p => p == "b:1"));
+    }
+
+    [Fact]
+    public void Next_TwoOfThreeUnhealthyUnderAFiftyPercentCap_BothOutOfRotation()
+    {
+        using var table = new EndpointTable("static:///capped", new GrpcMeshOutlierEjectionOptions { MaxEjectionPercent = 50 }, _time, _telemetry, NullLogger.Instance);
+        table.SetEndpoints(["a:1", "b:1", "c:1"]);
+        Connect(table, "a:1", "b:1", "c:1");
+        var rotation = new EndpointRotation([table.Get("a:1"), table.Get("b:1"), table.Get("c:1")], table, start: 0);
+
+        table.ReportHealth("a:1", healthy: false);
+        table.ReportHealth("b:1", healthy: false);
+
+        var now = _time.GetUtcNow().UtcTicks;
+        Assert.All(Enumerable.Range(0, 6), _ => Assert.Equal("c:1", rotation[rotation.Next(now, avoid: null)].Endpoint));
+    }
+
+    [Fact]
+    public void Next_OnlyConnectedEndpointEjectedWhileOthersAreDown_StillPicked()
+    {
+        using var table = new EndpointTable("static:///other", new GrpcMeshOutlierEjectionOptions { ConsecutiveFailures = 1 }, _time, _telemetry, NullLogger.Instance);
+        table.SetEndpoints(["a:1", "b:1", "c:1"]);
+        Connect(table, "a:1"); // b and c are down: a alone is connected, so the cap lets nothing be ejected
+        table.ReportAttempt("a:1", StatusKind.Unavailable);
+        var rotation = new EndpointRotation([table.Get("a:1")], table, start: 0);
+
+        Assert.True(table.Get("a:1").IsAdmitted(_time.GetUtcNow().UtcTicks));
         Assert.Equal(0, rotation.Next(_time.GetUtcNow().UtcTicks, avoid: null));
     }
 
@@ -88,6 +132,14 @@ public sealed class EndpointRotationTests : IDisposable
     {
         _table.Dispose();
         _telemetry.Dispose();
+    }
+
+    private static void Connect(EndpointTable table, params string[] endpoints)
+    {
+        foreach (var endpoint in endpoints)
+        {
+            table.SetConnectivity(endpoint, ConnectivityState.Ready);
+        }
     }
 
     private List<string> Picks(int count) =>

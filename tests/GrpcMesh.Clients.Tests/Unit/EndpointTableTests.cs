@@ -1,5 +1,7 @@
 using GrpcMesh.Clients.Balancing;
+using Grpc.Core;
 using GrpcMesh.Clients.Options;
+using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.Clients.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -49,7 +51,7 @@ public sealed class EndpointTableTests : IDisposable
         using var table = Table(A, B, C);
 
         Fail(table, A, 2);
-        table.ReportAttempt(A, AttemptOutcome.Success);
+        table.ReportAttempt(A, StatusKind.Success);
         Fail(table, A, 2);
 
         Assert.True(Admitted(table, A));
@@ -61,7 +63,7 @@ public sealed class EndpointTableTests : IDisposable
         using var table = Table(A, B, C);
 
         Fail(table, A, 2);
-        table.ReportAttempt(A, AttemptOutcome.Cancelled);
+        table.ReportAttempt(A, StatusKind.Cancelled);
         Assert.True(Admitted(table, A));
         Fail(table, A, 1);
 
@@ -148,7 +150,7 @@ public sealed class EndpointTableTests : IDisposable
     [InlineData(3, 100, 2)]
     [InlineData(10, 30, 3)]
     [InlineData(5, 0, 0)]
-    public void MaxEjectable_EndpointsAndPercent_AtLeastOneNeverAll(int total, int percent, int expected) =>
+    public void MaxEjectable_ConnectedEndpointsAndPercent_AtLeastOneNeverAll(int total, int percent, int expected) =>
         Assert.Equal(expected, EndpointTable.MaxEjectable(total, percent));
 
     [Fact]
@@ -166,26 +168,92 @@ public sealed class EndpointTableTests : IDisposable
     }
 
     [Fact]
-    public void ReportHealth_UnhealthyWhileAnotherIsEjected_KeptWithinTheCapAndEjectedOnceThereIsRoom()
+    public void ReportHealth_UnhealthyWhileAnotherIsEjected_OutAtOnceWhateverTheCap()
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
 
         table.ReportHealth(B, healthy: false);
-        Assert.True(Admitted(table, B));
 
-        _time.Advance(TimeSpan.FromSeconds(10));
-        table.ReportHealth(B, healthy: false); // next check, A is back
+        Assert.False(Admitted(table, A));
         Assert.False(Admitted(table, B));
     }
 
     [Fact]
-    public void ReportAttempt_HealthEjectedEndpointFails_OutlierEjectionAddsNoSecondSlot()
+    public void ReportAttempt_AnotherEndpointUnhealthy_TakesNoEjectionSlot()
     {
         using var table = Table(A, B, C);
         table.ReportHealth(A, healthy: false);
 
+        Fail(table, B, 3);
+
+        Assert.False(Admitted(table, B));
+    }
+
+    [Fact]
+    public void ReportAttempt_EjectedEndpointNotConnected_FreesItsSlot()
+    {
+        using var table = Table(A, B, C);
         Fail(table, A, 3);
+        Fail(table, B, 3);
+        Assert.True(Admitted(table, B)); // the cap: one of three connected
+
+        table.SetConnectivity(A, ConnectivityState.TransientFailure); // A is down: one of two connected may go
+        Fail(table, B, 1);
+
+        Assert.False(Admitted(table, B));
+        Assert.True(Admitted(table, C));
+    }
+
+    [Fact]
+    public void ReportAttempt_NotConnectedEndpointsMakeNoRoom_CapOfTheConnectedOnes()
+    {
+        using var table = Table(A, B, C);
+        table.SetConnectivity(A, ConnectivityState.Connecting);
+        table.SetConnectivity(B, ConnectivityState.TransientFailure);
+
+        Fail(table, C, 3);
+
+        Assert.True(Admitted(table, C)); // the only connected endpoint is never ejected
+    }
+
+    [Fact]
+    public void ReportAttempt_ConsecutiveTimeouts_EjectedAsASlowEndpoint()
+    {
+        using var table = Table(A, B, C);
+
+        for (var i = 0; i < 3; i++)
+        {
+            table.ReportAttempt(A, StatusKind.Timeout);
+        }
+
+        Assert.False(Admitted(table, A));
+        Assert.Equal(3, _metrics.Sum("grpcmesh.client.endpoint.attempts", ("endpoint", A), ("outcome", "failure")));
+    }
+
+    [Theory]
+    [InlineData(StatusKind.ServerError)]
+    [InlineData(StatusKind.Refusal)]
+    [InlineData(StatusKind.Overload)]
+    public void ReportAttempt_EndpointAnswered_CountsAsSuccess(StatusKind kind)
+    {
+        using var table = Table(A, B, C);
+
+        Fail(table, A, 2);
+        table.ReportAttempt(A, kind);
+        Fail(table, A, 2);
+
+        Assert.True(Admitted(table, A));
+        Assert.Equal(1, _metrics.Sum("grpcmesh.client.endpoint.attempts", ("endpoint", A), ("outcome", "success")));
+    }
+
+    [Fact]
+    public void ReportHealth_HealthyAgainWhileEjected_StaysOutUntilTheEjectionEnds()
+    {
+        using var table = Table(A, B, C);
+        Fail(table, A, 3);
+        table.ReportHealth(A, healthy: false);
+
         table.ReportHealth(A, healthy: true);
 
         Assert.False(Admitted(table, A)); // still serving its outlier ejection
@@ -210,9 +278,7 @@ public sealed class EndpointTableTests : IDisposable
     public void States_ReadyEjectedAndUnconnected_ReportedPerEndpoint()
     {
         using var table = Table(A, B, C);
-        table.SetConnectivity(A, Grpc.Core.ConnectivityState.Ready);
-        table.SetConnectivity(B, Grpc.Core.ConnectivityState.Ready);
-        table.SetConnectivity(C, Grpc.Core.ConnectivityState.TransientFailure);
+        table.SetConnectivity(C, ConnectivityState.TransientFailure);
         Fail(table, B, 3);
 
         var gauge = _metrics.Observe("grpcmesh.client.endpoint.state");
@@ -244,6 +310,11 @@ public sealed class EndpointTableTests : IDisposable
     {
         var table = new EndpointTable("static:///test", _options, _time, _telemetry, NullLogger.Instance);
         table.SetEndpoints(endpoints);
+        foreach (var endpoint in endpoints)
+        {
+            table.SetConnectivity(endpoint, ConnectivityState.Ready);
+        }
+
         return table;
     }
 
@@ -251,7 +322,7 @@ public sealed class EndpointTableTests : IDisposable
     {
         for (var i = 0; i < times; i++)
         {
-            table.ReportAttempt(endpoint, AttemptOutcome.Failure);
+            table.ReportAttempt(endpoint, StatusKind.Unavailable);
         }
     }
 
