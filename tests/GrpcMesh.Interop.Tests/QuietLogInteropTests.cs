@@ -11,7 +11,7 @@ public sealed class QuietLogInteropTests
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("v1")]
     [InlineData("v1alpha")]
     public async Task ServerReflectionInfo_ClientCancelsOpenStream_LogsNothingAtWarningOrAbove(string api)

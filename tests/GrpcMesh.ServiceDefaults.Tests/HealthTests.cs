@@ -15,7 +15,7 @@ public sealed class HealthTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("")]
     [InlineData("grpcmesh.user.v1.UserService")]
     [InlineData("grpc.health.v1.Health")]
@@ -30,7 +30,7 @@ public sealed class HealthTests
         Assert.Equal(ServingStatus.Serving, response.Status);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("grpcmesh.user.v1.Unknown")]
     [InlineData("grpcmesh.order.v1.OrderService")]
     public async Task Check_UnknownServiceName_NotFoundNamingItAndTheKnownNames(string service)
@@ -46,7 +46,7 @@ public sealed class HealthTests
             ex.Status.Detail);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_StorageProbeFails_ReadinessNotServingLivenessServing()
     {
         await using var host = await Hosts.StartUsersAsync(configure: builder => builder.Services.AddHealthChecks()
@@ -58,7 +58,7 @@ public sealed class HealthTests
         Assert.Equal(ServingStatus.Serving, (await health.CheckAsync(new() { Service = HealthNames.LivenessService }, cancellationToken: Ct)).Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_StorageProbeFails_LoggedAtErrorByTheHealthCheckService()
     {
         var failure = $"database is down {Guid.NewGuid():N}";
@@ -79,7 +79,7 @@ public sealed class HealthTests
         Assert.Equal("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", line.GetProperty("Category").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_StorageProbeSucceeds_Serving()
     {
         var probed = 0;
@@ -97,7 +97,7 @@ public sealed class HealthTests
         Assert.True(Volatile.Read(ref probed) > 0, "the storage probe must run on Check");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task SqliteHealthCheck_ReadableDatabase_HealthyAndUnreadable_Unhealthy()
     {
         using var directory = new TempDirectory();

@@ -3,6 +3,7 @@ using Grpc.Core;
 using GrpcMesh.Order.V1;
 using GrpcMesh.ServiceDefaults.Telemetry;
 using GrpcMesh.ServiceDefaults.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +13,7 @@ public sealed class MetricsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ServerCallDuration_OkNotFoundAndUnexpectedException_RecordedWithMethodAndStatus()
     {
         await using var host = await Hosts.StartUsersAsync();
@@ -33,7 +34,7 @@ public sealed class MetricsTests
         });
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ClientCallDuration_FactoryClientCalls_RecordedWithMethodAndStatus()
     {
         await using var users = await Hosts.StartUsersAsync();
@@ -54,7 +55,7 @@ public sealed class MetricsTests
         });
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task PrometheusEndpoint_Enabled_ServesRpcAndClientResilienceMetricsOverHttp1()
     {
         await using var host = await Hosts.StartUsersAsync(new Dictionary<string, string?>
@@ -82,7 +83,7 @@ public sealed class MetricsTests
         Assert.Contains(lines, line => line.StartsWith("grpcmesh_client_retries_total{", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task PrometheusEndpoint_NotConfigured_NoUrlAndGrpcPortRefusesHttp1()
     {
         await using var host = await Hosts.StartUsersAsync();

@@ -6,26 +6,26 @@ namespace GrpcMesh.UserService.Tests;
 
 public sealed class DomainTests
 {
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(0, 0, 0L)]
     [InlineData(1, 500_000_000, 150L)]
     [InlineData(12, 990_000_000, 1299L)]
     [InlineData(1_000_000_000_000_000, 990_000_000, 100_000_000_000_000_099L)]
-    public void MoneyAmount_FromUnitsAndNanos_ExactCentsAndBack(long units, int nanos, long cents)
+    public Task MoneyAmount_FromUnitsAndNanos_ExactCentsAndBack(long units, int nanos, long cents) => TestTimeouts.RunSync(() =>
     {
         var amount = MoneyAmount.FromUnitsAndNanos("USD", units, nanos);
 
         Assert.Equal(cents, amount.Cents);
         Assert.Equal(units, amount.Units);
         Assert.Equal(nanos, amount.Nanos);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void MoneyAmount_ToString_TwoDecimalsAndCurrency() =>
-        Assert.Equal("1234.05 EUR", new MoneyAmount("EUR", 123405).ToString());
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task MoneyAmount_ToString_TwoDecimalsAndCurrency() => TestTimeouts.RunSync(() =>
+        Assert.Equal("1234.05 EUR", new MoneyAmount("EUR", 123405).ToString()), TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void UserIdGenerator_FrozenClock_StrictlyIncreasingWellFormedIds()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task UserIdGenerator_FrozenClock_StrictlyIncreasingWellFormedIds() => TestTimeouts.RunSync(() =>
     {
         var generator = new UserIdGenerator(new FakeTimeProvider());
 
@@ -34,10 +34,10 @@ public sealed class DomainTests
         Assert.All(ids, id => Assert.Matches("^usr_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$", id));
         Assert.Equal(ids, ids.Order(StringComparer.Ordinal));
         Assert.Equal(ids.Count, ids.Distinct().Count());
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void UserIdGenerator_ClockMovesBackwards_StillIncreasing()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task UserIdGenerator_ClockMovesBackwards_StillIncreasing() => TestTimeouts.RunSync(() =>
     {
         var clock = new SettableClock { Now = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero) };
         var generator = new UserIdGenerator(clock);
@@ -47,10 +47,10 @@ public sealed class DomainTests
         var second = generator.NewId();
 
         Assert.True(string.CompareOrdinal(first, second) < 0, $"{first} < {second}");
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void UserIdGenerator_LaterTime_SortsAfter()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task UserIdGenerator_LaterTime_SortsAfter() => TestTimeouts.RunSync(() =>
     {
         var clock = new FakeTimeProvider();
         var generator = new UserIdGenerator(clock);
@@ -58,22 +58,22 @@ public sealed class DomainTests
         clock.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.True(string.CompareOrdinal(first, generator.NewId()) < 0);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
-    public void PageToken_RoundTrip_SameFilter(bool showDeleted)
+    public Task PageToken_RoundTrip_SameFilter(bool showDeleted) => TestTimeouts.RunSync(() =>
     {
         var token = PageToken.Encode("usr_0123abc", showDeleted);
 
         Assert.Null(PageToken.TryDecode(token, showDeleted, out var afterId));
         Assert.Equal("usr_0123abc", afterId);
         Assert.NotNull(PageToken.TryDecode(token, !showDeleted, out _));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Timestamps_RoundTrip_MicrosecondPrecision()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Timestamps_RoundTrip_MicrosecondPrecision() => TestTimeouts.RunSync(() =>
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(1234567));
 
@@ -81,7 +81,7 @@ public sealed class DomainTests
 
         Assert.Equal(clock.GetUtcNow().AddTicks(-7), now);
         Assert.Equal(now, Timestamps.FromUnixMicroseconds(Timestamps.ToUnixMicroseconds(now)));
-    }
+    }, TestContext.Current.CancellationToken);
 
     /// <summary>A wall clock that may jump backwards (NTP step), which FakeTimeProvider refuses to do.</summary>
     private sealed class SettableClock : TimeProvider

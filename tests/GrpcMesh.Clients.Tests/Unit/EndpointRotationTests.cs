@@ -1,6 +1,7 @@
 using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -21,14 +22,14 @@ public sealed class EndpointRotationTests : IDisposable
         _rotation = new EndpointRotation([_table.Get("a:1"), _table.Get("b:1"), _table.Get("c:1")], _table, start: 0);
     }
 
-    [Fact]
-    public void Next_AllAdmitted_EachEndpointInTurn()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_AllAdmitted_EachEndpointInTurn() => TestTimeouts.RunSync(() =>
     {
         Assert.Equal(["b:1", "c:1", "a:1", "b:1", "c:1", "a:1"], Picks(6));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_EndpointEjected_SkippedEvenlyUntilItsEjectionEnds()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_EndpointEjected_SkippedEvenlyUntilItsEjectionEnds() => TestTimeouts.RunSync(() =>
     {
         _table.ReportAttempt("b:1", AttemptOutcome.Failure);
 
@@ -39,10 +40,10 @@ public sealed class EndpointRotationTests : IDisposable
         Assert.DoesNotContain("b:1", whileEjected);
         Assert.Equal(3, whileEjected.Count(p => p == "a:1"));
         Assert.Equal(100, afterwards.Count(p => p == "b:1"));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_HealthEjectedThenHealthy_ComesBackAtOnce()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_HealthEjectedThenHealthy_ComesBackAtOnce() => TestTimeouts.RunSync(() =>
     {
         _table.ReportHealth("c:1", healthy: false);
         Assert.DoesNotContain("c:1", Picks(6));
@@ -50,10 +51,10 @@ public sealed class EndpointRotationTests : IDisposable
         _table.ReportHealth("c:1", healthy: true);
 
         Assert.Contains("c:1", Picks(3));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_EveryReadyEndpointOut_FallsBackToAllRatherThanFailing()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_EveryReadyEndpointOut_FallsBackToAllRatherThanFailing() => TestTimeouts.RunSync(() =>
     {
         using var table = new EndpointTable("static:///other", new GrpcMeshOutlierEjectionOptions(), _time, _telemetry, NullLogger.Instance);
         table.SetEndpoints(["a:1", "b:1", "c:1"]);
@@ -61,10 +62,10 @@ public sealed class EndpointRotationTests : IDisposable
         var rotation = new EndpointRotation([table.Get("a:1")], table, start: 0); // only "a" is connected
 
         Assert.Equal(0, rotation.Next(_time.GetUtcNow().UtcTicks, avoid: null));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_RetryAfterAttemptOnTheNextEndpoint_TakesTheOneAfter()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_RetryAfterAttemptOnTheNextEndpoint_TakesTheOneAfter() => TestTimeouts.RunSync(() =>
     {
         var now = _time.GetUtcNow().UtcTicks;
         var first = _rotation[_rotation.Next(now, avoid: null)]; // b
@@ -74,15 +75,15 @@ public sealed class EndpointRotationTests : IDisposable
 
         Assert.Equal("b:1", first.Endpoint);
         Assert.Equal("a:1", retry.Endpoint);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_SingleEndpointToAvoid_StillPicked()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_SingleEndpointToAvoid_StillPicked() => TestTimeouts.RunSync(() =>
     {
         var rotation = new EndpointRotation([_table.Get("a:1")], _table, start: 0);
 
         Assert.Equal(0, rotation.Next(_time.GetUtcNow().UtcTicks, avoid: _table.Get("a:1")));
-    }
+    }, TestContext.Current.CancellationToken);
 
     public void Dispose()
     {

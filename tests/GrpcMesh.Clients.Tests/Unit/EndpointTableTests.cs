@@ -2,6 +2,7 @@ using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.Clients.Tests.Fakes;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -26,8 +27,8 @@ public sealed class EndpointTableTests : IDisposable
 
     public EndpointTableTests() => _metrics = new MetricRecorder(_telemetry.Meter);
 
-    [Fact]
-    public void ReportAttempt_ConsecutiveFailuresReached_EjectedForBaseTimeThenReadmitted()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_ConsecutiveFailuresReached_EjectedForBaseTimeThenReadmitted() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -41,10 +42,10 @@ public sealed class EndpointTableTests : IDisposable
         _time.Advance(TimeSpan.FromTicks(1));
         Assert.True(Admitted(table, A));
         Assert.Equal(1, _metrics.Sum("grpcmesh.client.endpoint.ejections", ("endpoint", A), ("reason", "failures")));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_SuccessBetweenFailures_CountStartsOver()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_SuccessBetweenFailures_CountStartsOver() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -53,10 +54,10 @@ public sealed class EndpointTableTests : IDisposable
         Fail(table, A, 2);
 
         Assert.True(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_CancelledAttempts_NeitherFailNorReset()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_CancelledAttempts_NeitherFailNorReset() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -66,10 +67,10 @@ public sealed class EndpointTableTests : IDisposable
         Fail(table, A, 1);
 
         Assert.False(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_EjectedAgainRightAfterReadmission_BackOffDoublesUpToTheCap()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_EjectedAgainRightAfterReadmission_BackOffDoublesUpToTheCap() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         var lengths = new List<TimeSpan>();
@@ -81,10 +82,10 @@ public sealed class EndpointTableTests : IDisposable
         }
 
         Assert.Equal([TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(35), TimeSpan.FromSeconds(35)], lengths);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_HealthyForAWhileAfterEjection_BackOffDecaysOneStepPerBaseTime()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_HealthyForAWhileAfterEjection_BackOffDecaysOneStepPerBaseTime() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
@@ -99,10 +100,10 @@ public sealed class EndpointTableTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(20) + TimeSpan.FromMinutes(5)); // long healthy: back to the first step
         Fail(table, A, 3);
         Assert.Equal(TimeSpan.FromSeconds(10), EjectionLength(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_SecondOutlierOfThree_NotEjectedBeyondTheCap()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_SecondOutlierOfThree_NotEjectedBeyondTheCap() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -115,20 +116,20 @@ public sealed class EndpointTableTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(10)); // A back: room for B on its next failure
         Fail(table, B, 1);
         Assert.False(Admitted(table, B));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_OnlyEndpoint_NeverEjected()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_OnlyEndpoint_NeverEjected() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A);
 
         Fail(table, A, 10);
 
         Assert.True(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_EjectionDisabled_NeverEjected()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_EjectionDisabled_NeverEjected() => TestTimeouts.RunSync(() =>
     {
         _options.Enabled = false;
         using var table = Table(A, B, C);
@@ -137,9 +138,9 @@ public sealed class EndpointTableTests : IDisposable
 
         Assert.True(Admitted(table, A));
         Assert.Equal(10, _metrics.Sum("grpcmesh.client.endpoint.attempts", ("endpoint", A), ("outcome", "failure")));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(1, 50, 0)]
     [InlineData(2, 50, 1)]
     [InlineData(3, 50, 1)]
@@ -148,11 +149,11 @@ public sealed class EndpointTableTests : IDisposable
     [InlineData(3, 100, 2)]
     [InlineData(10, 30, 3)]
     [InlineData(5, 0, 0)]
-    public void MaxEjectable_EndpointsAndPercent_AtLeastOneNeverAll(int total, int percent, int expected) =>
-        Assert.Equal(expected, EndpointTable.MaxEjectable(total, percent));
+    public Task MaxEjectable_EndpointsAndPercent_AtLeastOneNeverAll(int total, int percent, int expected) => TestTimeouts.RunSync(() =>
+        Assert.Equal(expected, EndpointTable.MaxEjectable(total, percent)), TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportHealth_NotServing_OutUntilServingAgain()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportHealth_NotServing_OutUntilServingAgain() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -163,10 +164,10 @@ public sealed class EndpointTableTests : IDisposable
         table.ReportHealth(B, healthy: true);
         Assert.True(Admitted(table, B));
         Assert.Equal(1, _metrics.Sum("grpcmesh.client.endpoint.ejections", ("endpoint", B), ("reason", "health")));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportHealth_UnhealthyWhileAnotherIsEjected_KeptWithinTheCapAndEjectedOnceThereIsRoom()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportHealth_UnhealthyWhileAnotherIsEjected_KeptWithinTheCapAndEjectedOnceThereIsRoom() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
@@ -177,10 +178,10 @@ public sealed class EndpointTableTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(10));
         table.ReportHealth(B, healthy: false); // next check, A is back
         Assert.False(Admitted(table, B));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_HealthEjectedEndpointFails_OutlierEjectionAddsNoSecondSlot()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_HealthEjectedEndpointFails_OutlierEjectionAddsNoSecondSlot() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         table.ReportHealth(A, healthy: false);
@@ -191,10 +192,10 @@ public sealed class EndpointTableTests : IDisposable
         Assert.False(Admitted(table, A)); // still serving its outlier ejection
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.True(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void SetEndpoints_EndpointRemovedAndAddedBack_StartsFresh()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task SetEndpoints_EndpointRemovedAndAddedBack_StartsFresh() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
@@ -204,10 +205,10 @@ public sealed class EndpointTableTests : IDisposable
         table.SetEndpoints([A, B, C]);
 
         Assert.True(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void States_ReadyEjectedAndUnconnected_ReportedPerEndpoint()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task States_ReadyEjectedAndUnconnected_ReportedPerEndpoint() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         table.SetConnectivity(A, Grpc.Core.ConnectivityState.Ready);
@@ -222,17 +223,17 @@ public sealed class EndpointTableTests : IDisposable
         Assert.Equal(EndpointStates.Unavailable, _metrics.EndpointState("static:///test", C));
         Assert.Equal(9, gauge.Count); // three states per endpoint, one of them 1
         Assert.Equal(3, gauge.Sum(m => m.Value));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Dispose_Table_NoLongerReportedByTheGauge()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Dispose_Table_NoLongerReportedByTheGauge() => TestTimeouts.RunSync(() =>
     {
         var table = Table(A);
 
         table.Dispose();
 
         Assert.Empty(_metrics.Observe("grpcmesh.client.endpoint.state"));
-    }
+    }, TestContext.Current.CancellationToken);
 
     public void Dispose()
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using GrpcMesh.Clients.Balancing;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -23,7 +24,7 @@ public sealed class HealthMonitorTests : IDisposable
         _monitor = new HealthMonitor(_table, _probe, _options, _time);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CheckAll_NotServingEndpoint_TakenOutAndBackWhenServing()
     {
         _table.SetEndpoints(["a:1", "b:1", "c:1"]);
@@ -38,7 +39,7 @@ public sealed class HealthMonitorTests : IDisposable
         Assert.True(Admitted("b:1"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CheckAll_EndpointNeverAnswers_UnhealthyAfterTheTimeout()
     {
         _table.SetEndpoints(["a:1", "b:1"]);
@@ -54,7 +55,7 @@ public sealed class HealthMonitorTests : IDisposable
         Assert.True(Admitted("b:1"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_FirstEndpoints_ChecksAtOnceThenEachInterval()
     {
         using var table = new EndpointTable("static:///running", new GrpcMeshOutlierEjectionOptions(), _time, _telemetry, NullLogger.Instance,

@@ -31,7 +31,7 @@ public sealed class ResilienceInterceptorTests
 
     private static RpcException Failure(StatusCode code = StatusCode.Unavailable) => new(new Status(code, "down"));
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_FailuresOnTheFastPath_OpenTheBreaker(bool asyncCompletion)
@@ -53,7 +53,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "open")));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_SuccessesOnTheFastPath_CountForTheBreaker(bool asyncCompletion)
@@ -76,7 +76,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(9, unit.Invoker.CallCount);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_RetryableFirstFailure_RetriedThroughPolly(bool asyncCompletion)
@@ -92,7 +92,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.retries", ("code", "Unavailable")));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_NonRetryableFailure_StatusAndTrailersOfTheCall(bool asyncCompletion)
@@ -109,7 +109,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(0, unit.Metrics.Sum("grpcmesh.client.retries"));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_RetriesExhausted_EveryAttemptFeedsTheBreaker(bool asyncCompletion)
@@ -130,7 +130,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(CircuitState.Open, unit.Pipeline.Breaker!.State);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_HalfOpen_ProbeGoesThroughPollyAndOtherCallsAreRefused()
     {
         using var unit = Unit(asyncCompletion: false);
@@ -159,7 +159,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(6, unit.Invoker.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_SentBeforeTheCircuitOpened_DoesNotCountAsTheProbe()
     {
         using var unit = Unit(asyncCompletion: false);
@@ -181,7 +181,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(0, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "closed")));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncServerStreamingCall_NoCallerDeadline_GetsTheStreamingDefault()
     {
         using var unit = new UnitPipeline(_time, o => o.DefaultStreamingDeadline = TimeSpan.FromMinutes(3));
@@ -192,7 +192,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(_time.GetUtcNow().UtcDateTime + TimeSpan.FromMinutes(3), unit.Invoker.Calls.Single().Deadline);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_DisposedWhileWaitingToRetry_CancelledWithoutFurtherAttempt()
     {
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.FromSeconds(1));

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Upstream;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.Options;
 using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
 
@@ -11,7 +12,7 @@ public sealed class UserCreditGatewayTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ClientMadeInternalFromBrokenConnection_Unavailable()
     {
         var broken = new RpcException(new Status(StatusCode.Internal,
@@ -24,7 +25,7 @@ public sealed class UserCreditGatewayTests
         Assert.StartsWith("connection to UserService failed: Error starting gRPC call.", failure!.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_InternalSentByUserService_StaysInternal()
     {
         var failure = (await GatewayFailingWith(new RpcException(new Status(StatusCode.Internal, "database on fire")))
@@ -34,7 +35,7 @@ public sealed class UserCreditGatewayTests
         Assert.False(failure!.IsCredentialRejected);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(StatusCode.Unauthenticated, "UNAUTHENTICATED")]
     [InlineData(StatusCode.PermissionDenied, "PERMISSION_DENIED")]
     public async Task ReserveCredit_ServiceCredentialRejected_CallerGetsInternalNamingTheCredentialNotTheAuthCode(StatusCode code, string name)

@@ -24,7 +24,7 @@ public sealed class AuthTests
 
     private readonly TestTokens _tokens = new();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_NoToken_UnauthenticatedAskingForBearer()
     {
         var ex = await GetUserUnauthenticatedAsync(headers: null);
@@ -33,7 +33,7 @@ public sealed class AuthTests
         Assert.Equal("MISSING_TOKEN", ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Reason);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Unary_NoTokenOnKestrel_TrailersOnlyHttp200WithGrpcStatusAndMessage()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
@@ -56,7 +56,7 @@ public sealed class AuthTests
         Assert.Contains("missing bearer token", Uri.UnescapeDataString(Assert.Single(response.Headers.GetValues("grpc-message"))), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ExpiredToken_UnauthenticatedSaysExpired()
     {
         var expired = _tokens.Create("alice", DateTimeOffset.UtcNow.AddHours(-2), TimeSpan.FromHours(1), Scopes.UsersRead);
@@ -66,7 +66,7 @@ public sealed class AuthTests
         Assert.Contains("expired", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_TokenSignedWithAnotherKey_UnauthenticatedSaysSignature()
     {
         var forged = new TestTokens().Create("mallory", Scopes.UsersRead);
@@ -76,7 +76,7 @@ public sealed class AuthTests
         Assert.Contains("signature", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("not-a-jwt", "malformed")]
     [InlineData("", "not a bearer token")]
     public async Task GetUser_GarbageCredential_Unauthenticated(string token, string expected)
@@ -86,7 +86,7 @@ public sealed class AuthTests
         Assert.Contains(expected, ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_WrongAudience_Unauthenticated()
     {
         var other = ServiceTokenIssuer.Create(new AuthOptions { SigningKey = _tokens.SigningKey, Audience = "someone-else" },
@@ -97,7 +97,7 @@ public sealed class AuthTests
         Assert.Contains("audience", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_ReadOnlyScope_PermissionDeniedNamingMissingScope()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
@@ -112,7 +112,7 @@ public sealed class AuthTests
         Assert.Empty((await users.ListUsersAsync(new ListUsersRequest(), TestTokens.Bearer(reader), cancellationToken: Ct)).Users);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateAndGetUser_TokenWithScopes_Served()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
@@ -125,7 +125,7 @@ public sealed class AuthTests
         Assert.Equal(created.Id, read.Id);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Health_NoToken_Serving()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
@@ -135,7 +135,7 @@ public sealed class AuthTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Reflection_EnabledNoToken_ListsServices()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens, ("Reflection:Enabled", "true")));
@@ -149,7 +149,7 @@ public sealed class AuthTests
         Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "grpcmesh.user.v1.UserService");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_SameTokenManyCalls_ValidatedOnce()
     {
         var validations = 0;
@@ -173,7 +173,7 @@ public sealed class AuthTests
         Assert.Equal(1, validations);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_AuthOnBothServices_OrderServiceCallsUserServiceWithItsOwnCredential()
     {
         using var mesh = new SecureMesh(_tokens);
@@ -187,7 +187,7 @@ public sealed class AuthTests
         Assert.Equal(OrderStatus.Confirmed, order.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_OrderServiceKeyNotTrustedByUserService_InternalNamingTheRejectedCredentialAndNoOrder()
     {
         var orderKey = new TestTokens();
@@ -206,7 +206,7 @@ public sealed class AuthTests
         Assert.Equal(1_000_00, await AvailableCentsAsync(users, user.Id));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_OrderServiceCredentialLacksUsersWrite_InternalNamingPermissionDeniedOrderRejectedNothingReserved()
     {
         // A misconfigured credential that can read users (GetUser passes) but not reserve credit.
