@@ -35,9 +35,8 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
         // Tests call without tokens unless they turn auth on (Auth:Enabled=true plus a key, see TestTokens).
         _settings.TryAdd("Auth:Enabled", "false");
 
-        // Tests stop hosts at will. The services' appsettings "Urls" shows up as a server address even on TestServer, so
-        // without this every dispose would drain for Shutdown:DrainDelay (5 s), and on a host with a fake clock until the
-        // host's shutdown timeout (35 s).
+        // Tests stop hosts at will: without this every dispose would drain for Shutdown:DrainDelay (5 s), and on a host
+        // with a fake clock until the host's shutdown timeout (35 s). Drain tests set their own delay.
         _settings.TryAdd("Shutdown:DrainDelay", "00:00:00");
         _configureServices = configureServices;
     }
