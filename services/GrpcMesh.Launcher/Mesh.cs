@@ -5,7 +5,7 @@ namespace GrpcMesh.Launcher;
 
 /// <summary>
 /// Starts UserService, then OrderService wired to it, each as its own process on its launchSettings.json address
-/// (GRPCMESH_USERSERVICE_URL / GRPCMESH_ORDERSERVICE_URL override it, e.g. for tests on free ports). Ctrl+C or SIGTERM
+/// (<c>--user-url</c> / <c>--order-url</c> on the command line override it, e.g. when 5001/5002 are taken). Ctrl+C or SIGTERM
 /// stops both at once: each drains for its Development <c>Shutdown:DrainDelay</c>, in parallel.
 /// </summary>
 internal static class Mesh
@@ -13,15 +13,15 @@ internal static class Mesh
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
 
-    public static IReadOnlyList<MeshService> Services()
+    public static IReadOnlyList<MeshService> Services(Uri? userUrl, Uri? orderUrl)
     {
         var userDirectory = MeshService.Metadata("GrpcMesh.UserService.Dir");
         var orderDirectory = MeshService.Metadata("GrpcMesh.OrderService.Dir");
-        var userAddress = Address("GRPCMESH_USERSERVICE_URL", userDirectory);
+        var userAddress = userUrl ?? LaunchSettings.ApplicationUrl(userDirectory);
         return
         [
             new("UserService", userDirectory, userAddress, new Dictionary<string, string>()),
-            new("OrderService", orderDirectory, Address("GRPCMESH_ORDERSERVICE_URL", orderDirectory), new Dictionary<string, string>
+            new("OrderService", orderDirectory, orderUrl ?? LaunchSettings.ApplicationUrl(orderDirectory), new Dictionary<string, string>
             {
                 ["Clients__UserService__Address"] = userAddress.ToString().TrimEnd('/'),
             }),
@@ -102,7 +102,4 @@ internal static class Mesh
             }
         }
     }
-
-    private static Uri Address(string overrideVariable, string projectDirectory) =>
-        Environment.GetEnvironmentVariable(overrideVariable) is { Length: > 0 } url ? new Uri(url) : LaunchSettings.ApplicationUrl(projectDirectory);
 }

@@ -1,17 +1,16 @@
 using GrpcMesh.Launcher;
 
-// dotnet run --project services/GrpcMesh.Launcher [-- --no-build] [-- --verbose]: builds and starts the mesh.
+// dotnet run --project services/GrpcMesh.Launcher [-- --no-build] [--verbose] [--user-url URL] [--order-url URL]: builds and starts the mesh.
 // dotnet run --project services/GrpcMesh.Launcher -- token [--scope S]... [--lifetime 1h]: prints a development token.
 if (args is ["token", .. var tokenArgs])
 {
     return TokenCommand.Run(tokenArgs, Console.Out, Console.Error);
 }
 
-var unknown = args.Except(["--no-build", "--verbose"]).ToList();
-if (unknown.Count > 0)
+if (MeshArguments.Parse(args, out var error) is not { } options)
 {
-    Console.Error.WriteLine($"unknown argument(s) {string.Join(' ', unknown)}; usage: [--no-build] [--verbose] | token [--scope S]... [--lifetime 1h]");
+    Console.Error.WriteLine($"{error}; {MeshArguments.Usage}");
     return 2;
 }
 
-return await Mesh.RunAsync(Mesh.Services(), build: !args.Contains("--no-build"), verbose: args.Contains("--verbose"));
+return await Mesh.RunAsync(Mesh.Services(options.UserUrl, options.OrderUrl), build: options.Build, verbose: options.Verbose);

@@ -11,6 +11,7 @@ using GrpcMesh.ServiceDefaults.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GrpcMesh.ServiceDefaults;
 
@@ -26,6 +27,9 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, Action<GrpcServiceOptions>? configureGrpc = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // The one clock (README, "Time"): token expiry, rate-limit refill, the drain delay and the services' own timing
+        // read it; tests replace it with a FakeTimeProvider through DI.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddStructuredLogging();
         builder.AddInvalidMessageMapping();
         builder.AddGrpcMeshTelemetry();

@@ -9,7 +9,7 @@ public sealed class LoadLoopTests
 {
     private static readonly ProgressReporter Quiet = new(TextWriter.Null, interactive: false);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ClosedLoop_SomeCallsFail_CountsEachStatusAndOnlyOkLatencies()
     {
         // Worker i sends sequences i, i + 4, i + 8, …: every worker alternates OK and NOT_FOUND, so two calls of any
@@ -36,7 +36,7 @@ public sealed class LoadLoopTests
         Assert.Equal(4, result.Concurrency);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task OpenLoop_FixedRate_SendsAboutRateTimesDurationAndMeasuresFromDueTime()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,8 +62,8 @@ public sealed class LoadLoopTests
         Assert.True(result.OkLatencyMicros.GetValueAtPercentile(100) > 0);
     }
 
-    [Fact]
-    public void StatusTally_ClientException_CountedApartFromStatuses()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task StatusTally_ClientException_CountedApartFromStatuses() => TestTimeouts.RunSync(() =>
     {
         var tally = new StatusTally();
         tally.RecordOk();
@@ -74,5 +74,5 @@ public sealed class LoadLoopTests
         Assert.Equal(2, tally.Failed);
         Assert.Equal(new Dictionary<string, long> { ["OK"] = 1, ["UNAVAILABLE"] = 1, ["CLIENT_EXCEPTION"] = 1 }, tally.ToDictionary());
         Assert.Equal("Unavailable: down", tally.FirstError);
-    }
+    }, TestContext.Current.CancellationToken);
 }

@@ -1,11 +1,12 @@
 using GrpcMesh.LoadTest.Cli;
+using GrpcMesh.Testing;
 
 namespace GrpcMesh.Bench.Tests;
 
 public sealed class OptionsParserTests
 {
-    [Fact]
-    public void Parse_NoArguments_UsesDefaults()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Parse_NoArguments_UsesDefaults() => TestTimeouts.RunSync(() =>
     {
         var options = OptionsParser.Parse([]);
 
@@ -16,10 +17,10 @@ public sealed class OptionsParserTests
         Assert.Null(options.Scenarios);
         Assert.Null(options.Rate);
         Assert.False(options.Smoke);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Parse_SmokeWithExplicitDuration_ExplicitValueWinsOverPreset()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Parse_SmokeWithExplicitDuration_ExplicitValueWinsOverPreset() => TestTimeouts.RunSync(() =>
     {
         var options = OptionsParser.Parse(["--duration", "2s", "--smoke"]);
 
@@ -27,10 +28,10 @@ public sealed class OptionsParserTests
         Assert.Equal(TimeSpan.FromSeconds(2), options.Duration);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.Warmup);
         Assert.Equal(8, options.Concurrency);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Parse_AllOptions_AreRead()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Parse_AllOptions_AreRead() => TestTimeouts.RunSync(() =>
     {
         var options = OptionsParser.Parse([
             "--scenarios", "baseline, python", "--duration", "1m", "--warmup", "500ms", "--concurrency", "64",
@@ -51,34 +52,34 @@ public sealed class OptionsParserTests
         Assert.True(options.Build);
         Assert.True(options.Verbose);
         Assert.Equal("sync", options.PythonMode);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("--concurrency", "0", "--concurrency: '0' must be a whole number from 1")]
     [InlineData("--duration", "soon", "--duration: 'soon' is not a positive time")]
     [InlineData("--duration", "0", "--duration: '0' is not a positive time")]
     [InlineData("--open-loop", "1.5", "--open-loop: '1.5' must be a number from 0 to 1")]
     [InlineData("--python-mode", "threads", "--python-mode: 'threads' must be aio or sync")]
-    public void Parse_BadValue_ThrowsNamingTheOption(string name, string value, string expected)
+    public Task Parse_BadValue_ThrowsNamingTheOption(string name, string value, string expected) => TestTimeouts.RunSync(() =>
     {
         var ex = Assert.Throws<ArgumentException>(() => OptionsParser.Parse([name, value]));
 
         Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Parse_MissingValue_Throws()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Parse_MissingValue_Throws() => TestTimeouts.RunSync(() =>
     {
         var ex = Assert.Throws<ArgumentException>(() => OptionsParser.Parse(["--duration", "--smoke"]));
 
         Assert.Equal("--duration needs a value", ex.Message);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Parse_UnknownOption_Throws()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Parse_UnknownOption_Throws() => TestTimeouts.RunSync(() =>
     {
         var ex = Assert.Throws<ArgumentException>(() => OptionsParser.Parse(["--fast"]));
 
         Assert.Equal("unknown option '--fast'", ex.Message);
-    }
+    }, TestContext.Current.CancellationToken);
 }

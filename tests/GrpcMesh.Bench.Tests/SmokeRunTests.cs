@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrpcMesh.LoadTest.Cli;
+using GrpcMesh.Testing;
 
 namespace GrpcMesh.Bench.Tests;
 
@@ -11,7 +12,7 @@ public sealed class SmokeRunTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("grpcmesh-bench-tests-").FullName;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task RunAsync_SmokeAgainstBaselineTwice_CompletesOkCallsAndWritesParsableReport()
     {
         var jsonPath = Path.Combine(_dir, "report.json");
@@ -45,7 +46,7 @@ public sealed class SmokeRunTests : IDisposable
         Assert.Contains("Targets:", output.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task RunAsync_UnknownScenario_ReturnsUsageErrorWithoutStartingAnything()
     {
         var output = new StringWriter();

@@ -1,11 +1,12 @@
 using GrpcMesh.LoadTest.Reporting;
+using GrpcMesh.Testing;
 
 namespace GrpcMesh.Bench.Tests;
 
 public sealed class TargetsTests
 {
-    [Fact]
-    public void Evaluate_MeasuredScenarios_ComparesRatiosAndLatenciesWithTheirThresholds()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Evaluate_MeasuredScenarios_ComparesRatiosAndLatenciesWithTheirThresholds() => TestTimeouts.RunSync(() =>
     {
         IReadOnlyList<ScenarioReport> scenarios =
         [
@@ -24,10 +25,10 @@ public sealed class TargetsTests
         Assert.False(targets["userservice open loop"].Met);
         Assert.Null(targets["twohop-resilient ÷ twohop-raw"].Met);
         Assert.Null(targets["twohop-resilient ÷ twohop-raw"].Measured);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Evaluate_FailedScenario_IsNotMeasured()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Evaluate_FailedScenario_IsNotMeasured() => TestTimeouts.RunSync(() =>
     {
         IReadOnlyList<ScenarioReport> scenarios =
         [
@@ -38,7 +39,7 @@ public sealed class TargetsTests
         var target = Targets.Evaluate(scenarios).Single(t => t.Note == "userservice ÷ baseline");
 
         Assert.Null(target.Met);
-    }
+    }, TestContext.Current.CancellationToken);
 
     private static ScenarioReport Scenario(string name, double rps, double halfLoadP99) => new(
         name, name, Outcomes.Ok, null, null, null, null,

@@ -10,7 +10,7 @@ public sealed class AuthInteropTests
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_PythonClientWithoutToken_UnauthenticatedWithMessage()
     {
         var tokens = new TestTokens();
@@ -22,7 +22,7 @@ public sealed class AuthInteropTests
         Assert.Contains("missing bearer token", result.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_PythonClientWithScopedToken_Created()
     {
         var tokens = new TestTokens();
@@ -35,7 +35,7 @@ public sealed class AuthInteropTests
         Assert.False(string.IsNullOrEmpty(result.GetProperty("response").GetProperty("user").GetProperty("id").GetString()));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_ProductionWithoutSigningKey_ExitsNamingTheSetting()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using GrpcMesh.Interop.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.Testing.Processes;
 using Microsoft.Extensions.Logging;
 
@@ -16,13 +17,13 @@ public sealed class DrainInteropTests
     private static readonly TimeSpan DrainDelay = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Sigterm_UnderHealthAndStreamingLoad_DrainsAndExitsZero()
     {
         await RunAsync("health");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Sigterm_UnderCreateUserGetUserLoad_DrainsAndExitsZero()
     {
         await RunAsync("user");

@@ -1,4 +1,5 @@
 using GrpcMesh.Interop.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests;
@@ -8,7 +9,7 @@ public sealed class HealthInteropTests
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(ServiceProcess.UserService)]
     [InlineData(ServiceProcess.OrderService)]
     public async Task Check_EmptyHealthLivenessAndUnknownNames_ServingOrNotFound(string project)
@@ -28,7 +29,7 @@ public sealed class HealthInteropTests
             statuses);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_UserServiceName_Serving()
     {
         await using var service = await ServiceProcess.StartAsync(ServiceProcess.UserService);
@@ -38,7 +39,7 @@ public sealed class HealthInteropTests
         Assert.Equal("SERVING", statuses["grpcmesh.user.v1.UserService"]);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_OrderServiceName_Serving()
     {
         await using var service = await ServiceProcess.StartAsync(ServiceProcess.OrderService);

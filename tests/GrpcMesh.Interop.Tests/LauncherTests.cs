@@ -76,9 +76,9 @@ public sealed class LauncherTests
     [Fact(Timeout = TestTimeout)]
     public async Task Launcher_Sigterm_StopsBothServicesInParallel()
     {
-        // A drain long enough to tell parallel (≈ 1 × drain) from one after the other (≥ 2 × drain = 6 s): the bound
-        // leaves 2.5 s for two processes to exit on a loaded machine and still fails a sequential stop.
-        var drain = TimeSpan.FromSeconds(3);
+        // Parallel takes one drain plus the exits; one after the other takes at least two drains whatever the load. So the
+        // bound is 2 × drain: it fails any sequential stop and leaves a whole drain (5 s) for two processes to exit.
+        var drain = TimeSpan.FromSeconds(5);
         var (launcher, _) = await LauncherProcess.StartAsync(
             TestContext.Current.CancellationToken, new Dictionary<string, string> { ["Shutdown__DrainDelay"] = drain.ToString() });
         await using var __ = launcher;
@@ -88,7 +88,7 @@ public sealed class LauncherTests
         await launcher.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, launcher.ExitCode);
-        Assert.True(stopping.Elapsed < drain + TimeSpan.FromSeconds(2.5), $"stopping took {stopping.Elapsed.TotalSeconds:0.0} s:\n{launcher.Output}");
+        Assert.True(stopping.Elapsed < drain * 2, $"stopping took {stopping.Elapsed.TotalSeconds:0.0} s:\n{launcher.Output}");
     }
 
     [Fact(Timeout = TestTimeout)]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using GrpcMesh.Interop.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests;
@@ -8,7 +9,7 @@ namespace GrpcMesh.Interop.Tests;
 /// <summary>The real process writes one JSON object per line, and request logs carry the caller's trace id.</summary>
 public sealed class LogInteropTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Logs_CallWithTraceparent_JsonLinesWithCallersTraceId()
     {
         await using var service = await ServiceProcess.StartAsync(ServiceProcess.UserService, new Dictionary<string, string>

@@ -1,4 +1,5 @@
 using GrpcMesh.Interop.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests;
@@ -6,7 +7,7 @@ namespace GrpcMesh.Interop.Tests;
 /// <summary>The real process serves Prometheus metrics on its own HTTP/1.1 port, with calls from a Python client in them.</summary>
 public sealed class MetricsInteropTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Metrics_AfterPythonCalls_ScrapedOverHttp1OnTheSeparatePort()
     {
         await using var service = await ServiceProcess.StartAsync(ServiceProcess.OrderService);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrpcMesh.Interop.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests;
@@ -10,7 +11,7 @@ public sealed class ReflectionInteropTests
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
     private static readonly Dictionary<string, string> ReflectionOn = new() { ["Reflection:Enabled"] = "true" };
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("v1")]
     [InlineData("v1alpha")]
     public async Task List_ReflectionEnabled_ListsHealthAndBothReflectionVersions(string api)
@@ -25,7 +26,7 @@ public sealed class ReflectionInteropTests
         Assert.Contains("grpc.reflection.v1alpha.ServerReflection", services);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task List_ReflectionDisabled_Unimplemented()
     {
         await using var service = await ServiceProcess.StartAsync(ServiceProcess.UserService, new Dictionary<string, string> { ["Reflection:Enabled"] = "false" });
@@ -35,7 +36,7 @@ public sealed class ReflectionInteropTests
         Assert.Equal("UNIMPLEMENTED", result.GetProperty("error").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Call_HealthCheckBuiltFromReflectedDescriptors_Serving()
     {
         await using var service = await ServiceProcess.StartAsync(ServiceProcess.OrderService, ReflectionOn);
@@ -47,7 +48,7 @@ public sealed class ReflectionInteropTests
         Assert.Equal("SERVING", result.GetProperty("response").GetProperty("status").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Call_CreateUserThenGetUserFromReflectedDescriptors_RoundTrips()
     {
         await using var service = await ServiceProcess.StartAsync(ServiceProcess.UserService, ReflectionOn);

@@ -1,3 +1,4 @@
+using GrpcMesh.Testing;
 using GrpcMesh.Testing.Processes;
 
 namespace GrpcMesh.Interop.Tests;
@@ -10,7 +11,7 @@ public sealed class StartupRefusalTests
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(ServiceProcess.UserService)]
     [InlineData(ServiceProcess.OrderService)]
     public async Task Start_ProductionWithoutSigningKey_OneStderrLineNamingTheKeysAndExitCode1(string project)
@@ -25,7 +26,7 @@ public sealed class StartupRefusalTests
         Assert.DoesNotContain(service.OutputLines, l => l.Contains("   at ", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_TwoInvalidSettings_OneLineEachAndExitCode1()
     {
         await using var service = await ServiceProcess.RunToExitAsync(ServiceProcess.UserService, new Dictionary<string, string>

@@ -1,8 +1,10 @@
+using GrpcMesh.Testing;
+
 namespace GrpcMesh.OrderService.Tests;
 
 public sealed class OptionsTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Startup_InvalidOrdersOptions_HostFailsToStart()
     {
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => OrderServiceHarness.StartAsync(new SqliteOrderStorage(), new Dictionary<string, string?>
@@ -14,7 +16,7 @@ public sealed class OptionsTests
         Assert.Contains("PendingSagaTimeout", ex.ToString(), StringComparison.Ordinal);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("Orders:Watch:MaxBufferedEvents", "0", "MaxBufferedEvents")]
     [InlineData("Orders:Watch:PollInterval", "00:00:00", "PollInterval")]
     [InlineData("Storage:Provider", "Postgres", "ConnectionString")]

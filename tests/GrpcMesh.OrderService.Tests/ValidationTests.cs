@@ -7,7 +7,7 @@ namespace GrpcMesh.OrderService.Tests;
 
 public sealed class ValidationTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_ManyBadFields_OneInvalidArgumentNamingEachFieldPath()
     {
         await using var harness = await OrderServiceHarness.StartAsync(new SqliteOrderStorage());
@@ -39,7 +39,7 @@ public sealed class ValidationTests
         Assert.Equal(0, harness.Users.GetUserCalls);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_NoItemsTooManyItemsOrZeroTotal_InvalidArgumentOnItems()
     {
         await using var harness = await OrderServiceHarness.StartAsync(new SqliteOrderStorage());
@@ -65,7 +65,7 @@ public sealed class ValidationTests
         Assert.Equal(0, harness.Users.GetUserCalls);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task OtherRpcs_BadFields_InvalidArgumentNamingTheField()
     {
         await using var harness = await OrderServiceHarness.StartAsync(new SqliteOrderStorage());
@@ -80,7 +80,7 @@ public sealed class ValidationTests
             () => harness.Orders.ListOrdersAsync(new ListOrdersRequest { PageSize = -1 }), "user_id", "page_size");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_NegativeSequenceOrBadUserId_InvalidArgumentNamingBothFields()
     {
         await using var harness = await OrderServiceHarness.StartAsync(new SqliteOrderStorage());

@@ -19,13 +19,13 @@ public sealed class DrainTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Shutdown_DuringDrain_CheckAndWatchNotServingWhileCallsStillSucceed()
     {
         var clock = new FakeTimeProvider();
         await using var host = await Hosts.StartUsersAsync(
             new Dictionary<string, string?> { ["Shutdown:DrainDelay"] = "00:00:05", ["Shutdown:Timeout"] = "00:00:30" },
-            builder => builder.Services.AddKeyedSingleton<TimeProvider>(HealthNames.ShutdownClockKey, clock));
+            builder => builder.Services.AddSingleton<TimeProvider>(clock));
         var health = new HealthClient(host.Channel);
         var users = new UserService.UserServiceClient(host.Channel);
         using var watch = health.Watch(new HealthCheckRequest { Service = "grpcmesh.user.v1.UserService" }, cancellationToken: Ct);
@@ -83,13 +83,13 @@ public sealed class DrainTests
         await stopping.WaitAsync(Patience, Ct);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task StopAsync_WatchOpen_ReceivesNotServingWhileStillDraining()
     {
         var clock = new FakeTimeProvider();
         await using var host = await Hosts.StartUsersAsync(
             new Dictionary<string, string?> { ["Shutdown:DrainDelay"] = "00:00:05" },
-            builder => builder.Services.AddKeyedSingleton<TimeProvider>(HealthNames.ShutdownClockKey, clock));
+            builder => builder.Services.AddSingleton<TimeProvider>(clock));
         using var watch = new HealthClient(host.Channel).Watch(new HealthCheckRequest { Service = "" }, cancellationToken: Ct);
         Assert.True(await watch.ResponseStream.MoveNext(Ct));
         Assert.Equal(ServingStatus.Serving, watch.ResponseStream.Current.Status);
@@ -121,12 +121,13 @@ public sealed class DrainTests
         throw new Xunit.Sdk.XunitException("Watch ended without reporting a status other than SERVING");
     }
 
-    [Fact]
-    public async Task StopAsync_InMemoryServer_FlipsHealthWithoutWaitingTheDrainDelay()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task StopAsync_ZeroDrainDelay_FlipsHealthWithoutWaiting()
     {
+        // The frozen clock would hold any drain delay until the host's shutdown timeout (Patience fails first).
         await using var host = await Hosts.StartUsersAsync(
-            new Dictionary<string, string?> { ["Shutdown:DrainDelay"] = "00:05:00" },
-            builder => builder.Services.AddKeyedSingleton<TimeProvider>(HealthNames.ShutdownClockKey, new FakeTimeProvider()),
+            new Dictionary<string, string?> { ["Shutdown:DrainDelay"] = "00:00:00", ["Shutdown:Timeout"] = "00:05:00" },
+            builder => builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider()),
             inMemoryServer: true);
         var drain = host.Services.GetRequiredService<DrainState>();
         Assert.False(drain.IsDraining);
@@ -136,7 +137,7 @@ public sealed class DrainTests
         Assert.True(drain.IsDraining);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ShutdownOptions_Configured_HostShutdownTimeoutIsDrainPlusTimeout()
     {
         await using var host = await Hosts.StartUsersAsync(
@@ -148,16 +149,16 @@ public sealed class DrainTests
         Assert.Equal(TimeSpan.FromSeconds(12), hostOptions.ShutdownTimeout);
     }
 
-    [Fact]
-    public void ShutdownOptions_Defaults_MatchDocumentedValues()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ShutdownOptions_Defaults_MatchDocumentedValues() => TestTimeouts.RunSync(() =>
     {
         var options = new ShutdownOptions();
 
         Assert.Equal(TimeSpan.FromSeconds(5), options.DrainDelay);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Timeout);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("Shutdown:DrainDelay", "-00:00:01")]
     [InlineData("Shutdown:Timeout", "00:00:00")]
     public async Task Start_InvalidShutdownOptions_Fails(string key, string value)

@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.HealthChecks;
 using GrpcMesh.ServiceDefaults.Health;
+using GrpcMesh.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -13,7 +14,7 @@ namespace GrpcMesh.ServiceDefaults.Tests;
 /// </summary>
 public sealed class HealthPublisherOrderTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Publish_BeforeServiceNamesAreMapped_WaitsUntilTheyAre()
     {
         var options = Options.Create(new GrpcHealthChecksOptions());

@@ -14,7 +14,7 @@ public sealed class HealthTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("")]
     [InlineData("grpcmesh.user.v1.UserService")]
     [InlineData("grpc.health.v1.Health")]
@@ -29,7 +29,7 @@ public sealed class HealthTests
         Assert.Equal(ServingStatus.Serving, response.Status);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("grpcmesh.user.v1.Unknown")]
     [InlineData("grpcmesh.order.v1.OrderService")]
     public async Task Check_UnknownServiceName_NotFoundNamingItAndTheKnownNames(string service)
@@ -45,7 +45,7 @@ public sealed class HealthTests
             ex.Status.Detail);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_StorageProbeFails_ReadinessNotServingLivenessServing()
     {
         await using var host = await Hosts.StartUsersAsync(configure: builder => builder.Services.AddHealthChecks()
@@ -57,7 +57,7 @@ public sealed class HealthTests
         Assert.Equal(ServingStatus.Serving, (await health.CheckAsync(new() { Service = HealthNames.LivenessService }, cancellationToken: Ct)).Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_StorageProbeFails_LoggedAtErrorByTheHealthCheckService()
     {
         var failure = $"database is down {Guid.NewGuid():N}";
@@ -78,7 +78,7 @@ public sealed class HealthTests
         Assert.Equal("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", line.GetProperty("Category").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_StorageProbeSucceeds_Serving()
     {
         var probed = 0;

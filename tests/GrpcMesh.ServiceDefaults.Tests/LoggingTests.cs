@@ -12,7 +12,7 @@ public sealed class LoggingTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task JsonConsoleLog_DuringCall_OneJsonObjectPerLineWithTraceAndSpanIds()
     {
         var output = new StringWriter();

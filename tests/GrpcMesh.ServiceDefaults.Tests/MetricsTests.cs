@@ -4,6 +4,7 @@ using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.Order.V1;
 using GrpcMesh.ServiceDefaults.Telemetry;
 using GrpcMesh.ServiceDefaults.Tests.Support;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +14,7 @@ public sealed class MetricsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ServerCallDuration_OkNotFoundAndUnexpectedException_RecordedWithMethodAndStatus()
     {
         await using var host = await Hosts.StartUsersAsync();
@@ -34,7 +35,7 @@ public sealed class MetricsTests
         });
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ClientCallDuration_GrpcMeshClientCalls_RecordedWithMethodAndStatus()
     {
         await using var users = await Hosts.StartUsersAsync();
@@ -55,7 +56,7 @@ public sealed class MetricsTests
         });
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task PrometheusEndpoint_Enabled_ServesRpcAndClientResilienceMetricsOverHttp1()
     {
         await using var host = await Hosts.StartUsersAsync(new Dictionary<string, string?>
@@ -83,7 +84,7 @@ public sealed class MetricsTests
         Assert.Contains(lines, line => line.StartsWith("grpcmesh_client_retries_total{", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task PrometheusEndpoint_NotConfigured_NoUrlAndGrpcPortRefusesHttp1()
     {
         await using var host = await Hosts.StartUsersAsync();

@@ -1,6 +1,7 @@
 using Google.Protobuf.Reflection;
 using Grpc.Core;
 using GrpcMesh.ServiceDefaults.Tests.Support;
+using GrpcMesh.Testing;
 using V1 = Grpc.Reflection.V1;
 using V1Alpha = Grpc.Reflection.V1Alpha;
 
@@ -20,7 +21,7 @@ public sealed class ReflectionTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListServices_V1_ListsMappedServicesHealthAndReflection()
     {
         await using var host = await Hosts.StartUsersAsync(Enabled);
@@ -30,7 +31,7 @@ public sealed class ReflectionTests
         Assert.Equal(ExpectedServices, services.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListServices_V1Alpha_ListsMappedServicesHealthAndReflection()
     {
         await using var host = await Hosts.StartUsersAsync(Enabled);
@@ -45,7 +46,7 @@ public sealed class ReflectionTests
         Assert.Equal(ExpectedServices, services.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task FileContainingSymbol_V1_ReturnsUserServiceDescriptorWithItsMethods()
     {
         await using var host = await Hosts.StartUsersAsync(Enabled);
@@ -65,7 +66,7 @@ public sealed class ReflectionTests
         Assert.Contains("GetUser", service.Method.Select(m => m.Name));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("Development", null, true)]
     [InlineData("Production", null, false)]
     [InlineData("Testing", null, false)]

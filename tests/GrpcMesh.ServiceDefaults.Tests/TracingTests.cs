@@ -20,7 +20,7 @@ public sealed class TracingTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetOrder_CallingUserService_OneTraceAcrossServerClientServerSpans()
     {
         var exported = new SpanLog();
@@ -56,7 +56,7 @@ public sealed class TracingTests
         });
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Sampler_RatioZero_FollowsTheCallersSamplingDecision()
     {
         var exported = new SpanLog();
@@ -79,7 +79,7 @@ public sealed class TracingTests
         Assert.Empty(exported.InTrace(unsampledParent.TraceId));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Resource_NoOtelServiceName_DefaultsToApplicationName()
     {
         await using var host = await Hosts.StartUsersAsync(inMemoryServer: true);
@@ -87,7 +87,7 @@ public sealed class TracingTests
         Assert.Equal(TestServiceHost.ApplicationName, ServiceName(host));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("OTEL_SERVICE_NAME", "users-from-env")]
     [InlineData("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,service.name=users-from-env")]
     public async Task Resource_OtelServiceNameConfigured_Wins(string key, string value)
@@ -97,14 +97,14 @@ public sealed class TracingTests
         Assert.Equal("users-from-env", ServiceName(host));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(null, true, 1.0)]
     [InlineData(null, false, 0.1)]
     [InlineData(0.25, true, 0.25)]
-    public void EffectiveSamplingRatio_UnsetOrSet_DefaultsByEnvironment(double? configured, bool development, double expected)
+    public Task EffectiveSamplingRatio_UnsetOrSet_DefaultsByEnvironment(double? configured, bool development, double expected) => TestTimeouts.RunSync(() =>
     {
         Assert.Equal(expected, new TelemetryOptions { SamplingRatio = configured }.EffectiveSamplingRatio(development));
-    }
+    }, TestContext.Current.CancellationToken);
 
     private static string? ServiceName(TestServiceHost host) =>
         host.Services.GetRequiredService<TracerProvider>().GetResource().Attributes

@@ -17,7 +17,7 @@ public sealed class SqliteReaderPoolTests : IDisposable
         create.ExecuteNonQuery();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task RentAsync_AfterReturn_ReusesConnectionAndPreparedCommand()
     {
         using var pool = new SqliteReaderPool(_connections, maxIdle: 2);
@@ -36,7 +36,7 @@ public sealed class SqliteReaderPoolTests : IDisposable
         Assert.Same(firstCommand, again.Command("SELECT name FROM items WHERE id = $id"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Command_WriteCommittedAfterPrepare_IsSeenByTheNextRun()
     {
         using var pool = new SqliteReaderPool(_connections, maxIdle: 2);
@@ -49,7 +49,7 @@ public sealed class SqliteReaderPoolTests : IDisposable
         Assert.Equal("second", await NameAsync(pool, "a"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Return_MoreThanMaxIdle_ClosesTheSurplusConnection()
     {
         using var pool = new SqliteReaderPool(_connections, maxIdle: 1);
@@ -63,7 +63,7 @@ public sealed class SqliteReaderPoolTests : IDisposable
         Assert.Equal(System.Data.ConnectionState.Closed, second.Connection.State);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Discard_ThenDispose_ClosesInsteadOfPooling()
     {
         using var pool = new SqliteReaderPool(_connections, maxIdle: 2);
@@ -78,7 +78,7 @@ public sealed class SqliteReaderPoolTests : IDisposable
         Assert.NotSame(connection, next.Connection);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Dispose_ClosesIdleReadersAndRefusesRents()
     {
         var pool = new SqliteReaderPool(_connections, maxIdle: 2);
@@ -92,7 +92,7 @@ public sealed class SqliteReaderPoolTests : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.RentAsync(TestContext.Current.CancellationToken).AsTask());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task OpenAsync_ReusedPooledConnection_KeepsBusyTimeoutAndSynchronousSettings()
     {
         for (var i = 0; i < 3; i++)

@@ -19,7 +19,7 @@ public sealed class SqliteSchemaMigratorTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task MigrateAsync_StepByStep_AppliesMissingStepsAndReturnsPreviousVersion()
     {
         Assert.Equal(0, await SqliteSchemaMigrator.MigrateAsync(_connections, Migrations, targetVersion: 1, Ct));
@@ -30,7 +30,7 @@ public sealed class SqliteSchemaMigratorTests : IDisposable
         Assert.Equal(2, await SqliteSchemaMigrator.GetVersionAsync(connection, null, Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task MigrateAsync_DatabaseNewerThanBuild_ThrowsNamingTheVersion()
     {
         await using (var connection = await _connections.OpenAsync(Ct))

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Xunit;
 
 namespace GrpcMesh.Testing;
 
@@ -25,7 +24,6 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     private readonly HostStartupFailureLog _startupFailure = new();
     private GrpcChannel? _channel;
     private Uri? _loopbackAddress;
-    private volatile bool _disposing;
 
     public GrpcTestHost(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
@@ -37,9 +35,8 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
         // Tests call without tokens unless they turn auth on (Auth:Enabled=true plus a key, see TestTokens).
         _settings.TryAdd("Auth:Enabled", "false");
 
-        // Tests stop hosts at will. The services' appsettings "Urls" shows up as a server address even on TestServer, so
-        // without this every dispose would drain for Shutdown:DrainDelay (5 s), and on a host with a fake clock until the
-        // host's shutdown timeout (35 s).
+        // Tests stop hosts at will: without this every dispose would drain for Shutdown:DrainDelay (5 s), and on a host
+        // with a fake clock until the host's shutdown timeout (35 s). Drain tests set their own delay.
         _settings.TryAdd("Shutdown:DrainDelay", "00:00:00");
         _configureServices = configureServices;
     }
@@ -100,7 +97,8 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(_startupFailure));
+        // Created by the container (a factory, not an instance), so the container also disposes it: see ProviderDisposed.
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(_ => _startupFailure));
         if (_configureServices is not null)
         {
             builder.ConfigureServices(_configureServices);
@@ -112,13 +110,15 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
     /// application disposes the host before the factory looks at it, and the factory reports the disposed service
     /// provider instead of the reason. Report the reason.
     /// </summary>
+    /// <remarks>
+    /// The host is returned wrapped in an <see cref="ApplicationOwnedHost"/>: the application's own <c>app.Run()</c>
+    /// (which WebApplicationFactory lets run on the entry point's thread) owns stopping and disposing it.
+    /// </remarks>
     protected override IHost CreateHost(IHostBuilder builder)
     {
         try
         {
-            var host = base.CreateHost(builder);
-            ReportUnexpectedStop(host);
-            return host;
+            return new ApplicationOwnedHost(base.CreateHost(builder), _startupFailure.ProviderDisposed);
         }
         catch (ObjectDisposedException ex) when (_startupFailure.Failure is { } failure)
         {
@@ -126,45 +126,8 @@ public class GrpcTestHost<TMarker> : WebApplicationFactory<TMarker> where TMarke
         }
     }
 
-    /// <summary>
-    /// A host that stops while its test still runs (not through this factory's dispose) leaves the test with a disposed
-    /// service provider and no reason; write who stopped it, and any error the host logged, to the test's output.
-    /// </summary>
-    private void ReportUnexpectedStop(IHost host)
-    {
-        var output = TestContext.Current.TestOutputHelper;
-        if (output is null)
-        {
-            return;
-        }
-
-        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
-        {
-            if (_disposing)
-            {
-                return;
-            }
-
-            try
-            {
-                output.WriteLine($"[{typeof(TMarker).Name} host] stopping, not disposed by the test; logged error: {_startupFailure.Failure?.ToString() ?? "none"}; stopped from:{Environment.NewLine}{Environment.StackTrace}");
-            }
-            catch (InvalidOperationException)
-            {
-                // The test has finished: there is no output to write to any more.
-            }
-        });
-    }
-
-    public override ValueTask DisposeAsync()
-    {
-        _disposing = true;
-        return base.DisposeAsync();
-    }
-
     protected override void Dispose(bool disposing)
     {
-        _disposing = true;
         _channel?.Dispose();
         base.Dispose(disposing);
         if (disposing)

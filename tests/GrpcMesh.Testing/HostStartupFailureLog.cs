@@ -7,19 +7,26 @@ namespace GrpcMesh.Testing;
 /// before it disposes itself, so it is there even when <see cref="GrpcTestHost{TMarker}"/> only gets to see the
 /// disposed host.
 /// </summary>
+/// <remarks>
+/// Registered through a factory, so the host's container creates it (before almost every other service, as the logger
+/// factory needs it) and disposes it (after almost every other service): <see cref="ProviderDisposed"/> tells when the
+/// application has disposed its service provider.
+/// </remarks>
 internal sealed class HostStartupFailureLog : ILoggerProvider
 {
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
+    private readonly TaskCompletionSource _providerDisposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _failure;
 
     public Exception? Failure => Volatile.Read(ref _failure);
 
+    /// <summary>Completes when the host's service provider disposes this provider.</summary>
+    public Task ProviderDisposed => _providerDisposed.Task;
+
     public ILogger CreateLogger(string categoryName) => categoryName == HostCategory ? new Recorder(this) : NullLogger.Instance;
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _providerDisposed.TrySetResult();
 
     private sealed class Recorder(HostStartupFailureLog log) : ILogger
     {

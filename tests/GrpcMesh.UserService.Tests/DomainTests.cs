@@ -8,26 +8,26 @@ namespace GrpcMesh.UserService.Tests;
 
 public sealed class DomainTests
 {
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(0, 0, 0L)]
     [InlineData(1, 500_000_000, 150L)]
     [InlineData(12, 990_000_000, 1299L)]
     [InlineData(1_000_000_000_000_000, 990_000_000, 100_000_000_000_000_099L)]
-    public void Money_FromUnitsAndNanos_ExactCentsAndBack(long units, int nanos, long cents)
+    public Task Money_FromUnitsAndNanos_ExactCentsAndBack(long units, int nanos, long cents) => TestTimeouts.RunSync(() =>
     {
         var amount = DomainMoney.FromUnitsAndNanos("USD", units, nanos);
 
         Assert.Equal(cents, amount.Cents);
         Assert.Equal(units, amount.Units);
         Assert.Equal(nanos, amount.Nanos);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Money_ToString_TwoDecimalsAndCurrency() =>
-        Assert.Equal("1234.05 EUR", new DomainMoney("EUR", 123405).ToString());
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Money_ToString_TwoDecimalsAndCurrency() => TestTimeouts.RunSync(() =>
+        Assert.Equal("1234.05 EUR", new DomainMoney("EUR", 123405).ToString()), TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void UserIdGenerator_FrozenClock_StrictlyIncreasingWellFormedIds()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task UserIdGenerator_FrozenClock_StrictlyIncreasingWellFormedIds() => TestTimeouts.RunSync(() =>
     {
         var generator = new UserIdGenerator(new FakeTimeProvider());
 
@@ -36,10 +36,10 @@ public sealed class DomainTests
         Assert.All(ids, id => Assert.Matches("^usr_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$", id));
         Assert.Equal(ids, ids.Order(StringComparer.Ordinal));
         Assert.Equal(ids.Count, ids.Distinct().Count());
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void UserIdGenerator_ClockMovesBackwards_StillIncreasing()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task UserIdGenerator_ClockMovesBackwards_StillIncreasing() => TestTimeouts.RunSync(() =>
     {
         var clock = new SettableClock { Now = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero) };
         var generator = new UserIdGenerator(clock);
@@ -49,10 +49,10 @@ public sealed class DomainTests
         var second = generator.NewId();
 
         Assert.True(string.CompareOrdinal(first, second) < 0, $"{first} < {second}");
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void UserIdGenerator_LaterTime_SortsAfter()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task UserIdGenerator_LaterTime_SortsAfter() => TestTimeouts.RunSync(() =>
     {
         var clock = new FakeTimeProvider();
         var generator = new UserIdGenerator(clock);
@@ -60,12 +60,12 @@ public sealed class DomainTests
         clock.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.True(string.CompareOrdinal(first, generator.NewId()) < 0);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
-    public void PageToken_RoundTrip_SameFilter(bool showDeleted)
+    public Task PageToken_RoundTrip_SameFilter(bool showDeleted) => TestTimeouts.RunSync(() =>
     {
         var token = ListUsersPageToken.Encode("usr_0123abc", showDeleted);
 
@@ -75,10 +75,10 @@ public sealed class DomainTests
         var otherFilter = new RequestValidator();
         Assert.Null(ListUsersPageToken.Decode(otherFilter, token, !showDeleted));
         Assert.Equal("page_token", Assert.Single(otherFilter.Violations).Field);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Timestamps_RoundTrip_MicrosecondPrecision()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Timestamps_RoundTrip_MicrosecondPrecision() => TestTimeouts.RunSync(() =>
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(1234567));
 
@@ -86,7 +86,7 @@ public sealed class DomainTests
 
         Assert.Equal(clock.GetUtcNow().AddTicks(-7), now);
         Assert.Equal(now, Timestamps.FromUnixMicroseconds(Timestamps.ToUnixMicroseconds(now)));
-    }
+    }, TestContext.Current.CancellationToken);
 
     /// <summary>A wall clock that may jump backwards (NTP step), which FakeTimeProvider refuses to do.</summary>
     private sealed class SettableClock : TimeProvider

@@ -1,3 +1,4 @@
+
 namespace GrpcMesh.UserService.Tests;
 
 /// <summary>The <c>Storage</c> section is validated at start-up, before any database is touched.</summary>
@@ -11,9 +12,9 @@ public sealed class StorageOptionsTests
         { "Database=grpcmesh;Username=grpcmesh", "must name a Host" },
     };
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(BadPostgresSettings))]
-    public void Start_PostgresWithoutUsableConnectionString_FailsWithClearMessage(string? connectionString, string expected)
+    public Task Start_PostgresWithoutUsableConnectionString_FailsWithClearMessage(string? connectionString, string expected) => TestTimeouts.RunSync(() =>
     {
         using var host = UserServiceHosts.Create(settings: new Dictionary<string, string?>
         {
@@ -23,14 +24,14 @@ public sealed class StorageOptionsTests
 
         var ex = Assert.ThrowsAny<Exception>(() => host.Server);
         Assert.Contains(expected, ex.ToString(), StringComparison.Ordinal);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Start_UnknownProvider_FailsNamingTheChoices()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Start_UnknownProvider_FailsNamingTheChoices() => TestTimeouts.RunSync(() =>
     {
         using var host = UserServiceHosts.Create(settings: new Dictionary<string, string?> { ["Storage:Provider"] = "Oracle" });
 
         var ex = Assert.ThrowsAny<Exception>(() => host.Server);
         Assert.Contains("Oracle", ex.ToString(), StringComparison.Ordinal);
-    }
+    }, TestContext.Current.CancellationToken);
 }

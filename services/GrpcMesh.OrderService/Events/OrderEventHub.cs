@@ -31,15 +31,8 @@ public sealed partial class OrderEventHub(
     IOrderStore store,
     OrderEventSignal signal,
     IOptions<WatchOptions> options,
-    [FromKeyedServices(OrderEventHub.PollClockKey)] TimeProvider pollClock,
     ILogger<OrderEventHub> logger) : BackgroundService
 {
-    /// <summary>
-    /// The clock pacing polls (keyed service, the system clock by default). Poll pacing is infrastructure, kept apart from the
-    /// service's domain clock so a test can freeze order timestamps and saga timing without freezing event delivery.
-    /// </summary>
-    public const string PollClockKey = "GrpcMesh.OrderService.Events.PollClock";
-
     private static readonly TimeSpan MinRecheckDelay = TimeSpan.FromMilliseconds(10);
 
     private readonly Lock _lock = new();
@@ -181,7 +174,9 @@ public sealed partial class OrderEventHub(
 
                 try
                 {
-                    await wake.WaitAsync(delay, pollClock, stoppingToken);
+                    // Real time, not the injected TimeProvider (README, "Time"): the poll is how this process learns of commits
+                    // it is not signalled about, which happen in real time whatever clock the service's logic runs on.
+                    await wake.WaitAsync(delay, TimeProvider.System, stoppingToken);
                 }
                 catch (TimeoutException)
                 {

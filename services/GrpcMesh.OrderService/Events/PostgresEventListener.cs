@@ -15,7 +15,6 @@ public sealed partial class PostgresEventListener(
     IOptions<StorageOptions> storage,
     IServiceProvider services,
     OrderEventSignal signal,
-    [FromKeyedServices(OrderEventHub.PollClockKey)] TimeProvider pollClock,
     ILogger<PostgresEventListener> logger) : BackgroundService
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(2);
@@ -55,7 +54,7 @@ public sealed partial class PostgresEventListener(
                 LogListenFailed(logger, ex, ReconnectDelay);
                 try
                 {
-                    await Task.Delay(ReconnectDelay, pollClock, stoppingToken);
+                    await Task.Delay(ReconnectDelay, stoppingToken); // real time, like the hub's polls
                 }
                 catch (OperationCanceledException)
                 {

@@ -1,7 +1,6 @@
 using GrpcMesh.OrderService.Events;
 using GrpcMesh.ServiceDefaults;
 using GrpcMesh.Storage;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -23,7 +22,6 @@ public static class OrderStorageRegistration
     public static IServiceCollection AddOrderStorage(this IServiceCollection services)
     {
         services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
-        services.TryAddKeyedSingleton(OrderEventHub.PollClockKey, TimeProvider.System);
         services.AddSingleton<OrderEventSignal>();
         services.AddSingleton(sp => PostgresDataSources.Create(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, sp.GetRequiredService<ILoggerFactory>()));

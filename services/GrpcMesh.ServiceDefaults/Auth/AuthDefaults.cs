@@ -17,7 +17,6 @@ public static class AuthDefaults
     {
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ValidatedTokenCache>();
         services.TryAddSingleton<ScopeRequirements>();
         services.TryAddSingleton<CallAuthenticator>();

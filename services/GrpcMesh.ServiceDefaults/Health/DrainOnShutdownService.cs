@@ -1,9 +1,6 @@
 using Grpc.AspNetCore.HealthChecks;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,16 +16,15 @@ namespace GrpcMesh.ServiceDefaults.Health;
 /// calling any <see cref="IHostedService.StopAsync"/>, Kestrel's included. A delay in StopAsync would run after
 /// Kestrel had already stopped listening. On SIGTERM, ApplicationStopping fires before this runs and grpc-dotnet ends
 /// open Watch calls with NOT_SERVING; when the host is stopped directly it fires after, so the statuses are also set
-/// here for Watch streams that are still open. An in-memory server (TestServer) has no listeners and no load balancer
-/// to drain, so the delay is skipped there; the health flip still happens.
+/// here for Watch streams that are still open. A zero delay skips the wait (tests that stop hosts at will configure
+/// <c>Shutdown:DrainDelay=0</c>); the health flip still happens.
 /// </remarks>
 internal sealed partial class DrainOnShutdownService(
     DrainState drain,
     HealthServiceImpl healthService,
     IOptions<GrpcHealthChecksOptions> healthOptions,
     IOptions<ShutdownOptions> shutdownOptions,
-    IServer server,
-    [FromKeyedServices(HealthNames.ShutdownClockKey)] TimeProvider timeProvider,
+    TimeProvider timeProvider,
     ILogger<DrainOnShutdownService> logger) : IHostedLifecycleService
 {
     public async Task StoppingAsync(CancellationToken cancellationToken)
@@ -40,7 +36,7 @@ internal sealed partial class DrainOnShutdownService(
         }
 
         var delay = shutdownOptions.Value.DrainDelay;
-        if (delay <= TimeSpan.Zero || !ListensOnNetwork())
+        if (delay <= TimeSpan.Zero)
         {
             LogDrainSkipped(logger);
             return;
@@ -57,11 +53,6 @@ internal sealed partial class DrainOnShutdownService(
             LogDrainCut(logger);
         }
     }
-
-    // TestServer also lists the configured URLs as addresses although nothing listens on them.
-    private bool ListensOnNetwork() =>
-        server.GetType().Assembly.GetName().Name != "Microsoft.AspNetCore.TestHost"
-        && server.Features.Get<IServerAddressesFeature>()?.Addresses.Count > 0;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -82,6 +73,6 @@ internal sealed partial class DrainOnShutdownService(
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Shutdown: drain delay cut short by the host's shutdown timeout")]
     private static partial void LogDrainCut(ILogger logger);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Shutdown: health reports NOT_SERVING; no drain delay (zero delay or no network listener)")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Shutdown: health reports NOT_SERVING; no drain delay (Shutdown:DrainDelay is zero)")]
     private static partial void LogDrainSkipped(ILogger logger);
 }

@@ -17,10 +17,8 @@ internal static class HealthDefaults
         services.AddValidatedOptions<ShutdownOptions>(ShutdownOptions.SectionName);
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>(ConfigureShutdownTimeout);
 
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DrainState>();
         services.TryAddSingleton<UnknownHealthService>();
-        services.TryAddKeyedSingleton(HealthNames.ShutdownClockKey, TimeProvider.System);
         services.AddHostedService<DrainOnShutdownService>();
 
         services.AddGrpcHealthChecks(GrpcServiceHealthMappings.MapFixedNames)

@@ -23,11 +23,4 @@ public static class HealthNames
 
     /// <summary>The conventional name for a service's own database check.</summary>
     public const string StorageCheck = "storage";
-
-    /// <summary>
-    /// Service key of the clock the drain delay waits on. The delay is real time (a load balancer removing the
-    /// endpoint), so it is <see cref="TimeProvider.System"/> even when the host registers a fake clock for its
-    /// domain logic; drain tests register a keyed fake.
-    /// </summary>
-    public const string ShutdownClockKey = "GrpcMesh.Shutdown.Clock";
 }

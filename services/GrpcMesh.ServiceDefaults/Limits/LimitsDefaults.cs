@@ -12,8 +12,7 @@ internal static class LimitsDefaults
     public static IServiceCollection AddGrpcMeshLimits(this IServiceCollection services)
     {
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.SectionName);
-        // Wall-clock on purpose: refill must follow real time even when a test host swaps the app's TimeProvider.
-        services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, TimeProvider.System));
+        services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new CallGate(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
         services.AddSingleton<CallAdmission>();
         services.AddSingleton<IStartupFilter, MessageSizeRefusals>();

@@ -18,7 +18,7 @@ public sealed class CircuitBreakerTests
         o.Breaker.BreakDuration = TimeSpan.FromSeconds(5);
     }, time);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_FailureRatioReached_OpensRejectsWithoutNetworkThenHalfOpensAndCloses()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -51,7 +51,7 @@ public sealed class CircuitBreakerTests
         Assert.Equal(1, harness.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("target", target), ("state", "closed")));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_BusinessErrors_NeverOpenTheCircuit()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -67,7 +67,7 @@ public sealed class CircuitBreakerTests
         Assert.Equal(0, harness.Metrics.Sum("grpcmesh.client.breaker.state_changes"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_CircuitOpen_RetryDoesNotSpinOnTheRejection()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();

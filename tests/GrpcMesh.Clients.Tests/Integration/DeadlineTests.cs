@@ -8,7 +8,7 @@ namespace GrpcMesh.Clients.Tests.Integration;
 
 public sealed class DeadlineTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_NoDeadlineGiven_ServerSeesTheDefaultDeadline()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -21,7 +21,7 @@ public sealed class DeadlineTests
         Assert.InRange(deadline, before + TimeSpan.FromSeconds(1), DateTime.UtcNow + TimeSpan.FromSeconds(3.1));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_PerMethodDeadline_ServerSeesIt()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -37,7 +37,7 @@ public sealed class DeadlineTests
         Assert.InRange(server.Backend.Calls.Single().Deadline, before, DateTime.UtcNow + TimeSpan.FromSeconds(2.1));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_DeadlineAlreadyPassed_FailsFastWithoutReachingTheServer()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -50,7 +50,7 @@ public sealed class DeadlineTests
         Assert.Equal(1, harness.Metrics.Sum("grpcmesh.client.deadline.fail_fast"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ThroughAnotherService_InnerDeadlineNeverLaterThanTheOuterOne()
     {
         await using var inner = await GrpcServer<FakeUserService>.StartAsync();
@@ -67,7 +67,7 @@ public sealed class DeadlineTests
         Assert.True(innerDeadline <= outerDeadline + TimeSpan.FromMilliseconds(200), $"inner {innerDeadline:o} > outer {outerDeadline:o}");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_OuterCallCancelled_InnerCallCancelled()
     {
         await using var inner = await GrpcServer<FakeUserService>.StartAsync();

@@ -1,6 +1,7 @@
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Tests.Fakes;
 using GrpcMesh.Order.V1;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
@@ -14,8 +15,8 @@ namespace GrpcMesh.Clients.Tests.Integration;
 
 public sealed class RegistrationTests
 {
-    [Fact]
-    public void AddUserServiceClient_NoConfiguration_DefaultsApply()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task AddUserServiceClient_NoConfiguration_DefaultsApply() => TestTimeouts.RunSync(() =>
     {
         var services = new ServiceCollection();
         services.AddUserServiceClient();
@@ -32,10 +33,10 @@ public sealed class RegistrationTests
         Assert.Equal(10, users.Retry.BudgetMinRetriesPerSecond);
         Assert.NotNull(provider.GetRequiredService<UserService.UserServiceClient>());
         Assert.NotNull(provider.GetRequiredService<OrderService.OrderServiceClient>());
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void AddUserServiceClient_HostConfiguration_BindsClientsUserServiceSection()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task AddUserServiceClient_HostConfiguration_BindsClientsUserServiceSection() => TestTimeouts.RunSync(() =>
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -59,10 +60,10 @@ public sealed class RegistrationTests
         Assert.Equal(0.1, options.Retry.JitterFactor);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Breaker.BreakDuration);
         Assert.Equal(TimeSpan.FromSeconds(20), options.Http.KeepAlivePingDelay);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void AddOrderServiceClient_ExplicitConfiguration_BindsClientsOrderServiceSection()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task AddOrderServiceClient_ExplicitConfiguration_BindsClientsOrderServiceSection() => TestTimeouts.RunSync(() =>
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -75,9 +76,9 @@ public sealed class RegistrationTests
         var options = provider.GetRequiredService<IOptionsMonitor<GrpcMeshClientOptions>>().Get(GrpcMeshClientNames.OrderService);
 
         Assert.Equal(new Uri("http://10.9.9.9:7002"), options.Address);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task StartAsync_InvalidOptions_FailsNamingEveryBadSetting()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -104,7 +105,7 @@ public sealed class RegistrationTests
         Assert.Contains("Clients:UserService:MethodDeadlines:NoSuchMethod", message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task StartAsync_MissingAddressFromConfiguration_Fails()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -116,7 +117,7 @@ public sealed class RegistrationTests
         Assert.Contains("Address", string.Join("\n", error.Failures), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AddUserServiceClient_TestServerHandler_CallsGoThroughTheInjectedHandler()
     {
         await using var app = await StartFakeUserServiceAsync();
@@ -134,7 +135,7 @@ public sealed class RegistrationTests
         Assert.Equal(1, app.Services.GetRequiredService<FakeUserBackend>().CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AddUserServiceClient_Call_NoHttpClientFactoryLoggingButGrpcLogs()
     {
         await using var app = await StartFakeUserServiceAsync();
@@ -151,7 +152,7 @@ public sealed class RegistrationTests
         Assert.DoesNotContain(recorder.Categories, c => c.StartsWith("System.Net.Http.HttpClient", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AddUserServiceClient_DnsAddress_ResolvesAndCalls()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -162,8 +163,8 @@ public sealed class RegistrationTests
         Assert.Equal("dns", response.User.Id);
     }
 
-    [Fact]
-    public void CreatePrimaryHandler_Options_AppliedToSocketsHttpHandler()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task CreatePrimaryHandler_Options_AppliedToSocketsHttpHandler() => TestTimeouts.RunSync(() =>
     {
         var options = new GrpcMeshHttpOptions { KeepAlivePingDelay = TimeSpan.FromSeconds(15), PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) };
 
@@ -172,7 +173,7 @@ public sealed class RegistrationTests
         Assert.True(handler.EnableMultipleHttp2Connections);
         Assert.Equal(TimeSpan.FromSeconds(15), handler.KeepAlivePingDelay);
         Assert.Equal(TimeSpan.FromMinutes(1), handler.PooledConnectionIdleTimeout);
-    }
+    }, TestContext.Current.CancellationToken);
 
     /// <summary>A fake UserService on the in-memory TestServer, for clients pointed at it through its handler.</summary>
     private static async Task<WebApplication> StartFakeUserServiceAsync()

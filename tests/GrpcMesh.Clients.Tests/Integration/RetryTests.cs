@@ -11,7 +11,7 @@ namespace GrpcMesh.Clients.Tests.Integration;
 
 public sealed class RetryTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_UnavailableTwice_SucceedsOnThirdAttemptWithPreviousAttemptsHeader()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -26,7 +26,7 @@ public sealed class RetryTests
             ("method", "/grpcmesh.user.v1.UserService/GetUser"), ("code", "Unavailable"), ("target", server.Address.OriginalString.TrimEnd('/'))));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_UnavailableWithoutRequestId_NotRetried()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -38,7 +38,7 @@ public sealed class RetryTests
         Assert.Equal(1, server.Backend.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_UnavailableWithRequestId_Retried()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -51,7 +51,7 @@ public sealed class RetryTests
         Assert.All(server.Backend.Calls, c => Assert.Equal("req-1", ((CreateUserRequest)c.Request).RequestId));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ResourceExhaustedWithoutPushback_NotRetried()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -63,7 +63,7 @@ public sealed class RetryTests
         Assert.Equal(1, server.Backend.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ResourceExhaustedWithPushback_RetriedAfterAtLeastThePushback()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -80,7 +80,7 @@ public sealed class RetryTests
         Assert.True(calls[0].ElapsedUntil(calls[1]) >= TimeSpan.FromMilliseconds(300 - 1), $"second attempt after {calls[0].ElapsedUntil(calls[1])}");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_NegativePushback_NotRetried()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
@@ -92,7 +92,7 @@ public sealed class RetryTests
         Assert.Equal(1, server.Backend.CallCount);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(TaxonomyCodes.NeverRetried), MemberType = typeof(TaxonomyCodes))]
     public async Task GetUser_BusinessOrFinalError_NeverRetried(StatusCode code)
     {
@@ -106,7 +106,7 @@ public sealed class RetryTests
         Assert.Equal(0, harness.Metrics.Sum("grpcmesh.client.retries"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_FullOutage_RetryBudgetCapsAmplification()
     {
         const int Calls = 200;
@@ -138,7 +138,7 @@ public sealed class RetryTests
         Assert.True(harness.Metrics.Sum("grpcmesh.client.retry_budget_exhausted") > 0);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_ConnectionRefused_RetriedBecauseItNeverReachedTheServer()
     {
         var deadPort = FreePort();
@@ -155,7 +155,7 @@ public sealed class RetryTests
         Assert.Contains("Connection refused", error.Status.DebugException?.Message, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_InsideServerCallThatIsARetry_InnerNotRetriedAndMarked()
     {
         await using var inner = await GrpcServer<FakeUserService>.StartAsync();
@@ -171,7 +171,7 @@ public sealed class RetryTests
         Assert.True(call.NoRetry);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_InsideFirstAttemptServerCall_InnerRetried()
     {
         await using var inner = await GrpcServer<FakeUserService>.StartAsync();

@@ -17,8 +17,8 @@ namespace GrpcMesh.Clients.Tests.LoadBalancing;
 
 public sealed class BalancingConfigurationTests
 {
-    [Fact]
-    public void AddUserServiceClient_NoConfiguration_BalancingDefaults()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task AddUserServiceClient_NoConfiguration_BalancingDefaults() => TestTimeouts.RunSync(() =>
     {
         var services = new ServiceCollection();
         services.AddUserServiceClient();
@@ -40,10 +40,10 @@ public sealed class BalancingConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.HealthChecks.Interval);
         Assert.Equal(TimeSpan.FromSeconds(1), options.HealthChecks.Timeout);
         Assert.Equal(string.Empty, options.HealthChecks.ServiceName);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void AddUserServiceClient_HostConfiguration_BindsBalancingKeys()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task AddUserServiceClient_HostConfiguration_BindsBalancingKeys() => TestTimeouts.RunSync(() =>
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -70,9 +70,9 @@ public sealed class BalancingConfigurationTests
         Assert.Equal(34, options.OutlierEjection.MaxEjectionPercent);
         Assert.Equal(TimeSpan.FromSeconds(5), options.HealthChecks.Interval);
         Assert.Equal("grpcmesh.user.v1.UserService", options.HealthChecks.ServiceName);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("static:///127.0.0.1:6001,127.0.0.1", "Clients:UserService:Address 'static:///127.0.0.1:6001,127.0.0.1': endpoint '127.0.0.1' has no port")]
     [InlineData("static:///127.0.0.1:6001,127.0.0.1:99999", "endpoint '127.0.0.1:99999' has no valid port (1-65535)")]
     [InlineData("static://127.0.0.1:6001", "three slashes")]
@@ -90,7 +90,7 @@ public sealed class BalancingConfigurationTests
         Assert.Contains(expected, string.Join("\n", error.Failures), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task StartAsync_BadBalancingSettings_FailsNamingEach()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -121,7 +121,7 @@ public sealed class BalancingConfigurationTests
         Assert.Contains("Clients:UserService:HealthChecks:Interval", message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_StaticAddressOverServersWithoutHealthService_RoundRobinAndNoneEjected()
     {
         await using var first = await GrpcServer<FakeUserService>.StartAsync();
@@ -143,26 +143,32 @@ public sealed class BalancingConfigurationTests
         Assert.Equal(21, harness.Metrics.Sum("grpcmesh.client.endpoint.attempts", ("target", target), ("outcome", "success")));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_PickFirstPolicy_EveryCallToOneEndpoint()
     {
         await using var first = await GrpcServer<FakeUserService>.StartAsync();
         await using var second = await GrpcServer<FakeUserService>.StartAsync();
         using var harness = new ClientHarness(
             new Uri($"static:///127.0.0.1:{first.Address.Port},127.0.0.1:{second.Address.Port}"),
-            o => o.LoadBalancing.Policy = GrpcMeshLoadBalancingOptions.PickFirst);
+            o =>
+            {
+                o.LoadBalancing.Policy = GrpcMeshLoadBalancingOptions.PickFirst;
+                // The policy is under test, not the deadline: the 5 s default was exceeded at load 15 (the first call also
+                // connects pick_first's subchannel); 60 s is far beyond that and still ends a stuck call before the test's timeout.
+                o.DefaultDeadline = TimeSpan.FromSeconds(60);
+            });
 
         for (var i = 0; i < 20; i++)
         {
-            await harness.Client.GetUserAsync(new GetUserRequest { UserId = "pf" });
+            await harness.Client.GetUserAsync(new GetUserRequest { UserId = "pf" }, cancellationToken: TestContext.Current.CancellationToken);
         }
 
         Assert.Equal([0, 20], new[] { first.Backend.CallCount, second.Backend.CallCount }.Order());
         Assert.Empty(harness.Metrics.Observe("grpcmesh.client.endpoint.state")); // no endpoint table: nothing to eject
     }
 
-    [Fact]
-    public void ConfigureChannel_StaticAddressWithTls_SecureCredentialsOwnPolicyResolversAndBackoff()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ConfigureChannel_StaticAddressWithTls_SecureCredentialsOwnPolicyResolversAndBackoff() => TestTimeouts.RunSync(() =>
     {
         var (channel, provider) = ChannelOptionsFor("static:///10.0.0.1:5001,10.0.0.2:5001", o =>
         {
@@ -180,27 +186,27 @@ public sealed class BalancingConfigurationTests
         Assert.Equal(["dns", "static"], resolvers.Select(r => r.Name).Take(2));
         var balancers = (IEnumerable<LoadBalancerFactory>)channel.ServiceProvider.GetService(typeof(IEnumerable<LoadBalancerFactory>))!;
         Assert.Equal("grpcmesh_round_robin", balancers.First().Name);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ConfigureChannel_DnsAddressPickFirst_InsecureBuiltInPickFirst()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ConfigureChannel_DnsAddressPickFirst_InsecureBuiltInPickFirst() => TestTimeouts.RunSync(() =>
     {
         var (channel, provider) = ChannelOptionsFor("dns:///user-service.default.svc.cluster.local:5001", o => o.LoadBalancing.Policy = "pick_first");
         using var _ = provider;
 
         Assert.Same(ChannelCredentials.Insecure, channel.Credentials);
         Assert.Equal("pick_first", Assert.Single(channel.ServiceConfig!.LoadBalancingConfigs).PolicyName);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ConfigureChannel_HttpAddress_ChannelLeftAlone()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ConfigureChannel_HttpAddress_ChannelLeftAlone() => TestTimeouts.RunSync(() =>
     {
         var (channel, provider) = ChannelOptionsFor("http://127.0.0.1:5001");
         using var _ = provider;
 
         Assert.Null(channel.Credentials);
         Assert.Null(channel.ServiceConfig);
-    }
+    }, TestContext.Current.CancellationToken);
 
     /// <summary>The channel options the client factory would build for the UserService client.</summary>
     private static (GrpcChannelOptions Channel, ServiceProvider Provider) ChannelOptionsFor(string address, Action<GrpcMeshClientOptions>? configure = null)

@@ -6,7 +6,7 @@ namespace GrpcMesh.Clients.Tests.LoadBalancing;
 
 public sealed class ReplicaFailureTests(ITestOutputHelper output)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ReplicaKilledMidLoad_NoCallerFailureNoAttemptsWhileDownAndReadmittedAfterRestart()
     {
         await using var replicas = new ReplicaSet(3);
@@ -43,7 +43,7 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
         Assert.True(replicas[1].Control.Calls > 0);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ReplicaStartsDraining_StopsGettingCallsBeforeItExits()
     {
         await using var replicas = new ReplicaSet(3);
@@ -75,7 +75,7 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
         Assert.Empty(load.Failures);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ReplicaAnswersUnavailable_EjectedAndReadmittedWhenItRecovers()
     {
         await using var replicas = new ReplicaSet(3);
@@ -112,7 +112,7 @@ public sealed class ReplicaFailureTests(ITestOutputHelper output)
         Assert.Equal(0, harness.Metrics.Sum("grpcmesh.client.endpoint.ejections", ("endpoint", replicas.Endpoint(1))));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_OneReplicaAlwaysUnavailableWithoutEjection_EveryRetryGoesToAnotherReplica()
     {
         await using var replicas = new ReplicaSet(3);

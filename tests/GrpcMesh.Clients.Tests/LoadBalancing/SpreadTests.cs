@@ -1,11 +1,12 @@
 using GrpcMesh.Clients.Tests.Replicas;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 
 namespace GrpcMesh.Clients.Tests.LoadBalancing;
 
 public sealed class SpreadTests(ITestOutputHelper output)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ThreeReplicasBehindStaticAddress_EachGetsAThirdWithinTwentyPercent()
     {
         await using var replicas = new ReplicaSet(3);

@@ -22,7 +22,7 @@ public sealed class BreakerInTheCallTests
         o.Breaker.BreakDuration = TimeSpan.FromSeconds(5);
     });
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_FailureRatioReached_OpensAndRejectsWithoutSending()
     {
         using var unit = Unit();
@@ -43,7 +43,7 @@ public sealed class BreakerInTheCallTests
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "open")));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_AfterBreakDuration_ProbeSucceedsAndCloses()
     {
         using var unit = Unit();
@@ -64,7 +64,7 @@ public sealed class BreakerInTheCallTests
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "closed")));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(TaxonomyCodes.NotBreakerFailures), MemberType = typeof(TaxonomyCodes))]
     public async Task AsyncUnaryCall_BusinessErrors_NeverOpen(StatusCode code)
     {
@@ -81,7 +81,7 @@ public sealed class BreakerInTheCallTests
         Assert.Equal(CircuitState.Closed, unit.Breaker!.State);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncServerStreamingCall_CircuitOpen_RejectedWithoutSending()
     {
         using var unit = Unit();
@@ -99,8 +99,8 @@ public sealed class BreakerInTheCallTests
         Assert.Equal(4, unit.Invoker.CallCount);
     }
 
-    [Fact]
-    public void BlockingUnaryCall_CircuitOpen_RejectedWithoutSending()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task BlockingUnaryCall_CircuitOpen_RejectedWithoutSending() => TestTimeouts.RunSync(() =>
     {
         using var unit = Unit();
         unit.Invoker.Script = (_, _) => new RpcException(new Status(StatusCode.Unavailable, "down"));
@@ -115,5 +115,5 @@ public sealed class BreakerInTheCallTests
         Assert.Equal(StatusCode.Unavailable, rejected.StatusCode);
         Assert.Contains("circuit open", rejected.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(4, unit.Invoker.CallCount);
-    }
+    }, TestContext.Current.CancellationToken);
 }

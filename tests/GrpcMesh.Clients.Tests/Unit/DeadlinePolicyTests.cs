@@ -12,7 +12,7 @@ public sealed class DeadlinePolicyTests
 
     private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_NoCallerDeadline_GetsTheDefault()
     {
         using var unit = new UnitPipeline(_time, o => o.DefaultDeadline = TimeSpan.FromSeconds(4));
@@ -22,7 +22,7 @@ public sealed class DeadlinePolicyTests
         Assert.Equal(Now + TimeSpan.FromSeconds(4), unit.Invoker.Calls.Single().Deadline);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_MethodDeadlineConfigured_UsesIt()
     {
         using var unit = new UnitPipeline(_time, o => o.MethodDeadlines["GetUser"] = TimeSpan.FromMilliseconds(750));
@@ -34,7 +34,7 @@ public sealed class DeadlinePolicyTests
         Assert.Equal(Now + TimeSpan.FromSeconds(5), unit.Invoker.Calls[1].Deadline);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_CallerDeadline_IsKept()
     {
         using var unit = new UnitPipeline(_time);
@@ -45,7 +45,7 @@ public sealed class DeadlinePolicyTests
         Assert.Equal(callerDeadline, unit.Invoker.Calls.Single().Deadline);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_InsideServerCall_NeverLaterThanIncomingDeadlineAndInheritsCancellation()
     {
         using var incomingCancellation = new CancellationTokenSource();
@@ -61,7 +61,7 @@ public sealed class DeadlinePolicyTests
         Assert.True(sent.CancellationToken.IsCancellationRequested);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_CallerTokenInsideServerCall_LinkedSoCallerCancelStillCancels()
     {
         using var incomingCancellation = new CancellationTokenSource();
@@ -82,7 +82,7 @@ public sealed class DeadlinePolicyTests
         Assert.NotEqual(callerCancellation.Token, unit.Invoker.Calls.Single().CancellationToken);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_IncomingBudgetSpent_FailsFastWithoutSending()
     {
         var incoming = new FakeServerCallContext(Now - TimeSpan.FromMilliseconds(1), CancellationToken.None);
@@ -95,7 +95,7 @@ public sealed class DeadlinePolicyTests
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.deadline.fail_fast", ("method", "/grpcmesh.user.v1.UserService/GetUser")));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_IncomingCallCancelled_FailsFastWithCancelled()
     {
         using var incomingCancellation = new CancellationTokenSource();
@@ -107,13 +107,13 @@ public sealed class DeadlinePolicyTests
         Assert.Equal(0, unit.Invoker.CallCount);
     }
 
-    [Fact]
-    public void BlockingUnaryCall_NoCallerDeadline_GetsTheDefault()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task BlockingUnaryCall_NoCallerDeadline_GetsTheDefault() => TestTimeouts.RunSync(() =>
     {
         using var unit = new UnitPipeline(_time, o => o.DefaultDeadline = TimeSpan.FromSeconds(2));
 
         unit.Client().GetUser(new GetUserRequest());
 
         Assert.Equal(Now + TimeSpan.FromSeconds(2), unit.Invoker.Calls.Single().Deadline);
-    }
+    }, TestContext.Current.CancellationToken);
 }

@@ -3,6 +3,7 @@ using Grpc.Core;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -24,14 +25,14 @@ public sealed class EndpointRotationTests : IDisposable
         _rotation = new EndpointRotation([_table.Get("a:1"), _table.Get("b:1"), _table.Get("c:1")], _table, start: 0);
     }
 
-    [Fact]
-    public void Next_AllAdmitted_EachEndpointInTurn()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_AllAdmitted_EachEndpointInTurn() => TestTimeouts.RunSync(() =>
     {
         Assert.Equal(["b:1", "c:1", "a:1", "b:1", "c:1", "a:1"], Picks(6));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_EndpointEjected_SkippedEvenlyUntilItsEjectionEnds()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_EndpointEjected_SkippedEvenlyUntilItsEjectionEnds() => TestTimeouts.RunSync(() =>
     {
         _table.ReportAttempt("b:1", StatusKind.Unavailable);
 
@@ -42,10 +43,10 @@ public sealed class EndpointRotationTests : IDisposable
         Assert.DoesNotContain("b:1", whileEjected);
         Assert.Equal(3, whileEjected.Count(p => p == "a:1"));
         Assert.Equal(100, afterwards.Count(p => p == "b:1"));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_HealthEjectedThenHealthy_ComesBackAtOnce()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_HealthEjectedThenHealthy_ComesBackAtOnce() => TestTimeouts.RunSync(() =>
     {
         _table.ReportHealth("c:1", healthy: false);
         Assert.DoesNotContain("c:1", Picks(6));
@@ -53,10 +54,10 @@ public sealed class EndpointRotationTests : IDisposable
         _table.ReportHealth("c:1", healthy: true);
 
         Assert.Contains("c:1", Picks(3));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_EveryEndpointUnhealthy_UsesThemAllRatherThanFailing()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_EveryEndpointUnhealthy_UsesThemAllRatherThanFailing() => TestTimeouts.RunSync(() =>
     {
         foreach (var endpoint in new[] { "a:1", "b:1", "c:1" })
         {
@@ -64,10 +65,10 @@ public sealed class EndpointRotationTests : IDisposable
         }
 
         Assert.Equal(["b:1", "c:1", "a:1"], Picks(3));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_HealthyOnesAllEjected_UsesTheHealthyOnesNotTheUnhealthy()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_HealthyOnesAllEjected_UsesTheHealthyOnesNotTheUnhealthy() => TestTimeouts.RunSync(() =>
     {
         _table.ReportHealth("a:1", healthy: false);
         _table.ReportAttempt("b:1", StatusKind.Unavailable);
@@ -77,10 +78,10 @@ public sealed class EndpointRotationTests : IDisposable
 
         Assert.DoesNotContain("a:1", picks);
         Assert.Equal(3, picks.Count(p => p == "b:1"));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_TwoOfThreeUnhealthyUnderAFiftyPercentCap_BothOutOfRotation()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_TwoOfThreeUnhealthyUnderAFiftyPercentCap_BothOutOfRotation() => TestTimeouts.RunSync(() =>
     {
         using var table = new EndpointTable("static:///capped", new GrpcMeshOutlierEjectionOptions { MaxEjectionPercent = 50 }, _time, _telemetry, NullLogger.Instance);
         table.SetEndpoints(["a:1", "b:1", "c:1"]);
@@ -92,10 +93,10 @@ public sealed class EndpointRotationTests : IDisposable
 
         var now = _time.GetUtcNow().UtcTicks;
         Assert.All(Enumerable.Range(0, 6), _ => Assert.Equal("c:1", rotation[rotation.Next(now, avoid: null)].Endpoint));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_OnlyConnectedEndpointEjectedWhileOthersAreDown_StillPicked()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_OnlyConnectedEndpointEjectedWhileOthersAreDown_StillPicked() => TestTimeouts.RunSync(() =>
     {
         using var table = new EndpointTable("static:///other", new GrpcMeshOutlierEjectionOptions { ConsecutiveFailures = 1 }, _time, _telemetry, NullLogger.Instance);
         table.SetEndpoints(["a:1", "b:1", "c:1"]);
@@ -105,10 +106,10 @@ public sealed class EndpointRotationTests : IDisposable
 
         Assert.True(table.Get("a:1").IsAdmitted(_time.GetUtcNow().UtcTicks));
         Assert.Equal(0, rotation.Next(_time.GetUtcNow().UtcTicks, avoid: null));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_RetryAfterAttemptOnTheNextEndpoint_TakesTheOneAfter()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_RetryAfterAttemptOnTheNextEndpoint_TakesTheOneAfter() => TestTimeouts.RunSync(() =>
     {
         var now = _time.GetUtcNow().UtcTicks;
         var first = _rotation[_rotation.Next(now, avoid: null)]; // b
@@ -118,15 +119,15 @@ public sealed class EndpointRotationTests : IDisposable
 
         Assert.Equal("b:1", first.Endpoint);
         Assert.Equal("a:1", retry.Endpoint);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Next_SingleEndpointToAvoid_StillPicked()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Next_SingleEndpointToAvoid_StillPicked() => TestTimeouts.RunSync(() =>
     {
         var rotation = new EndpointRotation([_table.Get("a:1")], _table, start: 0);
 
         Assert.Equal(0, rotation.Next(_time.GetUtcNow().UtcTicks, avoid: _table.Get("a:1")));
-    }
+    }, TestContext.Current.CancellationToken);
 
     public void Dispose()
     {

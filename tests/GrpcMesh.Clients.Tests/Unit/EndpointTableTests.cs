@@ -4,6 +4,7 @@ using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Statuses;
 using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.Clients.Tests.Fakes;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -28,8 +29,8 @@ public sealed class EndpointTableTests : IDisposable
 
     public EndpointTableTests() => _metrics = new MetricRecorder(_telemetry.Meter);
 
-    [Fact]
-    public void ReportAttempt_ConsecutiveFailuresReached_EjectedForBaseTimeThenReadmitted()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_ConsecutiveFailuresReached_EjectedForBaseTimeThenReadmitted() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -43,10 +44,10 @@ public sealed class EndpointTableTests : IDisposable
         _time.Advance(TimeSpan.FromTicks(1));
         Assert.True(Admitted(table, A));
         Assert.Equal(1, _metrics.Sum("grpcmesh.client.endpoint.ejections", ("endpoint", A), ("reason", "failures")));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_SuccessBetweenFailures_CountStartsOver()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_SuccessBetweenFailures_CountStartsOver() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -55,10 +56,10 @@ public sealed class EndpointTableTests : IDisposable
         Fail(table, A, 2);
 
         Assert.True(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_CancelledAttempts_NeitherFailNorReset()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_CancelledAttempts_NeitherFailNorReset() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -68,10 +69,10 @@ public sealed class EndpointTableTests : IDisposable
         Fail(table, A, 1);
 
         Assert.False(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_EjectedAgainRightAfterReadmission_BackOffDoublesUpToTheCap()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_EjectedAgainRightAfterReadmission_BackOffDoublesUpToTheCap() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         var lengths = new List<TimeSpan>();
@@ -83,10 +84,10 @@ public sealed class EndpointTableTests : IDisposable
         }
 
         Assert.Equal([TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(35), TimeSpan.FromSeconds(35)], lengths);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_HealthyForAWhileAfterEjection_BackOffDecaysOneStepPerBaseTime()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_HealthyForAWhileAfterEjection_BackOffDecaysOneStepPerBaseTime() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
@@ -101,10 +102,10 @@ public sealed class EndpointTableTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(20) + TimeSpan.FromMinutes(5)); // long healthy: back to the first step
         Fail(table, A, 3);
         Assert.Equal(TimeSpan.FromSeconds(10), EjectionLength(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_SecondOutlierOfThree_NotEjectedBeyondTheCap()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_SecondOutlierOfThree_NotEjectedBeyondTheCap() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -117,20 +118,20 @@ public sealed class EndpointTableTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(10)); // A back: room for B on its next failure
         Fail(table, B, 1);
         Assert.False(Admitted(table, B));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_OnlyEndpoint_NeverEjected()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_OnlyEndpoint_NeverEjected() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A);
 
         Fail(table, A, 10);
 
         Assert.True(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_EjectionDisabled_NeverEjected()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_EjectionDisabled_NeverEjected() => TestTimeouts.RunSync(() =>
     {
         _options.Enabled = false;
         using var table = Table(A, B, C);
@@ -139,9 +140,9 @@ public sealed class EndpointTableTests : IDisposable
 
         Assert.True(Admitted(table, A));
         Assert.Equal(10, _metrics.Sum("grpcmesh.client.endpoint.attempts", ("endpoint", A), ("outcome", "failure")));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(1, 50, 0)]
     [InlineData(2, 50, 1)]
     [InlineData(3, 50, 1)]
@@ -150,11 +151,11 @@ public sealed class EndpointTableTests : IDisposable
     [InlineData(3, 100, 2)]
     [InlineData(10, 30, 3)]
     [InlineData(5, 0, 0)]
-    public void MaxEjectable_ConnectedEndpointsAndPercent_AtLeastOneNeverAll(int total, int percent, int expected) =>
-        Assert.Equal(expected, EndpointTable.MaxEjectable(total, percent));
+    public Task MaxEjectable_ConnectedEndpointsAndPercent_AtLeastOneNeverAll(int total, int percent, int expected) => TestTimeouts.RunSync(() =>
+        Assert.Equal(expected, EndpointTable.MaxEjectable(total, percent)), TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportHealth_NotServing_OutUntilServingAgain()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportHealth_NotServing_OutUntilServingAgain() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -165,10 +166,10 @@ public sealed class EndpointTableTests : IDisposable
         table.ReportHealth(B, healthy: true);
         Assert.True(Admitted(table, B));
         Assert.Equal(1, _metrics.Sum("grpcmesh.client.endpoint.ejections", ("endpoint", B), ("reason", "health")));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportHealth_UnhealthyWhileAnotherIsEjected_OutAtOnceWhateverTheCap()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportHealth_UnhealthyWhileAnotherIsEjected_OutAtOnceWhateverTheCap() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
@@ -177,10 +178,10 @@ public sealed class EndpointTableTests : IDisposable
 
         Assert.False(Admitted(table, A));
         Assert.False(Admitted(table, B));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_AnotherEndpointUnhealthy_TakesNoEjectionSlot()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_AnotherEndpointUnhealthy_TakesNoEjectionSlot() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         table.ReportHealth(A, healthy: false);
@@ -188,10 +189,10 @@ public sealed class EndpointTableTests : IDisposable
         Fail(table, B, 3);
 
         Assert.False(Admitted(table, B));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_EjectedEndpointNotConnected_FreesItsSlot()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_EjectedEndpointNotConnected_FreesItsSlot() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
@@ -203,10 +204,10 @@ public sealed class EndpointTableTests : IDisposable
 
         Assert.False(Admitted(table, B));
         Assert.True(Admitted(table, C));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_NotConnectedEndpointsMakeNoRoom_CapOfTheConnectedOnes()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_NotConnectedEndpointsMakeNoRoom_CapOfTheConnectedOnes() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         table.SetConnectivity(A, ConnectivityState.Connecting);
@@ -215,10 +216,10 @@ public sealed class EndpointTableTests : IDisposable
         Fail(table, C, 3);
 
         Assert.True(Admitted(table, C)); // the only connected endpoint is never ejected
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportAttempt_ConsecutiveTimeouts_EjectedAsASlowEndpoint()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportAttempt_ConsecutiveTimeouts_EjectedAsASlowEndpoint() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -229,13 +230,13 @@ public sealed class EndpointTableTests : IDisposable
 
         Assert.False(Admitted(table, A));
         Assert.Equal(3, _metrics.Sum("grpcmesh.client.endpoint.attempts", ("endpoint", A), ("outcome", "failure")));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(StatusKind.ServerError)]
     [InlineData(StatusKind.Refusal)]
     [InlineData(StatusKind.Overload)]
-    public void ReportAttempt_EndpointAnswered_CountsAsSuccess(StatusKind kind)
+    public Task ReportAttempt_EndpointAnswered_CountsAsSuccess(StatusKind kind) => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
 
@@ -245,10 +246,10 @@ public sealed class EndpointTableTests : IDisposable
 
         Assert.True(Admitted(table, A));
         Assert.Equal(1, _metrics.Sum("grpcmesh.client.endpoint.attempts", ("endpoint", A), ("outcome", "success")));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void ReportHealth_HealthyAgainWhileEjected_StaysOutUntilTheEjectionEnds()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task ReportHealth_HealthyAgainWhileEjected_StaysOutUntilTheEjectionEnds() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
@@ -259,10 +260,10 @@ public sealed class EndpointTableTests : IDisposable
         Assert.False(Admitted(table, A)); // still serving its outlier ejection
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.True(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void SetEndpoints_EndpointRemovedAndAddedBack_StartsFresh()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task SetEndpoints_EndpointRemovedAndAddedBack_StartsFresh() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         Fail(table, A, 3);
@@ -272,10 +273,10 @@ public sealed class EndpointTableTests : IDisposable
         table.SetEndpoints([A, B, C]);
 
         Assert.True(Admitted(table, A));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void States_ReadyEjectedAndUnconnected_ReportedPerEndpoint()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task States_ReadyEjectedAndUnconnected_ReportedPerEndpoint() => TestTimeouts.RunSync(() =>
     {
         using var table = Table(A, B, C);
         table.SetConnectivity(C, ConnectivityState.TransientFailure);
@@ -288,17 +289,17 @@ public sealed class EndpointTableTests : IDisposable
         Assert.Equal(EndpointStates.Unavailable, _metrics.EndpointState("static:///test", C));
         Assert.Equal(9, gauge.Count); // three states per endpoint, one of them 1
         Assert.Equal(3, gauge.Sum(m => m.Value));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Dispose_Table_NoLongerReportedByTheGauge()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Dispose_Table_NoLongerReportedByTheGauge() => TestTimeouts.RunSync(() =>
     {
         var table = Table(A);
 
         table.Dispose();
 
         Assert.Empty(_metrics.Observe("grpcmesh.client.endpoint.state"));
-    }
+    }, TestContext.Current.CancellationToken);
 
     public void Dispose()
     {

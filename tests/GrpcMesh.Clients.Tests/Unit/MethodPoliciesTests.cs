@@ -1,6 +1,7 @@
 using GrpcMesh.Clients.Resilience;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Order.V1;
+using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 
 namespace GrpcMesh.Clients.Tests.Unit;
@@ -14,7 +15,7 @@ public sealed class MethodPoliciesTests
         return new MethodPolicies(UserService.Descriptor, options);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("GetUser", true)]
     [InlineData("ListUsers", true)]
     [InlineData("UpdateUser", true)]
@@ -22,20 +23,20 @@ public sealed class MethodPoliciesTests
     [InlineData("ReserveCredit", true)]
     [InlineData("ReleaseCredit", true)]
     [InlineData("CreateUser", false)]
-    public void Get_UserServiceMethods_IdempotencyFromProtoOption(string method, bool idempotent) =>
-        Assert.Equal(idempotent, UserCatalog().Get($"/grpcmesh.user.v1.UserService/{method}", streaming: false).IsIdempotent);
+    public Task Get_UserServiceMethods_IdempotencyFromProtoOption(string method, bool idempotent) => TestTimeouts.RunSync(() =>
+        Assert.Equal(idempotent, UserCatalog().Get($"/grpcmesh.user.v1.UserService/{method}", streaming: false).IsIdempotent), TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void IsSafeToRepeat_CreateUserWithRequestId_True()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task IsSafeToRepeat_CreateUserWithRequestId_True() => TestTimeouts.RunSync(() =>
     {
         var policy = UserCatalog().Get("/grpcmesh.user.v1.UserService/CreateUser", streaming: false);
 
         Assert.False(policy.IsSafeToRepeat(new CreateUserRequest { Email = "a@b.c" }));
         Assert.True(policy.IsSafeToRepeat(new CreateUserRequest { Email = "a@b.c", RequestId = "req-1" }));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Get_OrderService_CreateOrderNeedsKeyAndWatchIsIdempotent()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Get_OrderService_CreateOrderNeedsKeyAndWatchIsIdempotent() => TestTimeouts.RunSync(() =>
     {
         var catalog = new MethodPolicies(OrderService.Descriptor, new GrpcMeshClientOptions());
 
@@ -43,10 +44,10 @@ public sealed class MethodPoliciesTests
         Assert.False(create.IsIdempotent);
         Assert.True(create.IsSafeToRepeat(new CreateOrderRequest { RequestId = "ord-1" }));
         Assert.True(catalog.Get("/grpcmesh.order.v1.OrderService/GetOrder", streaming: false).IsIdempotent);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Get_MethodDeadlinesByNameOrPath_OverrideTheDefaults()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Get_MethodDeadlinesByNameOrPath_OverrideTheDefaults() => TestTimeouts.RunSync(() =>
     {
         var catalog = UserCatalog(o =>
         {
@@ -58,24 +59,24 @@ public sealed class MethodPoliciesTests
         Assert.Equal(TimeSpan.FromSeconds(1), catalog.Get("/grpcmesh.user.v1.UserService/GetUser", false).Deadline);
         Assert.Equal(TimeSpan.FromSeconds(9), catalog.Get("/grpcmesh.user.v1.UserService/ListUsers", false).Deadline);
         Assert.Equal(TimeSpan.FromSeconds(5), catalog.Get("/grpcmesh.user.v1.UserService/CreateUser", false).Deadline);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Get_StreamingMethod_UsesStreamingDefault()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Get_StreamingMethod_UsesStreamingDefault() => TestTimeouts.RunSync(() =>
     {
         var options = new GrpcMeshClientOptions { DefaultStreamingDeadline = TimeSpan.FromMinutes(7) };
 
         var watch = new MethodPolicies(OrderService.Descriptor, options).Get("/grpcmesh.order.v1.OrderService/WatchOrders", streaming: true);
 
         Assert.Equal(TimeSpan.FromMinutes(7), watch.Deadline);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Get_UnknownMethod_NotIdempotentWithDefaultDeadline()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Get_UnknownMethod_NotIdempotentWithDefaultDeadline() => TestTimeouts.RunSync(() =>
     {
         var policy = UserCatalog(o => o.DefaultDeadline = TimeSpan.FromSeconds(3)).Get("/other.Service/Do", streaming: false);
 
         Assert.False(policy.IsIdempotent);
         Assert.Equal(TimeSpan.FromSeconds(3), policy.Deadline);
-    }
+    }, TestContext.Current.CancellationToken);
 }

@@ -14,8 +14,8 @@ public sealed class RegistryTests
 {
     private readonly FakeTimeProvider _time = new();
 
-    [Fact]
-    public void CircuitBreakerRegistry_SameTarget_SharedBreaker()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task CircuitBreakerRegistry_SameTarget_SharedBreaker() => TestTimeouts.RunSync(() =>
     {
         using var telemetry = new GrpcMeshClientTelemetry();
         var registry = new CircuitBreakerRegistry(_time, telemetry, NullLoggerFactory.Instance);
@@ -24,10 +24,10 @@ public sealed class RegistryTests
 
         Assert.Same(first, registry.Get("http://127.0.0.1:5001", new GrpcMeshCircuitBreakerOptions { MinimumThroughput = 99 }));
         Assert.NotSame(first, registry.Get("http://127.0.0.1:5002", new GrpcMeshCircuitBreakerOptions()));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void RetryBudgetRegistry_SameTarget_SharedBudget()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task RetryBudgetRegistry_SameTarget_SharedBudget() => TestTimeouts.RunSync(() =>
     {
         var registry = new RetryBudgetRegistry(_time);
 
@@ -35,9 +35,9 @@ public sealed class RegistryTests
 
         Assert.Same(first, registry.Get("http://127.0.0.1:5001", new GrpcMeshRetryOptions()));
         Assert.NotSame(first, registry.Get("http://127.0.0.1:5002", new GrpcMeshRetryOptions()));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task FullPipeline_AlreadyCancelledToken_FailsWithCancelledStatus()
     {
         using var unit = new UnitPipeline(_time);

@@ -30,7 +30,7 @@ public sealed class ResilienceInterceptorTests
 
     private static RpcException Failure(StatusCode code = StatusCode.Unavailable) => new(new Status(code, "down"));
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_FailedAttemptsReported_OpenTheBreaker(bool asyncCompletion)
@@ -52,7 +52,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "open")));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_SuccessfulAttemptsReported_CountForTheBreaker(bool asyncCompletion)
@@ -75,7 +75,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(9, unit.Invoker.CallCount);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_RetryableFirstFailure_RetriedThroughPolly(bool asyncCompletion)
@@ -91,7 +91,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.retries", ("code", "Unavailable")));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_NonRetryableFailure_StatusAndTrailersOfTheCall(bool asyncCompletion)
@@ -108,7 +108,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(0, unit.Metrics.Sum("grpcmesh.client.retries"));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AsyncUnaryCall_RetriesExhausted_EveryAttemptFeedsTheBreaker(bool asyncCompletion)
@@ -129,7 +129,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(CircuitState.Open, unit.Breaker!.State);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_HalfOpen_ProbeGoesThroughPollyAndOtherCallsAreRefused()
     {
         using var unit = Unit(asyncCompletion: false);
@@ -158,7 +158,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(6, unit.Invoker.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_SentBeforeTheCircuitOpened_DoesNotCountAsTheProbe()
     {
         using var unit = Unit(asyncCompletion: false);
@@ -180,7 +180,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(0, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "closed")));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncServerStreamingCall_NoCallerDeadline_GetsTheStreamingDefault()
     {
         using var unit = new UnitPipeline(_time, o => o.DefaultStreamingDeadline = TimeSpan.FromMinutes(3));
@@ -191,7 +191,7 @@ public sealed class ResilienceInterceptorTests
         Assert.Equal(_time.GetUtcNow().UtcDateTime + TimeSpan.FromMinutes(3), unit.Invoker.Calls.Single().Deadline);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_DisposedWhileWaitingToRetry_CancelledWithoutFurtherAttempt()
     {
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.FromSeconds(1));

@@ -1,5 +1,6 @@
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Resilience;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GrpcMesh.Clients.Tests.Unit;
@@ -8,18 +9,18 @@ public sealed class RetryBudgetTests
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
 
-    [Fact]
-    public void TryWithdraw_NoDepositsAndFrozenClock_AllowsOnlyTheFloor()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task TryWithdraw_NoDepositsAndFrozenClock_AllowsOnlyTheFloor() => TestTimeouts.RunSync(() =>
     {
         var budget = new RetryBudget(new GrpcMeshRetryOptions { BudgetMinRetriesPerSecond = 10 }, _time);
 
         var granted = Enumerable.Range(0, 50).Count(_ => budget.TryWithdraw());
 
         Assert.Equal(10, granted);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void TryWithdraw_NextSecond_FloorRefills()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task TryWithdraw_NextSecond_FloorRefills() => TestTimeouts.RunSync(() =>
     {
         var budget = new RetryBudget(new GrpcMeshRetryOptions { BudgetMinRetriesPerSecond = 3 }, _time);
         Assert.Equal(3, Enumerable.Range(0, 10).Count(_ => budget.TryWithdraw()));
@@ -27,10 +28,10 @@ public sealed class RetryBudgetTests
         _time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal(3, Enumerable.Range(0, 10).Count(_ => budget.TryWithdraw()));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void TryWithdraw_AfterDeposits_AllowsRatioTimesCalls()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task TryWithdraw_AfterDeposits_AllowsRatioTimesCalls() => TestTimeouts.RunSync(() =>
     {
         var budget = new RetryBudget(new GrpcMeshRetryOptions { BudgetRatio = 0.2, BudgetMinRetriesPerSecond = 0 }, _time);
         for (var i = 0; i < 100; i++)
@@ -41,10 +42,10 @@ public sealed class RetryBudgetTests
         var granted = Enumerable.Range(0, 100).Count(_ => budget.TryWithdraw());
 
         Assert.Equal(20, granted);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Deposit_LongHealthyPeriod_CapsAtMaxTokens()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Deposit_LongHealthyPeriod_CapsAtMaxTokens() => TestTimeouts.RunSync(() =>
     {
         var budget = new RetryBudget(new GrpcMeshRetryOptions { BudgetRatio = 0.2, BudgetMaxTokens = 5, BudgetMinRetriesPerSecond = 0 }, _time);
         for (var i = 0; i < 10_000; i++)
@@ -54,9 +55,9 @@ public sealed class RetryBudgetTests
 
         Assert.Equal(5, budget.Tokens);
         Assert.Equal(5, Enumerable.Range(0, 100).Count(_ => budget.TryWithdraw()));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task TryWithdraw_Concurrent_NeverGrantsMoreThanDeposited()
     {
         var budget = new RetryBudget(new GrpcMeshRetryOptions { BudgetRatio = 0.5, BudgetMinRetriesPerSecond = 0, BudgetMaxTokens = 100_000 }, _time);

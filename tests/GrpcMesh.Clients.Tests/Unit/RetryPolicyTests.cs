@@ -21,7 +21,7 @@ public sealed class RetryPolicyTests
         return new RpcException(new Status(code, "down"), trailers);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_Pushback_WaitsAtLeastThePushbackOnTheClock()
     {
         using var unit = new UnitPipeline(_time);
@@ -39,7 +39,7 @@ public sealed class RetryPolicyTests
         Assert.Equal(2, unit.Invoker.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_BackoffWouldPassTheDeadline_DoesNotRetry()
     {
         using var unit = new UnitPipeline(_time, o =>
@@ -56,7 +56,7 @@ public sealed class RetryPolicyTests
         Assert.Equal(1, unit.Invoker.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_RetriedAttempts_CarryPreviousAttemptsAndKeepCallerHeaders()
     {
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero);
@@ -70,7 +70,7 @@ public sealed class RetryPolicyTests
         Assert.Equal(2, unit.Metrics.Sum("grpcmesh.client.retries", ("code", "Unavailable")));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_InsideRetriedServerCall_DoesNotRetryAndMarksDownstream()
     {
         var incoming = new FakeServerCallContext(DateTime.MaxValue, CancellationToken.None, new Metadata { { GrpcMeshMetadata.PreviousAttempts, "1" } });
@@ -83,7 +83,7 @@ public sealed class RetryPolicyTests
         Assert.Equal("1", sent.Headers?.GetValue(GrpcMeshMetadata.NoRetry));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_InsideServerCallMarkedNoRetry_DoesNotRetry()
     {
         var incoming = new FakeServerCallContext(DateTime.MaxValue, CancellationToken.None, new Metadata { { GrpcMeshMetadata.NoRetry, "1" } });
@@ -95,7 +95,7 @@ public sealed class RetryPolicyTests
         Assert.Equal(1, unit.Invoker.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_InsideFirstAttemptServerCall_Retries()
     {
         var incoming = new FakeServerCallContext(DateTime.MaxValue, CancellationToken.None, new Metadata { { GrpcMeshMetadata.PreviousAttempts, "0" } });
@@ -107,7 +107,7 @@ public sealed class RetryPolicyTests
         Assert.Equal(2, unit.Invoker.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_CancelledWhileWaitingToRetry_Cancelled()
     {
         using var unit = new UnitPipeline(_time);
@@ -124,7 +124,7 @@ public sealed class RetryPolicyTests
         Assert.Equal(1, unit.Invoker.CallCount);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task AsyncUnaryCall_Success_HeadersStatusAndTrailersFromTheLastAttempt()
     {
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero);
@@ -138,8 +138,8 @@ public sealed class RetryPolicyTests
         Assert.Empty(call.GetTrailers());
     }
 
-    [Fact]
-    public void BlockingUnaryCall_Unavailable_RetriedToSuccess()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task BlockingUnaryCall_Unavailable_RetriedToSuccess() => TestTimeouts.RunSync(() =>
     {
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero);
         unit.Invoker.Script = (n, _) => n < 3 ? Unavailable() : null;
@@ -147,10 +147,10 @@ public sealed class RetryPolicyTests
         unit.Client().GetUser(new GetUserRequest());
 
         Assert.Equal([null, "1", "2"], unit.Invoker.Calls.Select(c => c.Headers?.GetValue(GrpcMeshMetadata.PreviousAttempts)));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void BlockingUnaryCall_NonIdempotentWithoutKey_NotRetried()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task BlockingUnaryCall_NonIdempotentWithoutKey_NotRetried() => TestTimeouts.RunSync(() =>
     {
         using var unit = new UnitPipeline(_time, o => o.Retry.InitialBackoff = o.Retry.MaxBackoff = TimeSpan.Zero);
         unit.Invoker.Script = (_, _) => Unavailable();
@@ -159,7 +159,7 @@ public sealed class RetryPolicyTests
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.Equal(1, unit.Invoker.CallCount);
-    }
+    }, TestContext.Current.CancellationToken);
 
     private static async Task WaitUntil(Func<bool> condition)
     {

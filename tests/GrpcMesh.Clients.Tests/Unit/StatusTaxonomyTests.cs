@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Grpc.Core;
 using GrpcMesh.Clients.Statuses;
+using GrpcMesh.Testing;
 using Polly.CircuitBreaker;
 
 namespace GrpcMesh.Clients.Tests.Unit;
@@ -9,7 +10,7 @@ namespace GrpcMesh.Clients.Tests.Unit;
 public sealed class StatusTaxonomyTests
 {
     // code → kind, retried (safe to repeat, sent, no pushback) · breaker failure · endpoint failure
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(StatusCode.OK, StatusKind.Success, false, false, false)]
     [InlineData(StatusCode.InvalidArgument, StatusKind.Refusal, false, false, false)]
     [InlineData(StatusCode.NotFound, StatusKind.Refusal, false, false, false)]
@@ -27,7 +28,7 @@ public sealed class StatusTaxonomyTests
     [InlineData(StatusCode.Internal, StatusKind.ServerError, false, true, false)]
     [InlineData(StatusCode.Unknown, StatusKind.ServerError, false, true, false)]
     [InlineData(StatusCode.DataLoss, StatusKind.ServerError, false, true, false)]
-    public void KindOf_EveryStatusCode_MatchesTheDocumentedTable(StatusCode code, StatusKind kind, bool retried, bool breakerFailure, bool endpointFailure)
+    public Task KindOf_EveryStatusCode_MatchesTheDocumentedTable(StatusCode code, StatusKind kind, bool retried, bool breakerFailure, bool endpointFailure) => TestTimeouts.RunSync(() =>
     {
         var actual = StatusTaxonomy.KindOf(code);
 
@@ -35,47 +36,47 @@ public sealed class StatusTaxonomyTests
         Assert.Equal(retried, StatusTaxonomy.IsRetryable(actual, safeToRepeat: true, neverSent: false, hasPushback: false));
         Assert.Equal(breakerFailure, StatusTaxonomy.IsBreakerFailure(actual));
         Assert.Equal(endpointFailure, StatusTaxonomy.IsEndpointFailure(actual));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void KindOf_EveryCodeHasARow() => Assert.Equal(17, Enum.GetValues<StatusCode>().Length);
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task KindOf_EveryCodeHasARow() => TestTimeouts.RunSync(() => Assert.Equal(17, Enum.GetValues<StatusCode>().Length), TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void IsRetryable_OverloadOnlyWhenSafeAndPushedBack()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task IsRetryable_OverloadOnlyWhenSafeAndPushedBack() => TestTimeouts.RunSync(() =>
     {
         Assert.True(StatusTaxonomy.IsRetryable(StatusKind.Overload, safeToRepeat: true, neverSent: false, hasPushback: true));
         Assert.False(StatusTaxonomy.IsRetryable(StatusKind.Overload, safeToRepeat: false, neverSent: true, hasPushback: true));
         Assert.False(StatusTaxonomy.IsRetryable(StatusKind.Overload, safeToRepeat: true, neverSent: false, hasPushback: false));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void IsRetryable_UnavailableNotSafeOnlyWhenNeverSent()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task IsRetryable_UnavailableNotSafeOnlyWhenNeverSent() => TestTimeouts.RunSync(() =>
     {
         Assert.True(StatusTaxonomy.IsRetryable(StatusKind.Unavailable, safeToRepeat: false, neverSent: true, hasPushback: false));
         Assert.False(StatusTaxonomy.IsRetryable(StatusKind.Unavailable, safeToRepeat: false, neverSent: false, hasPushback: false));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void KindOf_InternalCarryingATransportException_UnavailableBecauseNoServerSentIt() =>
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task KindOf_InternalCarryingATransportException_UnavailableBecauseNoServerSentIt() => TestTimeouts.RunSync(() =>
         Assert.Equal(StatusKind.Unavailable, StatusTaxonomy.KindOf(
-            new RpcException(new Status(StatusCode.Internal, "reset", new HttpRequestException("handshake", new IOException("reset"))))));
+            new RpcException(new Status(StatusCode.Internal, "reset", new HttpRequestException("handshake", new IOException("reset")))))), TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void KindOf_OpenCircuitRefusal_CircuitOpenNeverRetriedNorCounted()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task KindOf_OpenCircuitRefusal_CircuitOpenNeverRetriedNorCounted() => TestTimeouts.RunSync(() =>
     {
         var kind = StatusTaxonomy.KindOf(new RpcException(new Status(StatusCode.Unavailable, "circuit open", new BrokenCircuitException())));
 
         Assert.Equal(StatusKind.CircuitOpen, kind);
         Assert.False(StatusTaxonomy.IsRetryable(kind, safeToRepeat: true, neverSent: true, hasPushback: true));
         Assert.False(StatusTaxonomy.IsEndpointOutcome(kind));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void KindOf_ExceptionsThatAreNotRpcExceptions_ByWhatTheyMean()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task KindOf_ExceptionsThatAreNotRpcExceptions_ByWhatTheyMean() => TestTimeouts.RunSync(() =>
     {
         Assert.Equal(StatusKind.Success, StatusTaxonomy.KindOf((Exception?)null));
         Assert.Equal(StatusKind.Cancelled, StatusTaxonomy.KindOf(new OperationCanceledException()));
         Assert.Equal(StatusKind.Unavailable, StatusTaxonomy.KindOf(new SocketException((int)SocketError.ConnectionRefused)));
         Assert.Equal(StatusKind.ServerError, StatusTaxonomy.KindOf(new InvalidOperationException("bug")));
-    }
+    }, TestContext.Current.CancellationToken);
 }

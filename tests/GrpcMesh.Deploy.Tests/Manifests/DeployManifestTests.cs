@@ -21,9 +21,9 @@ public sealed class DeployManifestTests
 
     public static TheoryData<string> ServiceNames => new(Services.Keys);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(ServiceNames))]
-    public void Manifest_GrpcPort_MatchesLocalLaunchProfileContainerPortAndService(string name)
+    public Task Manifest_GrpcPort_MatchesLocalLaunchProfileContainerPortAndService(string name) => TestTimeouts.RunSync(() =>
     {
         var (deployment, service, container, _) = Load(name);
         var grpcPort = container.Seq("ports").Named("grpc").Int("containerPort");
@@ -36,11 +36,11 @@ public sealed class DeployManifestTests
         Assert.Equal("kubernetes.io/h2c", servicePort.Str("appProtocol"));
         Assert.Equal(deployment.Str("spec", "template", "metadata", "labels", "app.kubernetes.io/name"), service.Str("spec", "selector", "app.kubernetes.io/name"));
         Assert.Equal(deployment.Str("spec", "selector", "matchLabels", "app.kubernetes.io/name"), service.Str("spec", "selector", "app.kubernetes.io/name"));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(ServiceNames))]
-    public void Manifest_Probes_GrpcHealthOnGrpcPortReadinessEmptyLivenessLiveness(string name)
+    public Task Manifest_Probes_GrpcHealthOnGrpcPortReadinessEmptyLivenessLiveness(string name) => TestTimeouts.RunSync(() =>
     {
         var (_, _, container, _) = Load(name);
         var grpcPort = container.Seq("ports").Named("grpc").Int("containerPort");
@@ -55,11 +55,11 @@ public sealed class DeployManifestTests
         Assert.Equal("", container.Str("readinessProbe", "grpc", "service"));
         Assert.Equal(HealthNames.LivenessService, container.Str("livenessProbe", "grpc", "service"));
         Assert.Equal(HealthNames.LivenessService, container.Str("startupProbe", "grpc", "service"));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(ServiceNames))]
-    public void Manifest_TerminationGracePeriod_CoversDrainDelayPlusTimeout(string name)
+    public Task Manifest_TerminationGracePeriod_CoversDrainDelayPlusTimeout(string name) => TestTimeouts.RunSync(() =>
     {
         var (deployment, _, container, config) = Load(name);
         var shutdown = config.Shutdown;
@@ -75,11 +75,11 @@ public sealed class DeployManifestTests
         Assert.True(grace <= needed + TimeSpan.FromSeconds(30), $"grace {grace} is far above what shutdown needs ({needed})");
         Assert.Equal(new ShutdownOptions().DrainDelay, shutdown.DrainDelay);
         Assert.Equal(new ShutdownOptions().Timeout, shutdown.Timeout);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(ServiceNames))]
-    public void Manifest_Metrics_PrometheusPortConfiguredExposedAndAnnotated(string name)
+    public Task Manifest_Metrics_PrometheusPortConfiguredExposedAndAnnotated(string name) => TestTimeouts.RunSync(() =>
     {
         var (deployment, service, container, config) = Load(name);
         var metricsPort = container.Seq("ports").Named("metrics").Int("containerPort");
@@ -89,11 +89,11 @@ public sealed class DeployManifestTests
         Assert.Equal(metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), deployment.Str("spec", "template", "metadata", "annotations", "prometheus.io/port"));
         Assert.Equal(GrpcMesh.ServiceDefaults.Telemetry.PrometheusEndpoint.Path, deployment.Str("spec", "template", "metadata", "annotations", "prometheus.io/path"));
         Assert.Equal(metricsPort, service.Seq("spec", "ports").Named("metrics").Int("port"));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(ServiceNames))]
-    public void Manifest_Pod_ResourcesNonRootAndStorageOnVolume(string name)
+    public Task Manifest_Pod_ResourcesNonRootAndStorageOnVolume(string name) => TestTimeouts.RunSync(() =>
     {
         var (deployment, _, container, config) = Load(name);
 
@@ -110,11 +110,11 @@ public sealed class DeployManifestTests
         Assert.Contains(container.Seq("volumeMounts"), m => m.Str("mountPath") == dataDirectory);
         Assert.Equal(1, deployment.Int("spec", "replicas"));
         Assert.Equal("Recreate", deployment.Str("spec", "strategy", "type"));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(ServiceNames))]
-    public void Dockerfile_MultiStageNonRoot_ExposesManifestPortsAndRunsTheService(string name)
+    public Task Dockerfile_MultiStageNonRoot_ExposesManifestPortsAndRunsTheService(string name) => TestTimeouts.RunSync(() =>
     {
         var (_, _, container, _) = Load(name);
         var project = Services[name];
@@ -142,20 +142,20 @@ public sealed class DeployManifestTests
         var ignore = File.ReadAllLines(RepoPaths.PathOf("deploy", $"Dockerfile.{name}.dockerignore"));
         Assert.Contains("**/bin/", ignore);
         Assert.Contains("**/obj/", ignore);
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Kustomization_ListsEveryServiceManifest()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Kustomization_ListsEveryServiceManifest() => TestTimeouts.RunSync(() =>
     {
         var kustomization = Assert.Single(YamlNav.LoadDocuments(RepoPaths.PathOf("deploy", "k8s", "base", "kustomization.yaml")));
 
         var resources = kustomization.Seq("resources").Select(r => ((YamlScalarNode)r).Value).ToList();
 
         Assert.Equal(Services.Keys.Select(n => $"{n}.yaml").Order(), resources.Order());
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void Manifest_OrderServiceUsesHeadlessUserServiceForClientSideBalancing()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Manifest_OrderServiceUsesHeadlessUserServiceForClientSideBalancing() => TestTimeouts.RunSync(() =>
     {
         var users = YamlNav.LoadDocuments(RepoPaths.PathOf("deploy", "k8s", "base", "userservice.yaml"));
         var headless = Assert.Single(users, d => d.Str("kind") == "Service" && d.Find("spec", "clusterIP") is YamlScalarNode { Value: "None" });
@@ -166,15 +166,15 @@ public sealed class DeployManifestTests
         var (_, _, orders, _) = Load("orderservice");
         var address = orders.Seq("env").Named("Clients__UserService__Address").Str("value");
         Assert.Equal($"dns:///{headless.Str("metadata", "name")}:5001", address);
-    }
+    }, TestContext.Current.CancellationToken);
 
     /// <summary>
     /// Local runs listen where the launch profile says; no appsettings file may carry "Urls", which would beat the
     /// listen address an image sets (the pod harness proves the image side by running it).
     /// </summary>
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(ServiceNames))]
-    public void Appsettings_NoListenAddress_LaunchProfileOnLoopback(string name)
+    public Task Appsettings_NoListenAddress_LaunchProfileOnLoopback(string name) => TestTimeouts.RunSync(() =>
     {
         foreach (var file in Directory.GetFiles(RepoPaths.PathOf("services", Services[name]), "appsettings*.json"))
         {
@@ -184,7 +184,7 @@ public sealed class DeployManifestTests
         }
 
         Assert.True(IPAddress.IsLoopback(IPAddress.Parse(LaunchProfileUrl(Services[name]).Host)));
-    }
+    }, TestContext.Current.CancellationToken);
 
     private static Uri LaunchProfileUrl(string project)
     {

@@ -1,4 +1,5 @@
 using GrpcMesh.Deploy.Tests.Harness;
+using GrpcMesh.Testing;
 
 namespace GrpcMesh.Deploy.Tests.Manifests;
 
@@ -8,7 +9,7 @@ public sealed class RenderedManifestTests
     // kubectl kustomize runs under its own 1 min timeout (RenderedManifests).
     public static TheoryData<string> Variants => new("k8s", "k8s/postgres");
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(Variants))]
     public async Task Kustomization_EveryImage_FromTheRegistryWithAVersionTagAndPullPolicy(string variant)
     {
@@ -24,7 +25,7 @@ public sealed class RenderedManifestTests
         });
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(Variants))]
     public async Task Kustomization_EveryDeployment_HasADisruptionBudgetThatNeverBlocksADrain(string variant)
     {
@@ -38,7 +39,7 @@ public sealed class RenderedManifestTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task PostgresVariant_ScalesOutWithoutSqliteVolumesAndRollsWithoutLosingCapacity()
     {
         var rendered = await RenderedManifests.RenderAsync("k8s", "postgres");

@@ -10,7 +10,8 @@ namespace GrpcMesh.Interop.Tests.Support;
 /// <summary>
 /// The README's <c>dotnet run --project services/GrpcMesh.Launcher</c>, run as the already-built launcher
 /// (<c>dotnet GrpcMesh.Launcher.dll --no-build</c>: the solution is built before the tests, and a nested build of the
-/// services while other tests run their outputs would race them) on free loopback ports and a data directory of its own.
+/// services while other tests run their outputs would race them) on free loopback ports (its documented <c>--user-url</c> /
+/// <c>--order-url</c> options) and a data directory of its own.
 /// </summary>
 internal sealed class LauncherProcess : IAsyncDisposable
 {
@@ -34,8 +35,10 @@ internal sealed class LauncherProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Dll);
         start.ArgumentList.Add("--no-build");
-        start.Environment["GRPCMESH_USERSERVICE_URL"] = UserUrl;
-        start.Environment["GRPCMESH_ORDERSERVICE_URL"] = OrderUrl;
+        start.ArgumentList.Add("--user-url");
+        start.ArgumentList.Add(UserUrl);
+        start.ArgumentList.Add("--order-url");
+        start.ArgumentList.Add(OrderUrl);
         start.Environment["Storage__DataDirectory"] = _data.Path;
         foreach (var inherited in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS" })
         {

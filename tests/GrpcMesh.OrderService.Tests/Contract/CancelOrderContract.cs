@@ -9,7 +9,7 @@ namespace GrpcMesh.OrderService.Tests.Contract;
 
 public abstract class CancelOrderContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CancelOrder_Confirmed_CancelsReleasesCreditAndIsIdempotent()
     {
         await using var harness = await StartAsync();
@@ -33,7 +33,7 @@ public abstract class CancelOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal([DomainEventType.Created, DomainEventType.Confirmed, DomainEventType.Cancelled], events.Select(e => e.Type));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CancelOrder_UserServiceDown_CancelledNowCreditReleasedBySweeperLater()
     {
         await using var harness = await StartAsync();
@@ -54,7 +54,7 @@ public abstract class CancelOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(SagaStep.Released, (await harness.Store.GetSagaAsync(order.Id, CancellationToken.None))!.Step);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CancelOrder_Rejected_FailedPrecondition()
     {
         await using var harness = await StartAsync();
@@ -71,7 +71,7 @@ public abstract class CancelOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(0, harness.Users.ReleaseCalls);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CancelOrder_Pending_FailedPrecondition()
     {
         await using var harness = await StartAsync();
@@ -83,7 +83,7 @@ public abstract class CancelOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal("ORDER_PENDING", ex.GetRpcStatus()!.GetDetail<PreconditionFailure>().Violations[0].Type);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CancelOrder_UnknownOrder_NotFound()
     {
         await using var harness = await StartAsync();

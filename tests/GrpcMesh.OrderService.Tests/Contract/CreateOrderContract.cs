@@ -10,7 +10,7 @@ namespace GrpcMesh.OrderService.Tests.Contract;
 
 public abstract class CreateOrderContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_UserHasCredit_ConfirmedWithReservationAndOutboxEvents()
     {
         await using var harness = await StartAsync();
@@ -43,7 +43,7 @@ public abstract class CreateOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(order, fetched);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_InsufficientCredit_FailedPreconditionAndOrderRejectedWithoutReservation()
     {
         await using var harness = await StartAsync();
@@ -71,7 +71,7 @@ public abstract class CreateOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(1, harness.Users.ReserveCalls);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_UnknownUser_NotFoundAndNoOrderStored()
     {
         await using var harness = await StartAsync();
@@ -84,7 +84,7 @@ public abstract class CreateOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(0, harness.Users.ReserveCalls);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(UserStatus.Suspended)]
     [InlineData(UserStatus.Deleted)]
     public async Task CreateOrder_InactiveUser_FailedPreconditionAndNoOrderStored(UserStatus status)
@@ -100,7 +100,7 @@ public abstract class CreateOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(0, harness.Users.ReserveCalls);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_PricedInOtherCurrencyThanCredit_FailedPreconditionAndNoOrderStored()
     {
         await using var harness = await StartAsync();
@@ -113,7 +113,7 @@ public abstract class CreateOrderContract(IOrderStorage storage) : OrderServiceC
         Assert.Null(await harness.Store.FindByRequestIdAsync(request.RequestId, CancellationToken.None));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_CallerDeadline_PropagatedToUserServiceCalls()
     {
         await using var harness = await StartAsync(new Dictionary<string, string?>

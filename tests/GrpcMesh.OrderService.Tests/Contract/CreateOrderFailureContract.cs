@@ -8,7 +8,7 @@ namespace GrpcMesh.OrderService.Tests.Contract;
 /// <summary>UserService failing in the middle of the saga: no CONFIRMED order, and no reservation left behind.</summary>
 public abstract class CreateOrderFailureContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_UserServiceDown_UnavailableAndNoOrderStored()
     {
         await using var harness = await StartAsync();
@@ -27,7 +27,7 @@ public abstract class CreateOrderFailureContract(IOrderStorage storage) : OrderS
         Assert.Equal(Order.V1.OrderStatus.Confirmed, order.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_UserServiceDiesAfterReserving_UnavailableAndSweeperReleasesWhenBack()
     {
         await using var harness = await StartAsync();
@@ -68,7 +68,7 @@ public abstract class CreateOrderFailureContract(IOrderStorage storage) : OrderS
         Assert.Equal(OrderState.Rejected, (await harness.Store.GetAsync(order.Id, CancellationToken.None))!.State);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_ReservationAnswerTimesOut_DeadlineExceededRejectedAndReleased()
     {
         await using var harness = await StartAsync(new Dictionary<string, string?>
@@ -92,7 +92,7 @@ public abstract class CreateOrderFailureContract(IOrderStorage storage) : OrderS
         Assert.Equal(100_00, harness.Users.AvailableCredit(userId));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_ReserveFailsBeforeReserving_ReleaseNotFoundTrustedOnlyAfterSettleTime()
     {
         await using var harness = await StartAsync();

@@ -7,7 +7,7 @@ namespace GrpcMesh.OrderService.Tests.Contract;
 
 public abstract class IdempotencyContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_TenIdenticalConcurrentCalls_OneOrderOneReservationSameFinalOrderForAll()
     {
         const int callers = 10;
@@ -36,7 +36,7 @@ public abstract class IdempotencyContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(2, events.Count);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_RetryAfterSuccess_ReturnsSameOrderWithoutCallingUserService()
     {
         await using var harness = await StartAsync();
@@ -51,7 +51,7 @@ public abstract class IdempotencyContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal((1, 1), (harness.Users.GetUserCalls, harness.Users.ReserveCalls));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_SameRequestIdDifferentPayload_AlreadyExists()
     {
         await using var harness = await StartAsync();

@@ -8,7 +8,7 @@ namespace GrpcMesh.OrderService.Tests.Contract;
 
 public abstract class QueryContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetOrder_UnknownId_NotFound()
     {
         await using var harness = await StartAsync();
@@ -19,7 +19,7 @@ public abstract class QueryContract(IOrderStorage storage) : OrderServiceContrac
         Assert.Contains("ord_nope", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListOrders_SeveralPages_NewestFirstWithoutGapsOrDuplicates()
     {
         await using var harness = await StartAsync();
@@ -51,7 +51,7 @@ public abstract class QueryContract(IOrderStorage storage) : OrderServiceContrac
         Assert.Equal((7, ""), (all.Orders.Count, all.NextPageToken));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListOrders_UnknownUser_EmptyPage()
     {
         await using var harness = await StartAsync();
@@ -62,7 +62,7 @@ public abstract class QueryContract(IOrderStorage storage) : OrderServiceContrac
         Assert.Equal("", page.NextPageToken);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListOrders_TokenOfOtherUserOrMalformed_InvalidArgumentOnPageToken()
     {
         await using var harness = await StartAsync();

@@ -1,12 +1,13 @@
 using GrpcMesh.Order.V1;
 using GrpcMesh.OrderService.Domain;
+using GrpcMesh.Testing;
 using DomainEventType = GrpcMesh.OrderService.Domain.OrderEventType;
 
 namespace GrpcMesh.OrderService.Tests.Contract;
 
 public abstract class RecoveryContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Orders_HostRestarted_StillThereAndReplayDoesNotReserveAgain()
     {
         await using var harness = await StartAsync();
@@ -22,7 +23,7 @@ public abstract class RecoveryContract(IOrderStorage storage) : OrderServiceCont
         Assert.Equal(1, harness.Users.ReserveCalls);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Sweeper_PendingSagasLeftByCrash_RejectedAndCompensatedAfterRestart()
     {
         await using var harness = await StartAsync();

@@ -15,7 +15,7 @@ namespace GrpcMesh.OrderService.Tests.Contract;
 /// </summary>
 public abstract class ReplicaContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_SameRequestRacedOnTwoReplicas_ExactlyOneOrderAndOneReservation()
     {
         const int callers = 10;
@@ -48,7 +48,7 @@ public abstract class ReplicaContract(IOrderStorage storage) : OrderServiceContr
         Assert.Equal(2, (await harness.Store.ReadEventsAsync(0, long.MaxValue, userId, 100, Ct)).Count);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_OrderCreatedThroughReplicaA_SeenByWatcherOnReplicaB()
     {
         await using var harness = await StartAsync();
@@ -63,7 +63,7 @@ public abstract class ReplicaContract(IOrderStorage storage) : OrderServiceContr
         Assert.Equal(order, events[1].Order);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Sweeper_TwoReplicasClaimDueCompensationsAtOnce_EachSagaClaimedOnce()
     {
         const int sagas = 20;

@@ -11,7 +11,7 @@ namespace GrpcMesh.OrderService.Tests.Contract;
 
 public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_FromZero_BacklogThenLiveEventsInSequenceOrder()
     {
         await using var harness = await StartAsync();
@@ -35,7 +35,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(OrderServiceHarness.StartTime, live[1].EventTime.ToDateTimeOffset());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_UserFilter_OnlyThatUsersEventsBacklogAndLive()
     {
         await using var harness = await StartAsync();
@@ -55,7 +55,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(aliceSequences, backlog.Concat(live).Select(e => e.Sequence));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_ResumeAfterDisconnect_NoGapsNoDuplicates()
     {
         await using var harness = await StartAsync();
@@ -85,7 +85,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(await StoredSequencesAsync(harness), before.Concat(after).Select(e => e.Sequence));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_SubscriberTooSlow_CutOffWithResumePointWhileOthersContinue()
     {
         // A slow client stops reading; once the transport's buffers are full its server loop blocks, its 4-event buffer fills
@@ -127,7 +127,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(sent.Skip(1 + received.Count), rest.Select(e => e.Sequence));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_ConcurrentWriters_OneSubscriberGetsEveryEventInOrderWithoutGaps()
     {
         const int writers = 4, ordersEach = 10;
@@ -150,7 +150,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         Assert.Equal(writers * ordersEach, received.Select(e => e.Order.Id).Distinct().Count());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_ClientCancels_ServerLoopEndsAndSubscriptionIsRemoved()
     {
         await using var harness = await StartAsync();
@@ -165,7 +165,7 @@ public abstract class WatchOrdersContract(IOrderStorage storage) : OrderServiceC
         await Eventually.WaitAsync(() => harness.Hub.SubscriptionCount == 0, "the cancelled watcher's subscription is gone");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_HostStopping_StreamEndsUnavailableWithResumePoint()
     {
         await using var harness = await StartAsync();

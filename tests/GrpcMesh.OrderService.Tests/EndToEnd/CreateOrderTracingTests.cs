@@ -22,7 +22,7 @@ public sealed class CreateOrderTracingTests
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_RealMesh_OneTraceWithServerAndClientSpansOfBothServices()
     {
         var ct = TestContext.Current.CancellationToken;

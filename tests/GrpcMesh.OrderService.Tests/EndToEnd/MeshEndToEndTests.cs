@@ -14,7 +14,7 @@ public sealed class MeshEndToEndTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_UserHasCredit_ConfirmedAndCreditReservedInUserService()
     {
         using var mesh = new MeshHosts();
@@ -27,7 +27,7 @@ public sealed class MeshEndToEndTests
         Assert.Equal(order, (await mesh.Orders.GetOrderAsync(new GetOrderRequest { OrderId = order.Id }, cancellationToken: Ct)).Order);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_InsufficientCredit_FailedPreconditionOrderRejectedCreditUntouched()
     {
         using var mesh = new MeshHosts();
@@ -44,7 +44,7 @@ public sealed class MeshEndToEndTests
         Assert.False(string.IsNullOrEmpty(rejected.StatusReason));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_UnknownUser_NotFoundAndNoOrderStored()
     {
         using var mesh = new MeshHosts();
@@ -56,7 +56,7 @@ public sealed class MeshEndToEndTests
         Assert.Empty(orders.Orders);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_UserServiceDown_UnavailableAndNothingHalfWritten()
     {
         using var mesh = new MeshHosts(userServiceAddressOverride: new Uri($"http://127.0.0.1:{UnusedPort()}"));
@@ -70,7 +70,7 @@ public sealed class MeshEndToEndTests
         Assert.Empty(await store.ReadEventsAsync(0, long.MaxValue, null, 100, Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_TenConcurrentIdenticalRequests_OneOrderOneReservation()
     {
         using var mesh = new MeshHosts();
@@ -87,7 +87,7 @@ public sealed class MeshEndToEndTests
         Assert.Single(orders.Orders);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CancelOrder_ConfirmedOrder_ReleasesCreditInUserServiceIdempotently()
     {
         using var mesh = new MeshHosts();

@@ -16,7 +16,7 @@ public sealed class MeshHosts : IDisposable
     private static readonly Dictionary<string, string?> Quiet = new()
     {
         ["Logging:LogLevel:Default"] = "Warning",
-        // TestServer reports the configured URL as a listen address: without this every dispose waits the drain delay.
+        // Without this every dispose waits the drain delay.
         ["Shutdown:DrainDelay"] = "00:00:00",
     };
 

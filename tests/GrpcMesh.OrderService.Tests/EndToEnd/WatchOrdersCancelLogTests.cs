@@ -20,7 +20,7 @@ public sealed class WatchOrdersCancelLogTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_ClientCancelsWhileServerWritesBacklog_LogsNothingAtErrorOrAbove()
     {
         await using var userService = await ServiceProcess.StartAsync(ServiceProcess.UserService);

@@ -21,7 +21,7 @@ public sealed class NpgsqlLogTests(PostgresFixture postgres)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListOrders_ShippedLogLevels_NoNpgsqlInformationLines()
     {
         var npgsql = await NpgsqlLinesAfterCallsAsync([]);
@@ -29,7 +29,7 @@ public sealed class NpgsqlLogTests(PostgresFixture postgres)
         Assert.DoesNotContain(npgsql, line => ServiceProcessLogs.Level(line) <= LogLevel.Information);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListOrders_NpgsqlLevelConfiguredInformation_LogsEveryCommand()
     {
         var npgsql = await NpgsqlLinesAfterCallsAsync(new() { ["Logging:LogLevel:Npgsql"] = "Information" });

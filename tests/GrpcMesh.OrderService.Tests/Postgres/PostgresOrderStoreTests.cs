@@ -16,7 +16,7 @@ public sealed class PostgresOrderStoreTests(PostgresFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_EarlierSequenceCommitsAfterLaterOne_DeliveredInSequenceOrder()
     {
         await using var harness = await OrderServiceHarness.StartAsync(new PostgresOrderStorage(postgres));
@@ -34,7 +34,7 @@ public sealed class PostgresOrderStoreTests(PostgresFixture postgres)
         Assert.Equal([(early.Id, earlySequence), (later.Id, earlySequence + 1)], events.Select(e => (e.Order.Id, e.Sequence)));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_SequenceOfRolledBackTransaction_SkippedAndLaterEventsDelivered()
     {
         await using var harness = await OrderServiceHarness.StartAsync(new PostgresOrderStorage(postgres));
@@ -57,7 +57,7 @@ public sealed class PostgresOrderStoreTests(PostgresFixture postgres)
         Assert.DoesNotContain(abandoned, (await harness.Store.ReadEventsAsync(0, long.MaxValue, null, 100, Ct)).Select(e => e.Sequence));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_PollingRareAndEventWrittenThroughOtherReplica_DeliveredByNotify()
     {
         // With a one-minute poll interval, only the NOTIFY sent in the writing transaction can wake replica B in time.
@@ -71,7 +71,7 @@ public sealed class PostgresOrderStoreTests(PostgresFixture postgres)
         Assert.Equal(order.Id, Assert.Single(await ReadAsync(watch, 1, harness)).Order.Id);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Migrate_ThreeReplicasStartAtOnceOnEmptyDatabase_SchemaCreatedOnce()
     {
         await using var database = await postgres.CreateDatabaseAsync(Ct);
@@ -94,7 +94,7 @@ public sealed class PostgresOrderStoreTests(PostgresFixture postgres)
         }
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Store_DatabaseUnreachable_OrderStoreUnavailable()
     {
         var port = FreeLoopbackPort();

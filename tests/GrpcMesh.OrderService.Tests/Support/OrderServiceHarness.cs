@@ -32,7 +32,7 @@ public sealed class OrderServiceHarness : IAsyncDisposable
         _settings = new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Error",
-            // TestServer reports the configured URL as a listen address, so the drain delay would run (on the fake clock: until the shutdown timeout).
+            // Every stop would otherwise wait the drain delay (on the fake clock: until the shutdown timeout).
             ["Shutdown:DrainDelay"] = "00:00:00",
             // Background ticks never fire from the small clock advances in tests; tests call RunOnceAsync instead.
             ["Orders:SweepInterval"] = "01:00:00",

@@ -2,6 +2,7 @@ using Grpc.Core;
 using GrpcMesh.Domain;
 using GrpcMesh.OrderService.Saga;
 using GrpcMesh.OrderService.Upstream;
+using GrpcMesh.Testing;
 using Microsoft.Extensions.Options;
 using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
 
@@ -12,7 +13,7 @@ public sealed class UserCreditGatewayTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ClientMadeInternalFromBrokenConnection_Unavailable()
     {
         var broken = new RpcException(new Status(StatusCode.Internal,
@@ -25,7 +26,7 @@ public sealed class UserCreditGatewayTests
         Assert.StartsWith("connection to UserService failed: Error starting gRPC call.", failure!.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_InternalSentByUserService_StaysInternal()
     {
         var failure = (await GatewayFailingWith(new RpcException(new Status(StatusCode.Internal, "database on fire")))
@@ -35,7 +36,7 @@ public sealed class UserCreditGatewayTests
         Assert.False(failure!.IsCredentialRejected);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(StatusCode.Unauthenticated, "UNAUTHENTICATED")]
     [InlineData(StatusCode.PermissionDenied, "PERMISSION_DENIED")]
     public async Task ReserveCredit_ServiceCredentialRejected_CallerGetsInternalNamingTheCredentialNotTheAuthCode(StatusCode code, string name)
@@ -52,7 +53,7 @@ public sealed class UserCreditGatewayTests
             forCaller.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_BugInTheCallPath_PropagatesInsteadOfPosingAsUnavailable()
     {
         var bug = new InvalidOperationException("a bug, not a failed call");
@@ -63,7 +64,7 @@ public sealed class UserCreditGatewayTests
         Assert.Same(bug, thrown);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_TransportExceptionNotWrappedInRpcException_Unavailable()
     {
         var failure = (await GatewayFailingWith(new HttpRequestException("connection refused"))
@@ -73,7 +74,7 @@ public sealed class UserCreditGatewayTests
         Assert.Equal(StatusCode.Unavailable, UpstreamErrors.ForCaller(failure!, "GetUser", "no order was created").StatusCode);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ConcurrentChangeInUserService_CallerToldUnavailableToRetry()
     {
         var failure = (await GatewayFailingWith(new RpcException(new Status(StatusCode.Aborted, "concurrent modification")))

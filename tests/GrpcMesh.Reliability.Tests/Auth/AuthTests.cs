@@ -26,7 +26,7 @@ public sealed class AuthTests
 
     private readonly TestTokens _tokens = new();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_NoToken_UnauthenticatedAskingForBearer()
     {
         var ex = await GetUserUnauthenticatedAsync(headers: null);
@@ -35,7 +35,7 @@ public sealed class AuthTests
         Assert.Equal("MISSING_TOKEN", ex.GetRpcStatus()!.GetDetail<ErrorInfo>()!.Reason);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Unary_NoTokenOnKestrel_TrailersOnlyHttp200WithGrpcStatusAndMessage()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
@@ -58,7 +58,7 @@ public sealed class AuthTests
         Assert.Contains("missing bearer token", Uri.UnescapeDataString(Assert.Single(response.Headers.GetValues("grpc-message"))), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_ExpiredToken_UnauthenticatedSaysExpired()
     {
         var expired = _tokens.Create("alice", DateTimeOffset.UtcNow.AddHours(-2), TimeSpan.FromHours(1), UserServiceScopes.Read);
@@ -68,7 +68,7 @@ public sealed class AuthTests
         Assert.Contains("expired", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_TokenSignedWithAnotherKey_UnauthenticatedSaysSignature()
     {
         var forged = new TestTokens().Create("mallory", UserServiceScopes.Read);
@@ -78,7 +78,7 @@ public sealed class AuthTests
         Assert.Contains("signature", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("not-a-jwt", "malformed")]
     [InlineData("", "not a bearer token")]
     public async Task GetUser_GarbageCredential_Unauthenticated(string token, string expected)
@@ -88,7 +88,7 @@ public sealed class AuthTests
         Assert.Contains(expected, ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_WrongAudience_Unauthenticated()
     {
         var other = ServiceTokenIssuer.Create(new AuthOptions { SigningKey = _tokens.SigningKey, Audience = "someone-else" },
@@ -99,7 +99,7 @@ public sealed class AuthTests
         Assert.Contains("audience", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_ReadOnlyScope_PermissionDeniedNamingMissingScope()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
@@ -114,7 +114,7 @@ public sealed class AuthTests
         Assert.Empty((await users.ListUsersAsync(new ListUsersRequest(), TestTokens.Bearer(reader), cancellationToken: Ct)).Users);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateAndGetUser_TokenWithScopes_Served()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
@@ -127,7 +127,7 @@ public sealed class AuthTests
         Assert.Equal(created.Id, read.Id);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Health_NoToken_Serving()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens));
@@ -137,7 +137,7 @@ public sealed class AuthTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Reflection_EnabledNoToken_ListsServices()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(_tokens, ("Reflection:Enabled", "true")));
@@ -151,7 +151,7 @@ public sealed class AuthTests
         Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "grpcmesh.user.v1.UserService");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_SameTokenManyCalls_ValidatedOnce()
     {
         var validations = 0;
@@ -175,7 +175,7 @@ public sealed class AuthTests
         Assert.Equal(1, validations);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_AuthOnBothServices_OrderServiceCallsUserServiceWithItsOwnCredential()
     {
         using var mesh = new SecureMesh(_tokens);
@@ -189,7 +189,7 @@ public sealed class AuthTests
         Assert.Equal(OrderStatus.Confirmed, order.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_OrderServiceKeyNotTrustedByUserService_InternalNamingTheRejectedCredentialAndNoOrder()
     {
         var orderKey = new TestTokens();
@@ -208,7 +208,7 @@ public sealed class AuthTests
         Assert.Equal(1_000_00, await AvailableCentsAsync(users, user.Id));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_OrderServiceCredentialLacksUsersWrite_InternalNamingPermissionDeniedOrderRejectedNothingReserved()
     {
         // A misconfigured credential that can read users (GetUser passes) but not reserve credit.

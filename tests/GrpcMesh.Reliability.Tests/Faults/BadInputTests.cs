@@ -25,7 +25,7 @@ public sealed class BadInputTests : IDisposable
 
     public void Dispose() => _host.Dispose();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_MalformedProtobufBytes_InvalidArgumentAndServerKeepsServing()
     {
         using var response = await PostAsync("/grpcmesh.user.v1.UserService/GetUser", "application/grpc", GrpcFrames.Frame([0x0a, 0x05, (byte)'a']));
@@ -38,7 +38,7 @@ public sealed class BadInputTests : IDisposable
         Figures.Report("bad input / malformed protobuf", $"INVALID_ARGUMENT (\"{message}\"); server kept serving");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_UnknownEnumValue_InvalidArgumentNamingTheField()
     {
         var user = (await _users.CreateUserAsync(Users.NewUser(), cancellationToken: Ct)).User;
@@ -54,7 +54,7 @@ public sealed class BadInputTests : IDisposable
         Figures.Report("bad input / unknown enum value", $"INVALID_ARGUMENT, BadRequest user.status: \"{badRequest.FieldViolations[0].Description}\"; user unchanged");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_WrongContentType_UnsupportedMediaTypeAndServerKeepsServing()
     {
         using var response = await PostAsync("/grpcmesh.user.v1.UserService/GetUser", "application/json", "{\"userId\":\"x\"}"u8.ToArray());
@@ -64,7 +64,7 @@ public sealed class BadInputTests : IDisposable
         Figures.Report("bad input / wrong content-type", "application/json to a gRPC method → HTTP 415 (not a gRPC call); server kept serving");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_Http11ToGrpcPort_RefusedAndServerKeepsServing()
     {
         using var http = new HttpClient();

@@ -23,7 +23,7 @@ public sealed class ConnectionResetTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(50, 0.3)] // some connections: in-flight calls hit now and then, most calls get through
     [InlineData(10, 1.0)] // all of them: no connection lives long enough to carry a call, an outage made of resets
     public async Task CreateOrder_ConnectionsResetForAPeriod_OnlyUnavailableNothingHalfWrittenAndRecovers(int resetEveryMs, double newConnectionResetRatio)

@@ -16,7 +16,7 @@ public sealed class FaultInjectionTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_FullOutage_BreakerOpensWithinItsWindowFailsFastAndRecoversThroughHalfOpen()
     {
         const int minimumThroughput = 10;
@@ -83,7 +83,7 @@ public sealed class FaultInjectionTests
             $"first success {recovery.ElapsedMilliseconds} ms after the fault cleared (BreakDuration 1 s, half-open probe)");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_FullOutageWithoutBreaker_AttemptsAtMost1Point1TimesCallsPlusBudgetFloor()
     {
         // The retry budget at its defaults (Retry:BudgetRatio 0.1, Retry:BudgetMinRetriesPerSecond 10): the bar.
@@ -117,7 +117,7 @@ public sealed class FaultInjectionTests
         Assert.True(attempts <= bound, $"{attempts} attempts for {calls} calls in {load.Elapsed.TotalSeconds:F1} s exceed 1.1 × calls + {floor}");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_UserServiceSlow_DeadlineExceededAtTheDeadlineAndDownstreamCancelled()
     {
         using var mesh = new FaultMesh(orderOnLoopback: true);
@@ -141,7 +141,7 @@ public sealed class FaultInjectionTests
             $"{deadline.TotalMilliseconds} ms deadline → DEADLINE_EXCEEDED after {watch.ElapsedMilliseconds} ms; downstream call cancelled ({mesh.Injector.CancelledDuringLatency} cancelled at UserService)");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_ErrorsAtRatioClientRetriesSameKey_ExactlyOneOrderAndOneReservationPerKey()
     {
         using var mesh = new FaultMesh();
@@ -180,7 +180,7 @@ public sealed class FaultInjectionTests
             $"({confirmed} confirmed), credit reserved exactly once per confirmed order");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_FlappingUserService_OnlyRetryableFailuresAndRecoveryAfterwards()
     {
         using var mesh = new FaultMesh(("Clients:UserService:Breaker:BreakDuration", "00:00:00.500"));

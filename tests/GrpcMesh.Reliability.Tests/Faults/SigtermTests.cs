@@ -29,7 +29,7 @@ public sealed class SigtermTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_SigtermMidLoad_EveryAcknowledgedUserThereAfterRestartFailuresClean()
     {
         using var data = new TempDirectory("grpcmesh-sigterm-users");
@@ -64,7 +64,7 @@ public sealed class SigtermTests
         load.AssertCleanFailures();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_SigtermOrderServiceMidLoad_EveryAcknowledgedOrderConfirmedWithItsReservationAfterRestart()
     {
         using var userData = new TempDirectory("grpcmesh-sigterm-u");

@@ -14,7 +14,7 @@ public sealed class LoadSheddingTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_FullSlotsAndQueue_QueuedCallDroppedAtDeadlineExtraCallRefusedRunningCallFinishes()
     {
         var gate = new CallGateSwitch();
@@ -25,26 +25,39 @@ public sealed class LoadSheddingTests
         var calls = host.Services.GetRequiredService<CallGate>();
 
         var running = users.GetUserAsync(new GetUserRequest { UserId = "running" }, cancellationToken: Ct).ResponseAsync;
-        await gate.FirstEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        var queued = users.GetUserAsync(new GetUserRequest { UserId = "queued" }, deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: Ct).ResponseAsync;
-        await Eventually.WaitAsync(() => calls.Queued == 1, "one call queued");
+        RpcException refused, dropped;
+        try
+        {
+            await gate.FirstEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            // The queued call's deadline must outlast the next two steps (milliseconds on a quiet machine); 5 s is the margin
+            // for a loaded one. Had it passed, the queue would be empty again and the "refused" call would be queued instead,
+            // so that call has a deadline of its own: the test then fails on its status instead of waiting forever.
+            var queued = users.GetUserAsync(new GetUserRequest { UserId = "queued" }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: Ct).ResponseAsync;
+            await Eventually.WaitAsync(() => calls.Queued == 1, "one call queued");
 
-        var refused = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted,
-            () => users.GetUserAsync(new GetUserRequest { UserId = "refused" }, cancellationToken: Ct));
-        // The server answers DEADLINE_EXCEEDED; the in-memory client may see its own deadline, or the server's stream
-        // reset at the deadline, first. What matters is that the queued call failed and never ran (asserted below).
-        var dropped = await Assert.ThrowsAsync<RpcException>(async () => await queued);
-        Assert.True(dropped.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled, $"unexpected {dropped.Status}");
-        await Eventually.WaitAsync(() => calls.Queued == 0, "the queue empty");
-        gate.Release.SetResult();
+            refused = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted,
+                () => users.GetUserAsync(new GetUserRequest { UserId = "refused" }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: Ct));
+            // The server answers DEADLINE_EXCEEDED; the in-memory client may see its own deadline, or the server's stream
+            // reset at the deadline, first. What matters is that the queued call failed and never ran (asserted below).
+            dropped = await Assert.ThrowsAsync<RpcException>(async () => await queued);
+            await Eventually.WaitAsync(() => calls.Queued == 0, "the queue empty");
+        }
+        finally
+        {
+            // Whatever failed above, the held call must end, or the host's dispose waits for it.
+            gate.Release.TrySetResult();
+        }
+
         var finished = await running;
+
+        Assert.True(dropped.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled, $"unexpected {dropped.Status}");
 
         Assert.Contains("server overloaded", refused.Status.Detail, StringComparison.Ordinal);
         Assert.Equal("running", finished.User.Id);
         Assert.Equal(["running"], gate.Ran);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Unary_DeadlineBelowMinimumRemaining_DeadlineExceededBeforeAnyWork()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MinRemainingDeadline", "00:00:10")));

@@ -14,7 +14,7 @@ public sealed class MessageLimitTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_MessageOverMaxReceiveSize_ResourceExhaustedAndServerKeepsServing()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxReceiveMessageSize", "65536")));
@@ -33,7 +33,7 @@ public sealed class MessageLimitTests
             $"100 KB CreateUser against a 64 KB limit → {ex.StatusCode} (\"{ex.Status.Detail}\"); server kept serving");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_HugeDisplayNameWithinMessageLimit_InvalidArgumentNamingTheField()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null));
@@ -48,7 +48,7 @@ public sealed class MessageLimitTests
             $"1,000,000-char display_name → INVALID_ARGUMENT, BadRequest display_name: \"{badRequest.FieldViolations[0].Description}\"; nothing stored");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_ResponseOverMaxSendSize_ResourceExhaustedAndServerKeepsServing()
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxSendMessageSize", "4096")));
@@ -73,13 +73,13 @@ public sealed class MessageLimitTests
             $"ListUsers page of 40 users over Limits:MaxSendMessageSize 4096 → {ex.StatusCode} (\"{ex.Status.Detail}\"); a 5-user page right after: OK");
     }
 
-    [Fact]
-    public void Kestrel_MaxConcurrentStreamsConfigured_AppliedToHttp2Limits()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Kestrel_MaxConcurrentStreamsConfigured_AppliedToHttp2Limits() => TestTimeouts.RunSync(() =>
     {
         using var host = new GrpcTestHost<UserServiceMarker>(HostSettings.For(null, ("Limits:MaxConcurrentStreams", "7")));
 
         var kestrel = host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
 
         Assert.Equal(7, kestrel.Limits.Http2.MaxStreamsPerConnection);
-    }
+    }, TestContext.Current.CancellationToken);
 }

@@ -18,7 +18,7 @@ public sealed class RateLimitTests
 
     private readonly TestTokens _tokens = new();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_CallerOverBurst_ResourceExhaustedWithPushbackOthersAndHealthStillServed()
     {
         // One permit per 100 s: only the burst of 3 is available during the test.
@@ -46,8 +46,8 @@ public sealed class RateLimitTests
         }
     }
 
-    [Fact]
-    public void TryAcquire_BurstSpentThenRefilled_PermitsFollowTheRate()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task TryAcquire_BurstSpentThenRefilled_PermitsFollowTheRate() => TestTimeouts.RunSync(() =>
     {
         var time = new FakeTimeProvider();
         var limiter = new CallerRateLimiter(new LimitsOptions { PermitsPerSecond = 10, Burst = 2 }, time);
@@ -60,10 +60,10 @@ public sealed class RateLimitTests
         time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.True(limiter.TryAcquire("alice", out _));
         Assert.False(limiter.TryAcquire("alice", out _));
-    }
+    }, TestContext.Current.CancellationToken);
 
-    [Fact]
-    public void TryAcquire_ManyDistinctCallers_TableStaysBoundedAndIdleCallersAreForgotten()
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task TryAcquire_ManyDistinctCallers_TableStaysBoundedAndIdleCallersAreForgotten() => TestTimeouts.RunSync(() =>
     {
         var time = new FakeTimeProvider();
         var limiter = new CallerRateLimiter(new LimitsOptions { PermitsPerSecond = 10, Burst = 2, MaxTrackedCallers = 16 }, time);
@@ -81,5 +81,5 @@ public sealed class RateLimitTests
         Assert.True(limiter.TrackedCallers <= 16);
         Assert.True(limiter.TryAcquire("newcomer", out _));
         Assert.False(limiter.TryAcquire("newcomer", out _));
-    }
+    }, TestContext.Current.CancellationToken);
 }

@@ -21,7 +21,7 @@ public sealed class StreamLimitTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_MoreConcurrentCallsThanStreamLimitOnOneConnection_AtMostLimitRunTheRestWaitAndAllSucceed()
     {
         var gate = new HandlerGate(nameof(UserServiceClient.GetUser));
@@ -55,7 +55,7 @@ public sealed class StreamLimitTests
         Assert.Equal(Calls, gate.Entered);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_MoreConcurrentCallsThanStreamLimitWithMultipleConnections_ClientOpensMoreConnectionsAllRunAtOnce()
     {
         var gate = new HandlerGate(nameof(UserServiceClient.GetUser));

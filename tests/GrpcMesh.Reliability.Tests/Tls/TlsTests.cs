@@ -18,7 +18,7 @@ public sealed class TlsTests : IDisposable
 
     public void Dispose() => _pki.Dispose();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_ServerTlsClientTrustsCa_Serving()
     {
         using var host = StartServer(mutual: false);
@@ -28,7 +28,7 @@ public sealed class TlsTests : IDisposable
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_ServerTlsClientDoesNotTrustCa_HandshakeRejected()
     {
         using var host = StartServer(mutual: false);
@@ -40,7 +40,7 @@ public sealed class TlsTests : IDisposable
         Assert.Contains("remote certificate was rejected", ex.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_MutualTlsWithClientCertificate_Serving()
     {
         using var host = StartServer(mutual: true);
@@ -55,7 +55,7 @@ public sealed class TlsTests : IDisposable
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_MutualTlsWithoutClientCertificate_Refused()
     {
         using var host = StartServer(mutual: true);
@@ -66,7 +66,7 @@ public sealed class TlsTests : IDisposable
         Assert.True(ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal, $"unexpected {ex.Status}");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Check_MutualTlsClientCertificateFromAnotherCa_Refused()
     {
         using var host = StartServer(mutual: true);

@@ -5,7 +5,7 @@ namespace GrpcMesh.UserService.Tests.Contract;
 /// <summary>CreateUser behaviour that depends on the store; runs once per storage provider.</summary>
 public abstract class CreateUserContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_ValidRequest_ReturnsActiveUserWithServerFields()
     {
         var response = await Client.CreateUserAsync(new CreateUserRequest
@@ -28,7 +28,7 @@ public abstract class CreateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(user, await GetUserAsync(user.Id));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_ZeroCreditLimit_Succeeds()
     {
         var user = await CreateUserAsync(Requests.Usd(0));
@@ -36,7 +36,7 @@ public abstract class CreateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(Requests.Usd(0), user.AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_DuplicateEmailOtherCase_AlreadyExists()
     {
         await CreateUserAsync(email: "grace@example.com");
@@ -49,7 +49,7 @@ public abstract class CreateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Single(await ListAllAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_EmailOfDeletedUser_Succeeds()
     {
         var first = await CreateUserAsync(email: "reuse@example.com");
@@ -61,7 +61,7 @@ public abstract class CreateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(UserStatus.Active, second.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_ReplaySameRequestId_ReturnsOriginalUser()
     {
         var request = Requests.NewUser(requestId: "create-1");
@@ -73,7 +73,7 @@ public abstract class CreateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Single(await ListAllAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_ReplayAfterUpdate_ReturnsCurrentStateOfOriginalUser()
     {
         var request = Requests.NewUser(requestId: "create-2");
@@ -90,7 +90,7 @@ public abstract class CreateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal("Renamed", replay.DisplayName);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_SameRequestIdDifferentEmail_AlreadyExists()
     {
         await Client.CreateUserAsync(Requests.NewUser(requestId: "create-3"), cancellationToken: Ct);
@@ -102,7 +102,7 @@ public abstract class CreateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Single(await ListAllAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_SameRequestIdDifferentCreditLimit_AlreadyExists()
     {
         var request = Requests.NewUser(requestId: "create-4");
@@ -112,7 +112,7 @@ public abstract class CreateUserContract(IStorageUnderTest storage) : UserServic
         await RpcAssert.ThrowsAsync(StatusCode.AlreadyExists, () => Client.CreateUserAsync(request, cancellationToken: Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_MaxValues_Accepted()
     {
         var request = Requests.NewUser(creditLimit: Requests.Usd(1_000_000_000_000_000, 990_000_000));

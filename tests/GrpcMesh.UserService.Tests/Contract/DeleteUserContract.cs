@@ -1,9 +1,10 @@
+
 namespace GrpcMesh.UserService.Tests.Contract;
 
 /// <summary>DeleteUser behaviour that depends on the store; runs once per storage provider.</summary>
 public abstract class DeleteUserContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task DeleteUser_Active_SoftDeletesAndHidesFromList()
     {
         var created = await CreateUserAsync();
@@ -17,7 +18,7 @@ public abstract class DeleteUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal([kept.Id], (await ListAllAsync()).Select(u => u.Id));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task DeleteUser_Twice_SecondSucceedsUnchanged()
     {
         var created = await CreateUserAsync();
@@ -28,12 +29,12 @@ public abstract class DeleteUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(first, second);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task DeleteUser_Unknown_NotFound() =>
         await RpcAssert.ThrowsAsync(StatusCode.NotFound,
             () => Client.DeleteUserAsync(new DeleteUserRequest { UserId = "usr_unknown" }, cancellationToken: Ct));
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task DeleteUser_WithReservation_ReservationCanStillBeReleased()
     {
         var user = await CreateUserAsync(Requests.Usd(100));

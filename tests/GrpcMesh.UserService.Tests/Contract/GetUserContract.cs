@@ -1,9 +1,10 @@
+
 namespace GrpcMesh.UserService.Tests.Contract;
 
 /// <summary>GetUser behaviour that depends on the store; runs once per storage provider.</summary>
 public abstract class GetUserContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_Existing_ReturnsIt()
     {
         var created = await CreateUserAsync();
@@ -11,7 +12,7 @@ public abstract class GetUserContract(IStorageUnderTest storage) : UserServiceTe
         Assert.Equal(created, await GetUserAsync(created.Id));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_Unknown_NotFound()
     {
         var ex = await RpcAssert.ThrowsAsync(StatusCode.NotFound,
@@ -21,7 +22,7 @@ public abstract class GetUserContract(IStorageUnderTest storage) : UserServiceTe
         Assert.Equal("usr_0000000000000000000000000000dead", info?.ResourceName);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_Deleted_ReturnsDeletedUser()
     {
         var created = await CreateUserAsync();

@@ -1,9 +1,10 @@
+
 namespace GrpcMesh.UserService.Tests.Contract;
 
 /// <summary>ListUsers behaviour that depends on the store; runs once per storage provider.</summary>
 public abstract class ListUsersContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_25UsersPageSize10_ThreePagesInCreationOrder()
     {
         var created = new List<string>();
@@ -27,7 +28,7 @@ public abstract class ListUsersContract(IStorageUnderTest storage) : UserService
         Assert.Equal("", pages[^1].NextPageToken);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_ExactMultipleOfPageSize_LastPageHasNoToken()
     {
         for (var i = 0; i < 4; i++)
@@ -43,7 +44,7 @@ public abstract class ListUsersContract(IStorageUnderTest storage) : UserService
         Assert.Equal("", second.NextPageToken);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_Empty_NoUsersNoToken()
     {
         var page = await Client.ListUsersAsync(new ListUsersRequest(), cancellationToken: Ct);
@@ -52,7 +53,7 @@ public abstract class ListUsersContract(IStorageUnderTest storage) : UserService
         Assert.Equal("", page.NextPageToken);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_PageSizeZero_DefaultsTo50()
     {
         for (var i = 0; i < 51; i++)
@@ -66,7 +67,7 @@ public abstract class ListUsersContract(IStorageUnderTest storage) : UserService
         Assert.NotEqual("", page.NextPageToken);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_ShowDeleted_IncludesDeletedUsersOtherwiseNot()
     {
         var users = new List<ProtoUser>();
@@ -86,7 +87,7 @@ public abstract class ListUsersContract(IStorageUnderTest storage) : UserService
         Assert.Equal(2, all.Count(u => u.Status == UserStatus.Deleted));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_PageSize1000_Accepted()
     {
         await CreateUserAsync();
@@ -96,7 +97,7 @@ public abstract class ListUsersContract(IStorageUnderTest storage) : UserService
         Assert.Single(page.Users);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_ShowsAvailableCredit()
     {
         var user = await CreateUserAsync(Requests.Usd(100));

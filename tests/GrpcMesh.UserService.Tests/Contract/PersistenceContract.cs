@@ -1,9 +1,10 @@
+
 namespace GrpcMesh.UserService.Tests.Contract;
 
 /// <summary>What survives a restart of the service on the same store; runs once per storage provider.</summary>
 public abstract class PersistenceContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Restart_SameStore_UsersReservationsAndIdempotencyKeysPersist()
     {
         var user = (await Client.CreateUserAsync(Requests.NewUser(creditLimit: Requests.Usd(100), requestId: "persist"), cancellationToken: Ct)).User;
@@ -26,7 +27,7 @@ public abstract class PersistenceContract(IStorageUnderTest storage) : UserServi
             () => Client.CreateUserAsync(Requests.NewUser(user.Email.ToUpperInvariant()), cancellationToken: Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Restart_Twice_SchemaMigrationIsIdempotent()
     {
         var user = await CreateUserAsync();

@@ -1,9 +1,10 @@
+
 namespace GrpcMesh.UserService.Tests.Contract;
 
 /// <summary>ReleaseCredit behaviour that depends on the store; runs once per storage provider.</summary>
 public abstract class ReleaseCreditContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReleaseCredit_Reserved_RestoresCredit()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -19,7 +20,7 @@ public abstract class ReleaseCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(Requests.Usd(100), (await GetUserAsync(user.Id)).AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReleaseCredit_Twice_SecondSucceedsUnchangedAndCreditRestoredOnce()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -35,7 +36,7 @@ public abstract class ReleaseCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(ReservationStatus.Reserved, keep.Reservation.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReleaseCredit_Unknown_NotFound()
     {
         var ex = await RpcAssert.ThrowsAsync(StatusCode.NotFound,
@@ -44,7 +45,7 @@ public abstract class ReleaseCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal("never_made", ex.GetRpcStatus()?.GetDetail<ResourceInfo>()?.ResourceName);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReleaseCredit_ThenReserveAgain_CreditAvailable()
     {
         var user = await CreateUserAsync(Requests.Usd(10));

@@ -9,7 +9,7 @@ namespace GrpcMesh.UserService.Tests.Contract;
 /// </summary>
 public abstract class ReplicaContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_TwentyConcurrentAcrossTwoReplicas_ExactlyTenSucceedNeverOverdrawn()
     {
         using var replicaB = Store.CreateHost(Clock);
@@ -41,7 +41,7 @@ public abstract class ReplicaContract(IStorageUnderTest storage) : UserServiceTe
         }
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_SameIdConcurrentlyOnBothReplicas_OneReservation()
     {
         using var replicaB = Store.CreateHost(Clock);
@@ -56,7 +56,7 @@ public abstract class ReplicaContract(IStorageUnderTest storage) : UserServiceTe
         Assert.Equal(Requests.Usd(70), (await GetUserAsync(user.Id)).AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_SameIdForTwoUsersOnTwoReplicas_OneWinsOtherAlreadyExists()
     {
         using var replicaB = Store.CreateHost(Clock);
@@ -73,7 +73,7 @@ public abstract class ReplicaContract(IStorageUnderTest storage) : UserServiceTe
         Assert.Equal([90, 100], available.Select(a => a.Units).Order());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_SameRequestIdConcurrentlyOnBothReplicas_OneUser()
     {
         using var replicaB = Store.CreateHost(Clock);
@@ -87,7 +87,7 @@ public abstract class ReplicaContract(IStorageUnderTest storage) : UserServiceTe
         Assert.Equal(user, Assert.Single(await ListAllAsync()));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_SameEmailConcurrentlyOnBothReplicas_ExactlyOneCreated()
     {
         using var replicaB = Store.CreateHost(Clock);
@@ -101,7 +101,7 @@ public abstract class ReplicaContract(IStorageUnderTest storage) : UserServiceTe
         Assert.Single(await ListAllAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_SameEtagConcurrentlyOnBothReplicas_ExactlyOneWins()
     {
         using var replicaB = Store.CreateHost(Clock);
@@ -119,7 +119,7 @@ public abstract class ReplicaContract(IStorageUnderTest storage) : UserServiceTe
         Assert.NotEqual(created.Etag, (await GetUserAsync(created.Id)).Etag);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_ThreeReplicasAtOnceOnEmptyStore_AllStartAndShareData()
     {
         await using var empty = await Storage.CreateStoreAsync(Ct);

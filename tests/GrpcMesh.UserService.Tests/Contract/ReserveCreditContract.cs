@@ -1,9 +1,10 @@
+
 namespace GrpcMesh.UserService.Tests.Contract;
 
 /// <summary>ReserveCredit behaviour that depends on the store; runs once per storage provider.</summary>
 public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_WithinLimit_ReservesAndReducesAvailable()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -21,7 +22,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(user.Etag, after.Etag);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_ExactlyAvailable_LeavesZero()
     {
         var user = await CreateUserAsync(Requests.Usd(10));
@@ -31,7 +32,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(Requests.Usd(0), response.AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_MoreThanAvailable_FailedPreconditionInsufficientCredit()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -51,7 +52,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
             () => Client.ReleaseCreditAsync(new ReleaseCreditRequest { ReservationId = "too_much" }, cancellationToken: Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_Replay_ReturnsSameReservationAndCountsOnce()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -64,7 +65,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(Requests.Usd(60), (await GetUserAsync(user.Id)).AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_ReplayAfterSuspension_ReturnsOriginalReservation()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -76,7 +77,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(first.Reservation, replay.Reservation);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_ReplayAfterRelease_ReturnsReleasedWithoutHoldingAgain()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -89,7 +90,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(Requests.Usd(100), replay.AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_SameIdDifferentAmount_AlreadyExists()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -100,7 +101,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(Requests.Usd(60), (await GetUserAsync(user.Id)).AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_SameIdOtherUser_AlreadyExists()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -112,12 +113,12 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(Requests.Usd(100), (await GetUserAsync(other.Id)).AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_UnknownUser_NotFound() =>
         await RpcAssert.ThrowsAsync(StatusCode.NotFound,
             () => Client.ReserveCreditAsync(Requests.Reserve("usr_nobody", Requests.Usd(1)), cancellationToken: Ct));
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_SuspendedUser_FailedPrecondition()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -129,7 +130,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal("USER_SUSPENDED", ex.GetRpcStatus()?.GetDetail<PreconditionFailure>()?.Violations.Single().Type);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_DeletedUser_FailedPrecondition()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -141,7 +142,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal("USER_DELETED", ex.GetRpcStatus()?.GetDetail<PreconditionFailure>()?.Violations.Single().Type);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_OtherCurrency_FailedPrecondition()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -152,7 +153,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal("CURRENCY_MISMATCH", ex.GetRpcStatus()?.GetDetail<PreconditionFailure>()?.Violations.Single().Type);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_TwentyConcurrentAgainstLimit100_ExactlyTenSucceed()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -179,7 +180,7 @@ public abstract class ReserveCreditContract(IStorageUnderTest storage) : UserSer
         Assert.Equal(Requests.Usd(0), (await GetUserAsync(user.Id)).AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_ConcurrentReplaysOfOneId_HoldOnce()
     {
         var user = await CreateUserAsync(Requests.Usd(100));

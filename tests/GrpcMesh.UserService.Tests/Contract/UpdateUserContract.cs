@@ -9,7 +9,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Client.UpdateUserAsync(new UpdateUserRequest { User = user, UpdateMask = new FieldMask { Paths = { paths } } }, cancellationToken: Ct)
             .ResponseAsync;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_DisplayNameInMask_UpdatesOnlyThatField()
     {
         var created = await CreateUserAsync(Requests.Usd(100));
@@ -32,7 +32,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(updated, await GetUserAsync(created.Id));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_AllPaths_UpdatesEveryField()
     {
         var created = await CreateUserAsync(Requests.Usd(100));
@@ -54,7 +54,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(UserStatus.Suspended, updated.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_SuspendThenActivate_StatusFollows()
     {
         var created = await CreateUserAsync();
@@ -66,7 +66,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(UserStatus.Active, active.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_MatchingEtag_Succeeds()
     {
         var created = await CreateUserAsync();
@@ -76,7 +76,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal("A", updated.DisplayName);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_StaleEtag_AbortedAndNothingWritten()
     {
         var created = await CreateUserAsync();
@@ -89,7 +89,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal("First", (await GetUserAsync(created.Id)).DisplayName);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_ConcurrentUpdatesWithSameEtag_ExactlyOneWins()
     {
         var created = await CreateUserAsync();
@@ -116,12 +116,12 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal("Next", second.DisplayName);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_Unknown_NotFound() =>
         await RpcAssert.ThrowsAsync(StatusCode.NotFound,
             () => UpdateAsync(new ProtoUser { Id = "usr_missing", DisplayName = "X" }, "display_name"));
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_DeletedUser_FailedPrecondition()
     {
         var created = await CreateUserAsync();
@@ -133,7 +133,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal("USER_DELETED", ex.GetRpcStatus()?.GetDetail<PreconditionFailure>()?.Violations.Single().Type);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_EmailOfAnotherUserOtherCase_AlreadyExists()
     {
         await CreateUserAsync(email: "taken@example.com");
@@ -144,7 +144,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(other.Email, (await GetUserAsync(other.Id)).Email);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_OwnEmailOtherCase_Succeeds()
     {
         var user = await CreateUserAsync(email: "mine@example.com");
@@ -154,7 +154,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal("MINE@example.com", updated.Email);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_EmailOfDeletedUser_Succeeds()
     {
         var gone = await CreateUserAsync(email: "freed@example.com");
@@ -166,7 +166,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal("freed@example.com", updated.Email);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_CreditLimitBelowReserved_FailedPrecondition()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -179,7 +179,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(Requests.Usd(100), (await GetUserAsync(user.Id)).CreditLimit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_CreditLimitEqualToReserved_LeavesZeroAvailable()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -190,7 +190,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal(Requests.Usd(0), updated.AvailableCredit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_CurrencyChangeWhileReserved_FailedPrecondition()
     {
         var user = await CreateUserAsync(Requests.Usd(100));
@@ -202,7 +202,7 @@ public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServic
         Assert.Equal("CREDIT_CURRENCY_IN_USE", ex.GetRpcStatus()?.GetDetail<PreconditionFailure>()?.Violations.Single().Type);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_InvalidFieldOutsideMask_Ignored()
     {
         var user = await CreateUserAsync();

@@ -9,7 +9,7 @@ public sealed class PostgresStorageTests(PostgresFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_EmptyDatabase_CreatesTablesAndRecordsSchemaVersion()
     {
         await using var database = await postgres.CreateDatabaseAsync(Ct);
@@ -25,7 +25,7 @@ public sealed class PostgresStorageTests(PostgresFixture postgres)
             "SELECT application_name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() LIMIT 1"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Restart_SchemaAlreadyCurrent_MigrationIsNoOp()
     {
         await using var database = await postgres.CreateDatabaseAsync(Ct);
@@ -48,7 +48,7 @@ public sealed class PostgresStorageTests(PostgresFixture postgres)
         Assert.Equal(migratedAt, await ScalarAsync<DateTime>(database, "SELECT update_time FROM schema_version WHERE component = 'users'"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_OlderSchemaVersion_MigratesKeepingData()
     {
         await using var database = await postgres.CreateDatabaseAsync(Ct);
@@ -65,7 +65,7 @@ public sealed class PostgresStorageTests(PostgresFixture postgres)
         Assert.Equal(PostgresUserSchema.LatestVersion, await ScalarAsync<int>(database, "SELECT version FROM schema_version WHERE component = 'users'"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_NewerSchemaVersion_FailsWithClearMessage()
     {
         await using var database = await postgres.CreateDatabaseAsync(Ct);
@@ -78,7 +78,7 @@ public sealed class PostgresStorageTests(PostgresFixture postgres)
         Assert.Contains("users schema version 99", ex.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Schema_DuplicateLiveEmailKeyOrReservationId_RejectedByTheDatabaseItself()
     {
         await using var database = await postgres.CreateDatabaseAsync(Ct);
@@ -102,7 +102,7 @@ public sealed class PostgresStorageTests(PostgresFixture postgres)
         Assert.Equal((PostgresErrorCodes.UniqueViolation, "credit_reservations_pkey"), (reservation.SqlState, reservation.ConstraintName));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_ServerClosedPooledConnections_UnavailableThenRecovers()
     {
         await using var database = await postgres.CreateDatabaseAsync(Ct);

@@ -9,7 +9,7 @@ public sealed class SqliteStorageTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_Default_DatabaseFileUnderDataDirectoryInWalMode()
     {
         using var host = UserServiceHosts.Create();
@@ -22,7 +22,7 @@ public sealed class SqliteStorageTests
         Assert.Equal(1L, await ScalarAsync<long>(connection, "SELECT COUNT(*) FROM users;"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Restart_SchemaAlreadyCurrent_MigrationIsNoOp()
     {
         using var directory = new TempDirectory();
@@ -47,7 +47,7 @@ public sealed class SqliteStorageTests
         Assert.Equal(schemaBefore, await SchemaAsync(after));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_OlderSchemaVersion_MigratesKeepingData()
     {
         using var directory = new TempDirectory();
@@ -73,7 +73,7 @@ public sealed class SqliteStorageTests
         Assert.Equal(SqliteUserSchema.LatestVersion, await ScalarAsync<long>(after, "PRAGMA user_version;"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Start_NewerSchemaVersion_FailsWithClearMessage()
     {
         using var directory = new TempDirectory();

@@ -1,3 +1,4 @@
+
 namespace GrpcMesh.UserService.Tests.Validation;
 
 /// <summary>CreateUser request validation (answered before the store is touched, so it runs on SQLite only).</summary>
@@ -26,7 +27,7 @@ public sealed class CreateUserValidationTests() : UserServiceTest(new SqliteStor
         { "request_id", r => r.RequestId = new string('k', 65) },
     };
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(InvalidRequests))]
     public async Task CreateUser_InvalidField_OneViolationOnThatField(string field, Action<CreateUserRequest> corrupt)
     {
@@ -37,7 +38,7 @@ public sealed class CreateUserValidationTests() : UserServiceTest(new SqliteStor
         Assert.Empty(await ListAllAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateUser_SeveralBadFields_OneViolationEach()
     {
         var request = new CreateUserRequest

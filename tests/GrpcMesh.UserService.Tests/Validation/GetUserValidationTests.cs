@@ -1,9 +1,10 @@
+
 namespace GrpcMesh.UserService.Tests.Validation;
 
 /// <summary>GetUser request validation (answered before the store is touched, so it runs on SQLite only).</summary>
 public sealed class GetUserValidationTests() : UserServiceTest(new SqliteStorage())
 {
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData("")]
     [InlineData("usr bad")]
     [InlineData("usr/../etc")]

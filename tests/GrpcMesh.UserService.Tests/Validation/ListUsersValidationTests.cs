@@ -6,7 +6,7 @@ namespace GrpcMesh.UserService.Tests.Validation;
 /// <summary>ListUsers request validation (answered before the store is touched, so it runs on SQLite only).</summary>
 public sealed class ListUsersValidationTests() : UserServiceTest(new SqliteStorage())
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_TokenWithOtherShowDeleted_InvalidArgument()
     {
         for (var i = 0; i < 3; i++)
@@ -30,13 +30,13 @@ public sealed class ListUsersValidationTests() : UserServiceTest(new SqliteStora
         "====",
     };
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(MalformedTokens))]
     public async Task ListUsers_MalformedPageToken_InvalidArgument(string token) =>
         await RpcAssert.InvalidArgumentAsync(
             () => Client.ListUsersAsync(new ListUsersRequest { PageToken = token }, cancellationToken: Ct), "page_token");
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(-1)]
     [InlineData(1001)]
     [InlineData(int.MinValue)]
@@ -44,7 +44,7 @@ public sealed class ListUsersValidationTests() : UserServiceTest(new SqliteStora
         await RpcAssert.InvalidArgumentAsync(
             () => Client.ListUsersAsync(new ListUsersRequest { PageSize = pageSize }, cancellationToken: Ct), "page_size");
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ListUsers_BadPageSizeAndBadToken_TwoViolations() =>
         await RpcAssert.InvalidArgumentAsync(
             () => Client.ListUsersAsync(new ListUsersRequest { PageSize = 5000, PageToken = "%%" }, cancellationToken: Ct),

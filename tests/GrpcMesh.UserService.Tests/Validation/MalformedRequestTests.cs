@@ -1,3 +1,4 @@
+
 namespace GrpcMesh.UserService.Tests.Validation;
 
 /// <summary>Raw bytes that are not a valid request message must be INVALID_ARGUMENT, never UNKNOWN.</summary>
@@ -15,7 +16,7 @@ public sealed class MalformedRequestTests() : UserServiceTest(new SqliteStorage(
         { "invalid utf-8 string", [0x0a, 0x02, 0xc3, 0x28] },
     };
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(Payloads))]
     public async Task GetUser_MalformedProtobuf_InvalidArgument(string what, byte[] payload)
     {
@@ -26,7 +27,7 @@ public sealed class MalformedRequestTests() : UserServiceTest(new SqliteStorage(
             $"{what}: unexpected message '{ex.Status.Detail}'");
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_AfterMalformedRequest_ServerKeepsServing()
     {
         await Assert.ThrowsAsync<RpcException>(async () =>

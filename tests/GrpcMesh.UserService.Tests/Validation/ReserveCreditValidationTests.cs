@@ -1,3 +1,4 @@
+
 namespace GrpcMesh.UserService.Tests.Validation;
 
 /// <summary>ReserveCredit request validation (answered before the store is touched, so it runs on SQLite only).</summary>
@@ -17,12 +18,12 @@ public sealed class ReserveCreditValidationTests() : UserServiceTest(new SqliteS
         { "amount.currency_code", new ReserveCreditRequest { UserId = "usr_a", ReservationId = "r1", Amount = Requests.Amount("$$$", 1) } },
     };
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(InvalidRequests))]
     public async Task ReserveCredit_InvalidRequest_OneViolationOnThatField(string field, ReserveCreditRequest request) =>
         await RpcAssert.InvalidArgumentAsync(() => Client.ReserveCreditAsync(request, cancellationToken: Ct), field);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task ReserveCredit_SeveralBadFields_OneViolationEach() =>
         await RpcAssert.InvalidArgumentAsync(
             () => Client.ReserveCreditAsync(new ReserveCreditRequest { ReservationId = "bad id", Amount = Requests.Amount("usd", 0, 5) }, cancellationToken: Ct),

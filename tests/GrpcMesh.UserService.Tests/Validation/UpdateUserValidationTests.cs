@@ -23,16 +23,16 @@ public sealed class UpdateUserValidationTests() : UserServiceTest(new SqliteStor
         { "user.etag", new UpdateUserRequest { User = new ProtoUser { Id = "usr_a", Etag = "0", DisplayName = "x" }, UpdateMask = new FieldMask { Paths = { "display_name" } } } },
     };
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Default)]
     [MemberData(nameof(InvalidRequests))]
     public async Task UpdateUser_InvalidRequest_OneViolationOnThatField(string field, UpdateUserRequest request) =>
         await RpcAssert.InvalidArgumentAsync(() => Client.UpdateUserAsync(request, cancellationToken: Ct), field);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_MissingUserAndMask_TwoViolations() =>
         await RpcAssert.InvalidArgumentAsync(() => Client.UpdateUserAsync(new UpdateUserRequest(), cancellationToken: Ct), "user", "update_mask");
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task UpdateUser_SeveralBadFields_OneViolationEach()
     {
         var request = new UpdateUserRequest
