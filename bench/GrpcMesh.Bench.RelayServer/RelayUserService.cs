@@ -14,7 +14,7 @@ public sealed class RelayUserService(UserServiceClient backend, RelayHeaders hea
 {
     public override async Task<GetUserResponse> GetUser(GetUserRequest request, ServerCallContext context) =>
         await backend.GetUserAsync(request, headers.Value, context.Deadline == DateTime.MaxValue ? null : context.Deadline,
-            context.CancellationToken).ConfigureAwait(false);
+            context.CancellationToken);
 }
 
 /// <summary>Headers the raw client sends on every call (built once); null in resilient mode.</summary>

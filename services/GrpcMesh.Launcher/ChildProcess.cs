@@ -66,7 +66,7 @@ internal sealed partial class ChildProcess(MeshService service, bool verbose) : 
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            await _process.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {

@@ -41,7 +41,7 @@ public static class PostgresDataSources
     /// <summary>One <c>SELECT 1</c> round trip: proves the server accepts connections and answers.</summary>
     public static async Task PingAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT 1");
+        using var command = dataSource.CreateCommand("SELECT 1");
         await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -20,8 +20,8 @@ public static class PostgresSchemaMigrator
         NpgsqlDataSource dataSource, string component, IReadOnlyList<string> migrations, int targetVersion, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(targetVersion, migrations.Count);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock($1)", cancellationToken, AdvisoryLockKey).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, """
@@ -60,7 +60,7 @@ public static class PostgresSchemaMigrator
     public static async Task<int> GetVersionAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string component, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
+        using var command = new NpgsqlCommand(
             "SELECT version FROM schema_version WHERE component = $1", connection, transaction) { Parameters = { new() { Value = component } } };
         try
         {
@@ -75,7 +75,7 @@ public static class PostgresSchemaMigrator
     private static async Task ExecuteAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params object[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        using var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var value in parameters)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });

@@ -61,8 +61,8 @@ public sealed class SqliteConnectionFactory
     /// <summary>Opens a connection and reads the schema: proves the file is there and readable.</summary>
     public async Task PingAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM sqlite_master;";
         await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }

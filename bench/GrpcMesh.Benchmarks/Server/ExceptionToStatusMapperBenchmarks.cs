@@ -47,7 +47,7 @@ public class ExceptionToStatusMapperBenchmarks
         {
             try
             {
-                await handler(Request, _context).ConfigureAwait(false);
+                await handler(Request, _context);
                 return StatusCode.OK;
             }
             catch (RpcException)

@@ -31,7 +31,7 @@ internal static class LoadTestCommand
         {
             if (args.Contains("--help") || args.Contains("-h"))
             {
-                await output.WriteLineAsync(OptionsParser.Usage + ScenarioList()).ConfigureAwait(false);
+                await output.WriteLineAsync(OptionsParser.Usage + ScenarioList());
                 return 0;
             }
 
@@ -40,7 +40,7 @@ internal static class LoadTestCommand
         }
         catch (ArgumentException ex)
         {
-            await progressOutput.WriteLineAsync($"error: {ex.Message}\n\n{OptionsParser.Usage}{ScenarioList()}").ConfigureAwait(false);
+            await progressOutput.WriteLineAsync($"error: {ex.Message}\n\n{OptionsParser.Usage}{ScenarioList()}");
             return 2;
         }
 
@@ -51,7 +51,7 @@ internal static class LoadTestCommand
 
         foreach (var project in scenarios.SelectMany(s => s.DotnetProjects).Distinct())
         {
-            await repo.EnsureBuiltAsync(repo.Project(project), options.Build, progressOutput, cancellationToken).ConfigureAwait(false);
+            await repo.EnsureBuiltAsync(repo.Project(project), options.Build, progressOutput, cancellationToken);
         }
 
         // With --repeat, the scenario list runs again and again (interleaved, so a noisy minute hits every scenario
@@ -61,12 +61,12 @@ internal static class LoadTestCommand
         {
             if (options.Repeat > 1)
             {
-                await progressOutput.WriteLineAsync($"== round {round} of {options.Repeat}").ConfigureAwait(false);
+                await progressOutput.WriteLineAsync($"== round {round} of {options.Repeat}");
             }
 
             foreach (var scenario in scenarios)
             {
-                runs[scenario.Name].Add(await RunScenarioAsync(scenario, context, progress, progressOutput, cancellationToken).ConfigureAwait(false));
+                runs[scenario.Name].Add(await RunScenarioAsync(scenario, context, progress, progressOutput, cancellationToken));
             }
         }
 
@@ -79,13 +79,13 @@ internal static class LoadTestCommand
         })];
 
         var report = new LoadTestReport(startedAt, MachineInfo.Capture(), Settings(options, repo), results, Targets.Evaluate(results));
-        await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteAsync(TableWriter.Render(report)).ConfigureAwait(false);
+        await output.WriteLineAsync();
+        await output.WriteAsync(TableWriter.Render(report));
 
         var jsonPath = Path.GetFullPath(options.JsonPath ?? repo.PathOf(Path.Combine("artifacts", "bench", "loadtest.json")));
         Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, Json), cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"\nJSON report: {jsonPath}").ConfigureAwait(false);
+        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, Json), cancellationToken);
+        await output.WriteLineAsync($"\nJSON report: {jsonPath}");
 
         return results.All(r => r.Outcome != Outcomes.Failed) ? 0 : 1;
     }
@@ -94,39 +94,39 @@ internal static class LoadTestCommand
         Scenario scenario, ScenarioContext context, ProgressReporter progress, TextWriter log, CancellationToken cancellationToken)
     {
         var options = context.Options;
-        if (await scenario.UnavailableReasonAsync(cancellationToken).ConfigureAwait(false) is { } reason)
+        if (await scenario.UnavailableReasonAsync(cancellationToken) is { } reason)
         {
-            await log.WriteLineAsync($"[{scenario.Name}] skipped: {reason}").ConfigureAwait(false);
+            await log.WriteLineAsync($"[{scenario.Name}] skipped: {reason}");
             return new ScenarioReport(scenario.Name, scenario.Description, Outcomes.Skipped, reason, null, null, null, null, null, null);
         }
 
         var loadBefore = MachineInfo.LoadAverage();
-        await log.WriteLineAsync($"[{scenario.Name}] starting: {scenario.Description} (load average {loadBefore?.OneMinute:0.00})").ConfigureAwait(false);
+        await log.WriteLineAsync($"[{scenario.Name}] starting: {scenario.Description} (load average {loadBefore?.OneMinute:0.00})");
         if (loadBefore?.OneMinute > BusyLoadAverage && !options.Smoke)
         {
             await log.WriteLineAsync($"[{scenario.Name}] warning: load average {loadBefore.OneMinute:0.00} > {BusyLoadAverage}; other work on this machine makes the numbers noisy")
-                .ConfigureAwait(false);
+                ;
         }
 
         PhaseResult? closed = null, open = null;
         string? serverInfo = null;
         try
         {
-            await using var running = await scenario.StartAsync(context, cancellationToken).ConfigureAwait(false);
+            await using var running = await scenario.StartAsync(context, cancellationToken);
             serverInfo = running.ServerInfo;
             using var channels = new ChannelSet(running.Target, options.Connections);
             var calls = channels.Bind(running.Calls);
             if (options.Rate is null)
             {
                 closed = await ClosedLoop.RunAsync(calls, options.Concurrency, options.Warmup, options.Duration, progress,
-                    $"{scenario.Name} closed c={options.Concurrency}", cancellationToken).ConfigureAwait(false);
+                    $"{scenario.Name} closed c={options.Concurrency}", cancellationToken);
             }
             else
             {
                 // Warm up closed-loop (unrecorded): a cold server (JIT tiering, pools) offered a fixed rate falls behind
                 // and an open loop never catches up again.
                 _ = await ClosedLoop.RunAsync(calls, options.Concurrency, TimeSpan.Zero, options.Warmup, progress,
-                    $"{scenario.Name} warm-up c={options.Concurrency}", cancellationToken).ConfigureAwait(false);
+                    $"{scenario.Name} warm-up c={options.Concurrency}", cancellationToken);
             }
 
             var rate = options.Rate ?? (options.OpenLoopFraction > 0 && closed!.OkPerSecond > 0 ? closed.OkPerSecond * options.OpenLoopFraction : null);
@@ -134,12 +134,12 @@ internal static class LoadTestCommand
             {
                 // The closed loop has warmed the server up already; a short settle period is enough.
                 open = await OpenLoop.RunAsync(calls, r, TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds)), options.Duration, progress,
-                    $"{scenario.Name} open {r:N0}/s", cancellationToken).ConfigureAwait(false);
+                    $"{scenario.Name} open {r:N0}/s", cancellationToken);
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await log.WriteLineAsync($"[{scenario.Name}] FAILED: {ex.Message}").ConfigureAwait(false);
+            await log.WriteLineAsync($"[{scenario.Name}] FAILED: {ex.Message}");
             return new ScenarioReport(scenario.Name, scenario.Description, Outcomes.Failed, ex.Message, serverInfo, loadBefore,
                 MachineInfo.LoadAverage(), Report(closed), Report(open), null);
         }
@@ -148,7 +148,7 @@ internal static class LoadTestCommand
         var outcome = phases.All(p => p.Ok > 0) ? Outcomes.Ok : Outcomes.Failed;
         var error = outcome == Outcomes.Ok ? null : "no call completed OK: " + phases.Select(p => p.Statuses.FirstError).FirstOrDefault(e => e is not null);
         await log.WriteLineAsync($"[{scenario.Name}] done: " + string.Join(", ", phases.Select(p =>
-            $"{p.Mode} {p.OkPerSecond:N0} OK req/s, {p.Failed:N0} failed"))).ConfigureAwait(false);
+            $"{p.Mode} {p.OkPerSecond:N0} OK req/s, {p.Failed:N0} failed")));
         return new ScenarioReport(scenario.Name, scenario.Description, outcome, error, serverInfo, loadBefore, MachineInfo.LoadAverage(),
             Report(closed), Report(open), null);
     }

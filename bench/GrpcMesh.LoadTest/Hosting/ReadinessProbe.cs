@@ -30,7 +30,7 @@ internal static class ReadinessProbe
             try
             {
                 await invoker.AsyncUnaryCall(ProbeMethod, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken), [])
-                    .ResponseAsync.ConfigureAwait(false);
+                    .ResponseAsync;
                 return;
             }
             catch (RpcException ex) when (ex.StatusCode != StatusCode.Unavailable && ex.StatusCode != StatusCode.DeadlineExceeded)
@@ -39,7 +39,7 @@ internal static class ReadinessProbe
             }
             catch (RpcException) when (DateTime.UtcNow < giveUp)
             {
-                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(100, cancellationToken);
             }
             catch (RpcException ex)
             {

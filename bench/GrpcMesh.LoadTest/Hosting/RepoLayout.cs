@@ -51,7 +51,7 @@ internal sealed class RepoLayout(string root, string configuration)
             return;
         }
 
-        await log.WriteLineAsync($"building {project.Name} ({Configuration}) ...").ConfigureAwait(false);
+        await log.WriteLineAsync($"building {project.Name} ({Configuration}) ...");
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -67,11 +67,11 @@ internal sealed class RepoLayout(string root, string configuration)
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet build");
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await process.WaitForExitAsync(cancellationToken);
         if (process.ExitCode != 0 || !File.Exists(project.AssemblyPath))
         {
             throw new InvalidOperationException(
-                $"dotnet build {project.ProjectPath} failed (exit {process.ExitCode}):\n{await output.ConfigureAwait(false)}{await errors.ConfigureAwait(false)}");
+                $"dotnet build {project.ProjectPath} failed (exit {process.ExitCode}):\n{await output}{await errors}");
         }
     }
 

@@ -85,12 +85,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
-                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                await _process.WaitForExitAsync(timeout.Token);
             }
             catch (OperationCanceledException)
             {
                 _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                await _process.WaitForExitAsync(CancellationToken.None);
             }
         }
 

@@ -28,12 +28,12 @@ internal static class ClosedLoop
         try
         {
             await Task.WhenAll(workers.Select(w => Task.Run(() => w.RunAsync(concurrency, measureFrom, end, cancellationToken), cancellationToken)))
-                .ConfigureAwait(false);
+                ;
         }
         finally
         {
-            await stopProgress.CancelAsync().ConfigureAwait(false);
-            await progressTask.ConfigureAwait(false);
+            await stopProgress.CancelAsync();
+            await progressTask;
         }
 
         var latency = LatencyHistograms.Create();
@@ -77,7 +77,7 @@ internal static class ClosedLoop
                 Exception? failure = null;
                 try
                 {
-                    await call(sequence, cancellationToken).ConfigureAwait(false);
+                    await call(sequence, cancellationToken);
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {

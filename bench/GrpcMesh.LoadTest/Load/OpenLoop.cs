@@ -35,13 +35,13 @@ internal static class OpenLoop
                     () => Send(state, index, connections.Length, rate, start, measureFrom, end, cancellationToken),
                     cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))
                 .ToArray();
-            await Task.WhenAll(senders).ConfigureAwait(false);
-            await state.DrainAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await Task.WhenAll(senders);
+            await state.DrainAsync(TimeSpan.FromSeconds(30));
         }
         finally
         {
-            await stopProgress.CancelAsync().ConfigureAwait(false);
-            await progressTask.ConfigureAwait(false);
+            await stopProgress.CancelAsync();
+            await progressTask;
         }
 
         return new PhaseResult("open", connections.Length, null, rate, duration, state.Latency, state.Statuses, Volatile.Read(ref state.NotSent));
@@ -120,7 +120,7 @@ internal static class OpenLoop
                 return;
             }
 
-            await _drained.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(timeout, cancellationToken);
         }
 
         private async Task CallAsync(UnaryCall call, long sequence, long due, bool measured)
@@ -128,7 +128,7 @@ internal static class OpenLoop
             Exception? failure = null;
             try
             {
-                await call(sequence, cancellationToken).ConfigureAwait(false);
+                await call(sequence, cancellationToken);
             }
             catch (Exception ex)
             {

@@ -19,7 +19,7 @@ internal sealed class ProgressReporter(TextWriter writer, bool interactive)
         using var timer = new PeriodicTimer(tick);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 var now = Stopwatch.GetTimestamp();
                 var (completed, failed) = sample();
@@ -36,11 +36,11 @@ internal sealed class ProgressReporter(TextWriter writer, bool interactive)
                 var line = string.Create(CultureInfo.InvariantCulture, $"  {label,-34} {phase,-24} {rate,10:N0} req/s   failed {failed:N0}");
                 if (interactive)
                 {
-                    await writer.WriteAsync("\r" + line.PadRight(100)).ConfigureAwait(false);
+                    await writer.WriteAsync("\r" + line.PadRight(100));
                 }
                 else
                 {
-                    await writer.WriteLineAsync(line).ConfigureAwait(false);
+                    await writer.WriteLineAsync(line);
                 }
             }
         }
@@ -51,7 +51,7 @@ internal sealed class ProgressReporter(TextWriter writer, bool interactive)
 
         if (interactive)
         {
-            await writer.WriteAsync("\r" + new string(' ', 100) + "\r").ConfigureAwait(false);
+            await writer.WriteAsync("\r" + new string(' ', 100) + "\r");
         }
     }
 

@@ -9,16 +9,16 @@ internal sealed class BaselineScenario() : Scenario("baseline", "bare Grpc.AspNe
 
     public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        var (server, address) = await context.StartDotnetServerAsync("baseline", Project, [], null, cancellationToken).ConfigureAwait(false);
+        var (server, address) = await context.StartDotnetServerAsync("baseline", Project, [], null, cancellationToken);
         try
         {
-            var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken).ConfigureAwait(false);
-            await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+            var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken);
+            await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken);
             return new RunningScenario(address, UserCalls.GetUser(ids, context.Auth.Headers), [server], null);
         }
         catch
         {
-            await server.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync();
             throw;
         }
     }

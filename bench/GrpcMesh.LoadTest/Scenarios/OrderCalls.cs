@@ -43,9 +43,9 @@ internal static class OrderCalls
             async (i, ct) =>
             {
                 var response = await client.CreateOrderAsync(NewOrder(userIds[i % userIds.Count], $"{runId}-{i}"),
-                    headers, DateTime.UtcNow.AddSeconds(30), ct).ConfigureAwait(false);
+                    headers, DateTime.UtcNow.AddSeconds(30), ct);
                 ids[i] = response.Order.Id;
-            }).ConfigureAwait(false);
+            });
         return ids;
     }
 

@@ -17,17 +17,17 @@ internal sealed class OrderServiceScenario(bool create) : Scenario(
 
     public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        var users = await UserServiceProcess.StartAsync(context, $"{Name}-users", cancellationToken).ConfigureAwait(false);
+        var users = await UserServiceProcess.StartAsync(context, $"{Name}-users", cancellationToken);
         var data = new TempDirectory("grpcmesh-bench-orders-");
         try
         {
             var (orders, address) = await context.StartDotnetServerAsync($"{Name}-orders", Project,
                 ["--Storage:DataDirectory", data.Path, "--Clients:UserService:Address", users.Address.ToString().TrimEnd('/')],
-                null, cancellationToken).ConfigureAwait(false);
+                null, cancellationToken);
             try
             {
                 var seeded = await OrderCalls.SeedAsync(address, users.UserIds, create ? 1 : context.Options.Users, context.Auth.Headers, cancellationToken)
-                    .ConfigureAwait(false);
+                    ;
                 var calls = create
                     ? OrderCalls.CreateOrder(users.UserIds, "bench-" + Guid.NewGuid().ToString("N")[..8], context.Auth.Headers)
                     : OrderCalls.GetOrder(seeded, context.Auth.Headers);
@@ -35,13 +35,13 @@ internal sealed class OrderServiceScenario(bool create) : Scenario(
             }
             catch
             {
-                await orders.DisposeAsync().ConfigureAwait(false);
+                await orders.DisposeAsync();
                 throw;
             }
         }
         catch
         {
-            await users.Server.DisposeAsync().ConfigureAwait(false);
+            await users.Server.DisposeAsync();
             users.Dispose();
             data.Dispose();
             throw;

@@ -26,8 +26,8 @@ internal sealed class PythonScenario()
             UseShellExecute = false,
         };
         using var process = Process.Start(info)!;
-        var errors = await process.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var errors = await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
         return process.ExitCode == 0
             ? null
             : $"{Interpreter} cannot import grpc/grpc_tools (apt-get install python3-grpcio python3-grpc-tools): {errors.Trim()}";
@@ -40,17 +40,17 @@ internal sealed class PythonScenario()
             new ProcessStartInfo(Interpreter, [script, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mode", context.Options.PythonMode])
             {
                 WorkingDirectory = context.Repo.Root,
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
         try
         {
-            var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken).ConfigureAwait(false);
-            await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+            var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken);
+            await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken);
             var banner = server.RecentOutput.Split('\n').FirstOrDefault(l => l.StartsWith("listening", StringComparison.Ordinal));
             return new RunningScenario(address, UserCalls.GetUser(ids, context.Auth.Headers), [server], banner?.Trim());
         }
         catch
         {
-            await server.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync();
             throw;
         }
     }

@@ -18,25 +18,25 @@ internal sealed class RelayScenario(string mode) : Scenario(
 
     public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        var users = await UserServiceProcess.StartAsync(context, $"{Name}-users", cancellationToken).ConfigureAwait(false);
+        var users = await UserServiceProcess.StartAsync(context, $"{Name}-users", cancellationToken);
         try
         {
             var (relay, address) = await context.StartDotnetServerAsync($"{Name}-relay", Project,
-                ["--Relay:Mode", mode, "--Relay:Backend", users.Address.ToString().TrimEnd('/')], null, cancellationToken).ConfigureAwait(false);
+                ["--Relay:Mode", mode, "--Relay:Backend", users.Address.ToString().TrimEnd('/')], null, cancellationToken);
             try
             {
-                await UserCalls.VerifyAsync(address, users.UserIds[0], context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+                await UserCalls.VerifyAsync(address, users.UserIds[0], context.Auth.Headers, cancellationToken);
                 return new RunningScenario(address, UserCalls.GetUser(users.UserIds, context.Auth.Headers), [users.Server, relay], $"relay mode {mode}", users);
             }
             catch
             {
-                await relay.DisposeAsync().ConfigureAwait(false);
+                await relay.DisposeAsync();
                 throw;
             }
         }
         catch
         {
-            await users.Server.DisposeAsync().ConfigureAwait(false);
+            await users.Server.DisposeAsync();
             users.Dispose();
             throw;
         }

@@ -18,7 +18,7 @@ internal sealed class RunningScenario(Uri target, CallFactory calls, IReadOnlyLi
         // Front servers first, so nothing calls a backend that is already gone.
         foreach (var server in servers.Reverse())
         {
-            await server.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync();
         }
 
         foreach (var item in owned)

@@ -31,16 +31,16 @@ internal sealed class ScenarioContext(RepoLayout repo, LoadTestOptions options, 
             var server = ServerProcess.Start(name, startInfo(port), Options.Verbose ? Log : null);
             try
             {
-                await ReadinessProbe.WaitAsync(address, server, StartTimeout, cancellationToken).ConfigureAwait(false);
+                await ReadinessProbe.WaitAsync(address, server, StartTimeout, cancellationToken);
                 return (server, address);
             }
             catch (InvalidOperationException) when (attempt == 1 && server.HasExited)
             {
-                await server.DisposeAsync().ConfigureAwait(false);
+                await server.DisposeAsync();
             }
             catch
             {
-                await server.DisposeAsync().ConfigureAwait(false);
+                await server.DisposeAsync();
                 throw;
             }
         }

@@ -37,9 +37,9 @@ internal static class UserCalls
                     DisplayName = $"Bench User {i}",
                     CreditLimit = new Money { CurrencyCode = "USD", Units = 1_000 },
                     RequestId = $"bench-{runId}-{i}",
-                }, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
+                }, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
                 ids[i] = response.User.Id;
-            }).ConfigureAwait(false);
+            });
         return ids;
     }
 
@@ -49,7 +49,7 @@ internal static class UserCalls
         using var channel = GrpcChannel.ForAddress(address);
         var response = await new UserServiceClient(channel)
             .GetUserAsync(new GetUserRequest { UserId = userId }, headers, DateTime.UtcNow.AddSeconds(10), cancellationToken)
-            .ConfigureAwait(false);
+            ;
         if (response.User?.Id != userId)
         {
             throw new RpcException(new Status(StatusCode.Internal, $"GetUser({userId}) returned user '{response.User?.Id}'"));

@@ -33,16 +33,16 @@ internal sealed class UserServiceProcess : IDisposable
         try
         {
             var (server, address) = await context.StartDotnetServerAsync(name, Project,
-                ["--Storage:DataDirectory", data.Path], null, cancellationToken).ConfigureAwait(false);
+                ["--Storage:DataDirectory", data.Path], null, cancellationToken);
             try
             {
-                var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken).ConfigureAwait(false);
-                await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken).ConfigureAwait(false);
+                var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken);
+                await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken);
                 return new UserServiceProcess(server, address, ids, data);
             }
             catch
             {
-                await server.DisposeAsync().ConfigureAwait(false);
+                await server.DisposeAsync();
                 throw;
             }
         }

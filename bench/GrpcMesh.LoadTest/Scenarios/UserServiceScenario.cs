@@ -8,7 +8,7 @@ internal sealed class UserServiceScenario()
 
     public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        var users = await UserServiceProcess.StartAsync(context, "userservice", cancellationToken).ConfigureAwait(false);
+        var users = await UserServiceProcess.StartAsync(context, "userservice", cancellationToken);
         return new RunningScenario(users.Address, UserCalls.GetUser(users.UserIds, context.Auth.Headers), [users.Server], null, users);
     }
 }

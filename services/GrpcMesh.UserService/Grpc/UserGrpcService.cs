@@ -17,7 +17,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
     public override async Task<CreateUserResponse> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
         var newUser = UserRequestParser.Parse(request, ids);
-        var result = await store.CreateUserAsync(newUser, context.CancellationToken).ConfigureAwait(false);
+        var result = await store.CreateUserAsync(newUser, context.CancellationToken);
         if (result.Created)
         {
             UserServiceLog.UserCreated(logger, result.User.Id);
@@ -33,7 +33,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
     public override async Task<GetUserResponse> GetUser(GetUserRequest request, ServerCallContext context)
     {
         var userId = UserRequestParser.Parse(request);
-        var user = await store.GetUserAsync(userId, context.CancellationToken).ConfigureAwait(false)
+        var user = await store.GetUserAsync(userId, context.CancellationToken)
             ?? throw RpcErrors.NotFound("user", userId);
         return new GetUserResponse { User = user.ToProto() };
     }
@@ -41,7 +41,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
     public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
     {
         var query = UserRequestParser.Parse(request);
-        var page = await store.ListUsersAsync(query, context.CancellationToken).ConfigureAwait(false);
+        var page = await store.ListUsersAsync(query, context.CancellationToken);
         var response = new ListUsersResponse
         {
             NextPageToken = page.NextAfterId is null ? "" : ListUsersPageToken.Encode(page.NextAfterId, query.IncludeDeleted),
@@ -53,7 +53,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
     public override async Task<UpdateUserResponse> UpdateUser(UpdateUserRequest request, ServerCallContext context)
     {
         var (userId, update) = UserRequestParser.Parse(request);
-        var user = await store.UpdateUserAsync(userId, update, context.CancellationToken).ConfigureAwait(false);
+        var user = await store.UpdateUserAsync(userId, update, context.CancellationToken);
         UserServiceLog.UserUpdated(logger, user.Id, user.ETag, string.Join(",", request.UpdateMask.Paths));
         return new UpdateUserResponse { User = user.ToProto() };
     }
@@ -61,7 +61,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
     public override async Task<DeleteUserResponse> DeleteUser(DeleteUserRequest request, ServerCallContext context)
     {
         var userId = UserRequestParser.Parse(request);
-        var user = await store.DeleteUserAsync(userId, context.CancellationToken).ConfigureAwait(false);
+        var user = await store.DeleteUserAsync(userId, context.CancellationToken);
         UserServiceLog.UserDeleted(logger, user.Id);
         return new DeleteUserResponse { User = user.ToProto() };
     }
@@ -72,7 +72,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
         CreditReservationResult result;
         try
         {
-            result = await store.ReserveCreditAsync(reservation, context.CancellationToken).ConfigureAwait(false);
+            result = await store.ReserveCreditAsync(reservation, context.CancellationToken);
         }
         catch (PreconditionFailedException ex)
         {
@@ -88,7 +88,7 @@ public sealed class UserGrpcService(IUserStore store, UserIdGenerator ids, ILogg
     public override async Task<ReleaseCreditResponse> ReleaseCredit(ReleaseCreditRequest request, ServerCallContext context)
     {
         var reservationId = UserRequestParser.Parse(request);
-        var result = await store.ReleaseCreditAsync(reservationId, context.CancellationToken).ConfigureAwait(false);
+        var result = await store.ReleaseCreditAsync(reservationId, context.CancellationToken);
         UserServiceLog.CreditReleased(logger, reservationId, result.Reservation.UserId, result.AvailableCredit.ToString());
         return new ReleaseCreditResponse { Reservation = result.Reservation.ToProto(), AvailableCredit = result.AvailableCredit.ToProto() };
     }

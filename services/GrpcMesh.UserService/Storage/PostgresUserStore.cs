@@ -38,7 +38,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
 
     public async Task<SchemaMigration> MigrateAsync(CancellationToken cancellationToken)
     {
-        var before = await PostgresUserSchema.MigrateAsync(dataSource, PostgresUserSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
+        var before = await PostgresUserSchema.MigrateAsync(dataSource, PostgresUserSchema.LatestVersion, cancellationToken);
         return new SchemaMigration(PostgresDataSources.Describe(dataSource), before, PostgresUserSchema.LatestVersion);
     }
 
@@ -52,9 +52,9 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
             await using (var find = Command(connection, transaction,
                 "SELECT id, request_id, request_fingerprint FROM users WHERE request_id = $1 OR (email_key = $2 AND status <> 'DELETED')",
                 user.RequestId, UserAccount.EmailKey(user.Email)))
-            await using (var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                while (await reader.ReadAsync(cancellationToken))
                 {
                     if (user.RequestId is not null && !reader.IsDBNull(1) && reader.GetString(1) == user.RequestId)
                     {
@@ -70,7 +70,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
 
             if (replayOf is not null)
             {
-                var existing = await ReadUserAsync(connection, transaction, replayOf, cancellationToken).ConfigureAwait(false);
+                var existing = await ReadUserAsync(connection, transaction, replayOf, cancellationToken);
                 return new CreateUserResult(existing!, Created: false);
             }
 
@@ -88,7 +88,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
                 account.Id, account.Email, UserAccount.EmailKey(account.Email), account.DisplayName, account.CreditLimit.Currency,
                 account.CreditLimit.Cents, UserRows.ToColumn(account.Status), account.Version,
                 user.RequestId, user.RequestId is null ? null : user.RequestFingerprint, account.CreateTime);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
             return new CreateUserResult(account, Created: true);
         }, cancellationToken);
 
@@ -101,13 +101,13 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
             await using var command = Command(connection, null,
                 SelectUser + " WHERE u.id > $1 AND ($2 OR u.status <> 'DELETED') ORDER BY u.id LIMIT $3",
                 query.AfterId ?? "", query.IncludeDeleted, query.PageSize + 1);
-            return await UserRows.ReadPageAsync(command, query.PageSize, cancellationToken).ConfigureAwait(false);
+            return await UserRows.ReadPageAsync(command, query.PageSize, cancellationToken);
         }, cancellationToken);
 
     public Task<UserAccount> UpdateUserAsync(string userId, UserAccountUpdate update, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var (current, _) = await LockUserAsync(connection, transaction, userId, reservationId: null, cancellationToken).ConfigureAwait(false);
+            var (current, _) = await LockUserAsync(connection, transaction, userId, reservationId: null, cancellationToken);
             if (current is null)
             {
                 throw new ResourceNotFoundException("user", userId);
@@ -116,7 +116,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
             var updated = current.Apply(update, timeProvider.UtcNowMicroseconds());
             if (UserAccount.EmailKey(updated.Email) != UserAccount.EmailKey(current.Email))
             {
-                await EnsureEmailFreeAsync(connection, transaction, updated.Email, userId, cancellationToken).ConfigureAwait(false);
+                await EnsureEmailFreeAsync(connection, transaction, updated.Email, userId, cancellationToken);
             }
 
             await using var command = Command(connection, transaction, """
@@ -127,14 +127,14 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
                 """,
                 updated.Email, UserAccount.EmailKey(updated.Email), updated.DisplayName, updated.CreditLimit.Currency,
                 updated.CreditLimit.Cents, UserRows.ToColumn(updated.Status), updated.Version, updated.UpdateTime, userId, current.Version);
-            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; re-read it and retry", cancellationToken).ConfigureAwait(false);
+            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; re-read it and retry", cancellationToken);
             return updated;
         }, cancellationToken);
 
     public Task<UserAccount> DeleteUserAsync(string userId, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var (current, _) = await LockUserAsync(connection, transaction, userId, reservationId: null, cancellationToken).ConfigureAwait(false);
+            var (current, _) = await LockUserAsync(connection, transaction, userId, reservationId: null, cancellationToken);
             if (current is null)
             {
                 throw new ResourceNotFoundException("user", userId);
@@ -149,7 +149,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
             await using var command = Command(connection, transaction,
                 "UPDATE users SET status = $1, version = $2, update_time = $3 WHERE id = $4 AND version = $5",
                 UserRows.ToColumn(deleted.Status), deleted.Version, deleted.UpdateTime, userId, current.Version);
-            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; retry", cancellationToken).ConfigureAwait(false);
+            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; retry", cancellationToken);
             return deleted;
         }, cancellationToken);
 
@@ -157,7 +157,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
         WriteAsync(async (connection, transaction) =>
         {
             var (user, existing) = await LockUserAsync(connection, transaction, request.UserId, request.ReservationId, cancellationToken)
-                .ConfigureAwait(false);
+                ;
             if (user is null)
             {
                 throw new ResourceNotFoundException("user", request.UserId);
@@ -177,7 +177,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
                 """,
                 reservation.ReservationId, reservation.UserId, reservation.Amount.Currency, reservation.Amount.Cents,
                 UserRows.ToColumn(reservation.State), reservation.CreateTime);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
             return result;
         }, cancellationToken);
 
@@ -188,21 +188,21 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
             string userId;
             await using (var owner = Command(connection, transaction, "SELECT user_id FROM credit_reservations WHERE reservation_id = $1", reservationId))
             {
-                userId = await owner.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string
+                userId = await owner.ExecuteScalarAsync(cancellationToken) as string
                     ?? throw new ResourceNotFoundException("reservation", reservationId);
             }
 
-            var (_, current) = await LockUserAsync(connection, transaction, userId, reservationId, cancellationToken).ConfigureAwait(false);
+            var (_, current) = await LockUserAsync(connection, transaction, userId, reservationId, cancellationToken);
             var released = current!.Release(timeProvider.UtcNowMicroseconds());
             if (released != current)
             {
                 await using var command = Command(connection, transaction,
                     "UPDATE credit_reservations SET status = $1, update_time = $2 WHERE reservation_id = $3 AND status = 'RESERVED'",
                     UserRows.ToColumn(released.State), released.UpdateTime, reservationId);
-                await ExecuteConditionalAsync(command, $"reservation '{reservationId}' changed concurrently; retry", cancellationToken).ConfigureAwait(false);
+                await ExecuteConditionalAsync(command, $"reservation '{reservationId}' changed concurrently; retry", cancellationToken);
             }
 
-            var user = await ReadUserAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false)
+            var user = await ReadUserAsync(connection, transaction, userId, cancellationToken)
                 ?? throw new InvalidOperationException($"reservation '{reservationId}' refers to missing user '{userId}'");
             return new CreditReservationResult(released, user.AvailableCredit);
         }, cancellationToken);
@@ -219,14 +219,14 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
             var committing = false;
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken)
-                    .ConfigureAwait(false);
-                var result = await work(connection, transaction).ConfigureAwait(false);
+                    ;
+                var result = await work(connection, transaction);
 
                 // Once the work is done, commit it even if the caller has gone away: a retry then sees a replay.
                 committing = true;
-                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                await transaction.CommitAsync(CancellationToken.None);
                 return result;
             }
             catch (PostgresException ex) when (!committing && PostgresErrors.IsConflict(ex) && attempt < MaxAttempts)
@@ -246,8 +246,8 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
     {
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await work(connection).ConfigureAwait(false);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            return await work(connection);
         }
         catch (Exception ex) when (PostgresErrors.IsTransient(ex))
         {
@@ -276,12 +276,12 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
             batch.BatchCommands.Add(BatchCommand(SelectReservation + " WHERE reservation_id = $1", reservationId));
         }
 
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var user = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadUser(reader) : null;
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var user = await reader.ReadAsync(cancellationToken) ? UserRows.ReadUser(reader) : null;
         CreditReservation? reservation = null;
-        if (reservationId is not null && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false)
-            && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        if (reservationId is not null && await reader.NextResultAsync(cancellationToken)
+            && await reader.ReadAsync(cancellationToken))
         {
             reservation = UserRows.ReadReservation(reader);
         }
@@ -295,7 +295,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
         await using var command = Command(connection, transaction,
             "SELECT 1 FROM users WHERE email_key = $1 AND status <> 'DELETED' AND id <> $2 LIMIT 1",
             UserAccount.EmailKey(email), exceptUserId ?? "");
-        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+        if (await command.ExecuteScalarAsync(cancellationToken) is not null)
         {
             throw UserConflicts.EmailTaken(email);
         }
@@ -303,7 +303,7 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
 
     private static async Task ExecuteConditionalAsync(NpgsqlCommand command, string conflictMessage, CancellationToken cancellationToken)
     {
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new ConcurrencyConflictException(conflictMessage);
         }
@@ -313,8 +313,8 @@ public sealed partial class PostgresUserStore(NpgsqlDataSource dataSource, TimeP
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string userId, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, SelectUser + " WHERE u.id = $1", userId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadUser(reader) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? UserRows.ReadUser(reader) : null;
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] values)

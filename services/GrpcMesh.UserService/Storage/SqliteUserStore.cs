@@ -36,7 +36,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
 
     public async Task<SchemaMigration> MigrateAsync(CancellationToken cancellationToken)
     {
-        var before = await SqliteUserSchema.MigrateAsync(connections, SqliteUserSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
+        var before = await SqliteUserSchema.MigrateAsync(connections, SqliteUserSchema.LatestVersion, cancellationToken);
         return new SchemaMigration(connections.DatabasePath, before, SqliteUserSchema.LatestVersion);
     }
 
@@ -47,17 +47,17 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
             {
                 await using var find = Command(connection, transaction,
                     "SELECT id, request_fingerprint FROM users WHERE request_id = $request_id", ("$request_id", requestId));
-                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
                 {
                     var existingId = reader.GetString(0);
                     user.EnsureReplayOf(reader.GetString(1));
-                    var existing = await ReadUserAsync(connection, transaction, existingId, cancellationToken).ConfigureAwait(false);
+                    var existing = await ReadUserAsync(connection, transaction, existingId, cancellationToken);
                     return new CreateUserResult(existing!, Created: false);
                 }
             }
 
-            await EnsureEmailFreeAsync(connection, transaction, user.Email, exceptUserId: null, cancellationToken).ConfigureAwait(false);
+            await EnsureEmailFreeAsync(connection, transaction, user.Email, exceptUserId: null, cancellationToken);
             var account = user.ToAccount(timeProvider.UtcNowMicroseconds());
             await using var insert = Command(connection, transaction, """
                 INSERT INTO users (id, email, email_key, display_name, credit_currency, credit_limit_cents, status, version,
@@ -70,19 +70,19 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
                 ("$limit_cents", account.CreditLimit.Cents), ("$status", UserRows.ToColumn(account.Status)), ("$version", account.Version),
                 ("$request_id", user.RequestId), ("$request_fingerprint", user.RequestId is null ? null : user.RequestFingerprint),
                 ("$time_us", Timestamps.ToUnixMicroseconds(account.CreateTime)));
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
             return new CreateUserResult(account, Created: true);
         }, cancellationToken);
 
     public async Task<UserAccount?> GetUserAsync(string userId, CancellationToken cancellationToken)
     {
-        using var reader = await _readers.RentAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = await _readers.RentAsync(cancellationToken);
         try
         {
             var command = reader.Command(SelectUserById);
             command.Parameters.AddWithValue("$id", userId);
-            await using var rows = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await rows.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadUser(rows) : null;
+            await using var rows = await command.ExecuteReaderAsync(cancellationToken);
+            return await rows.ReadAsync(cancellationToken) ? UserRows.ReadUser(rows) : null;
         }
         catch
         {
@@ -93,22 +93,22 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
 
     public async Task<UserPage> ListUsersAsync(UserListQuery query, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await connections.OpenAsync(cancellationToken);
         await using var command = Command(connection, null,
             SelectUser + " WHERE u.id > $after AND ($include_deleted = 1 OR u.status <> 'DELETED') ORDER BY u.id LIMIT $limit",
             ("$after", query.AfterId ?? ""), ("$include_deleted", query.IncludeDeleted ? 1 : 0), ("$limit", query.PageSize + 1));
-        return await UserRows.ReadPageAsync(command, query.PageSize, cancellationToken).ConfigureAwait(false);
+        return await UserRows.ReadPageAsync(command, query.PageSize, cancellationToken);
     }
 
     public Task<UserAccount> UpdateUserAsync(string userId, UserAccountUpdate update, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var current = await ReadUserAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false)
+            var current = await ReadUserAsync(connection, transaction, userId, cancellationToken)
                 ?? throw new ResourceNotFoundException("user", userId);
             var updated = current.Apply(update, timeProvider.UtcNowMicroseconds());
             if (UserAccount.EmailKey(updated.Email) != UserAccount.EmailKey(current.Email))
             {
-                await EnsureEmailFreeAsync(connection, transaction, updated.Email, userId, cancellationToken).ConfigureAwait(false);
+                await EnsureEmailFreeAsync(connection, transaction, updated.Email, userId, cancellationToken);
             }
 
             await using var command = Command(connection, transaction, """
@@ -121,14 +121,14 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
                 ("$currency", updated.CreditLimit.Currency), ("$limit_cents", updated.CreditLimit.Cents), ("$status", UserRows.ToColumn(updated.Status)),
                 ("$new_version", updated.Version), ("$time_us", Timestamps.ToUnixMicroseconds(updated.UpdateTime)),
                 ("$id", userId), ("$version", current.Version));
-            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; re-read it and retry", cancellationToken).ConfigureAwait(false);
+            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; re-read it and retry", cancellationToken);
             return updated;
         }, cancellationToken);
 
     public Task<UserAccount> DeleteUserAsync(string userId, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var current = await ReadUserAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false)
+            var current = await ReadUserAsync(connection, transaction, userId, cancellationToken)
                 ?? throw new ResourceNotFoundException("user", userId);
             var deleted = current.MarkDeleted(timeProvider.UtcNowMicroseconds());
             if (deleted == current)
@@ -140,18 +140,18 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
                 "UPDATE users SET status = $status, version = $new_version, update_time_us = $time_us WHERE id = $id AND version = $version",
                 ("$status", UserRows.ToColumn(deleted.Status)), ("$new_version", deleted.Version),
                 ("$time_us", Timestamps.ToUnixMicroseconds(deleted.UpdateTime)), ("$id", userId), ("$version", current.Version));
-            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; retry", cancellationToken).ConfigureAwait(false);
+            await ExecuteConditionalAsync(command, $"user '{userId}' changed concurrently; retry", cancellationToken);
             return deleted;
         }, cancellationToken);
 
     public Task<CreditReservationResult> ReserveCreditAsync(CreditReservationRequest request, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var user = await ReadUserAsync(connection, transaction, request.UserId, cancellationToken).ConfigureAwait(false)
+            var user = await ReadUserAsync(connection, transaction, request.UserId, cancellationToken)
                 ?? throw new ResourceNotFoundException("user", request.UserId);
 
             // Idempotency first: a replay returns what the first attempt did, even if the user has changed since.
-            var existing = await ReadReservationAsync(connection, transaction, request.ReservationId, cancellationToken).ConfigureAwait(false);
+            var existing = await ReadReservationAsync(connection, transaction, request.ReservationId, cancellationToken);
             if (existing is not null)
             {
                 return new CreditReservationResult(existing.ReplayFor(request), user.AvailableCredit);
@@ -166,14 +166,14 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
                 ("$id", reservation.ReservationId), ("$user_id", reservation.UserId), ("$currency", reservation.Amount.Currency),
                 ("$amount_cents", reservation.Amount.Cents), ("$status", UserRows.ToColumn(reservation.State)),
                 ("$time_us", Timestamps.ToUnixMicroseconds(reservation.CreateTime)));
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
             return result;
         }, cancellationToken);
 
     public Task<CreditReservationResult> ReleaseCreditAsync(string reservationId, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var current = await ReadReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false)
+            var current = await ReadReservationAsync(connection, transaction, reservationId, cancellationToken)
                 ?? throw new ResourceNotFoundException("reservation", reservationId);
             var released = current.Release(timeProvider.UtcNowMicroseconds());
             if (released != current)
@@ -181,10 +181,10 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
                 await using var command = Command(connection, transaction,
                     "UPDATE credit_reservations SET status = $status, update_time_us = $time_us WHERE reservation_id = $id AND status = 'RESERVED'",
                     ("$status", UserRows.ToColumn(released.State)), ("$time_us", Timestamps.ToUnixMicroseconds(released.UpdateTime)), ("$id", reservationId));
-                await ExecuteConditionalAsync(command, $"reservation '{reservationId}' changed concurrently; retry", cancellationToken).ConfigureAwait(false);
+                await ExecuteConditionalAsync(command, $"reservation '{reservationId}' changed concurrently; retry", cancellationToken);
             }
 
-            var user = await ReadUserAsync(connection, transaction, current.UserId, cancellationToken).ConfigureAwait(false)
+            var user = await ReadUserAsync(connection, transaction, current.UserId, cancellationToken)
                 ?? throw new InvalidOperationException($"reservation '{reservationId}' refers to missing user '{current.UserId}'");
             return new CreditReservationResult(released, user.AvailableCredit);
         }, cancellationToken);
@@ -197,15 +197,15 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
 
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await connections.OpenAsync(cancellationToken);
             await using var transaction = connection.BeginTransaction();
-            var result = await work(connection, transaction).ConfigureAwait(false);
+            var result = await work(connection, transaction);
 
             // Once the work is done, commit it even if the caller has gone away: a retry then sees a replay.
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await transaction.CommitAsync(CancellationToken.None);
             return result;
         }
         catch (SqliteException ex) when (SqliteErrors.IsBusy(ex))
@@ -224,7 +224,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
         await using var command = Command(connection, transaction,
             "SELECT 1 FROM users WHERE email_key = $email_key AND status <> 'DELETED' AND id <> $except_id LIMIT 1",
             ("$email_key", UserAccount.EmailKey(email)), ("$except_id", exceptUserId ?? ""));
-        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+        if (await command.ExecuteScalarAsync(cancellationToken) is not null)
         {
             throw UserConflicts.EmailTaken(email);
         }
@@ -232,7 +232,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
 
     private static async Task ExecuteConditionalAsync(SqliteCommand command, string conflictMessage, CancellationToken cancellationToken)
     {
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new ConcurrencyConflictException(conflictMessage);
         }
@@ -242,16 +242,16 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
         SqliteConnection connection, SqliteTransaction? transaction, string userId, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, SelectUserById, ("$id", userId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadUser(reader) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? UserRows.ReadUser(reader) : null;
     }
 
     private static async Task<CreditReservation?> ReadReservationAsync(
         SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, SelectReservation + " WHERE reservation_id = $id", ("$id", reservationId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? UserRows.ReadReservation(reader) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? UserRows.ReadReservation(reader) : null;
     }
 
     private static SqliteCommand Command(

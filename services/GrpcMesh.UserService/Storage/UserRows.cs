@@ -34,9 +34,9 @@ internal static class UserRows
     public static async Task<UserPage> ReadPageAsync(DbCommand command, int pageSize, CancellationToken cancellationToken)
     {
         var users = new List<UserAccount>(pageSize + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken))
             {
                 users.Add(ReadUser(reader));
             }
