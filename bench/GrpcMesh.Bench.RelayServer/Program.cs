@@ -32,6 +32,10 @@ else
     builder.Services.AddSingleton(new RelayHeaders(null));
 }
 
+// One service instance holding one client, as OrderService's singleton handler holds its gateway's client (a per-call
+// instance would resolve a new generated client from Grpc.Net.ClientFactory on every call).
+builder.Services.AddSingleton<RelayUserService>();
+
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapGrpcService<RelayUserService>();
