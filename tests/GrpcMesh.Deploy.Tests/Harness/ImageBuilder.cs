@@ -42,8 +42,8 @@ internal static class ImageBuilder
             foreach (var command in image.BuildCommands)
             {
                 var mapped = command.Replace(" " + image.PublishedPath, " " + published, StringComparison.Ordinal);
-                // At the lowest CPU priority: a build machine's work, here sharing two cores with the rest of the suite.
-                await new ProcessRunner(runAsUser: null).RunCheckedAsync("nice", ["-n", "19", "sh", "-c", $"cd '{context}' && {mapped}"], BuildTimeout, BuildEnvironment())
+                // At normal priority: at the lowest one a publish makes no progress while other work keeps every core busy.
+                await new ProcessRunner(runAsUser: null).RunCheckedAsync("sh", ["-c", $"cd '{context}' && {mapped}"], BuildTimeout, BuildEnvironment())
                     .ConfigureAwait(false);
             }
 
