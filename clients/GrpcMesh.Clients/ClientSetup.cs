@@ -7,27 +7,18 @@ using GrpcMesh.Clients.Target;
 namespace GrpcMesh.Clients;
 
 /// <summary>What one named client is built from, once, from its validated options: the parsed target, the per-method policies and, for a round-robin balanced target, its endpoint table.</summary>
-internal sealed class ClientSetup
+internal sealed class ClientSetup(string name, GrpcMeshClientOptions options, ClientTarget target, MethodPolicies methods, EndpointTable? endpoints)
 {
-    private ClientSetup(string name, GrpcMeshClientOptions options, ClientTarget target, MethodPolicies methods, EndpointTable? endpoints)
-    {
-        Name = name;
-        Options = options;
-        Target = target;
-        Methods = methods;
-        Endpoints = endpoints;
-    }
+    public string Name { get; } = name;
 
-    public string Name { get; }
+    public GrpcMeshClientOptions Options { get; } = options;
 
-    public GrpcMeshClientOptions Options { get; }
+    public ClientTarget Target { get; } = target;
 
-    public ClientTarget Target { get; }
-
-    public MethodPolicies Methods { get; }
+    public MethodPolicies Methods { get; } = methods;
 
     /// <summary>Endpoint state of a round-robin balanced target (<c>dns:///</c>, <c>static:///</c>); null otherwise.</summary>
-    public EndpointTable? Endpoints { get; }
+    public EndpointTable? Endpoints { get; } = endpoints;
 
     public static ClientSetup Create(string name, ServiceDescriptor service, GrpcMeshClientOptions options, EndpointTableRegistry? endpoints)
     {

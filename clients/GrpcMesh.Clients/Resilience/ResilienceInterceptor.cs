@@ -81,7 +81,7 @@ internal sealed class ResilienceInterceptor : Interceptor
 
         var call = continuation(request, context);
         return linked is null ? call : new AsyncServerStreamingCall<TResponse>(
-            call.ResponseStream, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () => { call.Dispose(); linked.Dispose(); });
+            call.ResponseStream, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, DisposeBoth(call, linked));
     }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
@@ -94,7 +94,7 @@ internal sealed class ResilienceInterceptor : Interceptor
 
         var call = continuation(context);
         return linked is null ? call : new AsyncClientStreamingCall<TRequest, TResponse>(
-            call.RequestStream, call.ResponseAsync, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () => { call.Dispose(); linked.Dispose(); });
+            call.RequestStream, call.ResponseAsync, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, DisposeBoth(call, linked));
     }
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
@@ -107,8 +107,14 @@ internal sealed class ResilienceInterceptor : Interceptor
 
         var call = continuation(context);
         return linked is null ? call : new AsyncDuplexStreamingCall<TRequest, TResponse>(
-            call.RequestStream, call.ResponseStream, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () => { call.Dispose(); linked.Dispose(); });
+            call.RequestStream, call.ResponseStream, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, DisposeBoth(call, linked));
     }
+
+    private static Action DisposeBoth(IDisposable call, IDisposable linked) => () =>
+    {
+        call.Dispose();
+        linked.Dispose();
+    };
 
     /// <summary>Streaming calls: the deadline, and refused while the circuit is open.</summary>
     private bool TryStartStreaming<TRequest, TResponse>(
