@@ -15,6 +15,9 @@ internal static class PostgresUserSchema
 {
     public const string Component = "users";
 
+    /// <summary>The channel migration 3's triggers NOTIFY with the id of a user whose row or reservations changed.</summary>
+    public const string ChangeChannel = "grpcmesh_user_changed";
+
     public static IReadOnlyList<string> Migrations { get; } =
     [
         // 1: users.
@@ -48,6 +51,20 @@ internal static class PostgresUserSchema
             update_time    timestamptz NOT NULL
         );
         CREATE INDEX ix_credit_reservations_active ON credit_reservations (user_id) INCLUDE (amount_cents) WHERE status = 'RESERVED';
+        """,
+
+        // 3: change notifications for the replicas' read caches (UserChangeListener), from every writer, delivered at commit;
+        // the argument names the column that holds the user id.
+        """
+        CREATE FUNCTION notify_user_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('grpcmesh_user_changed', to_jsonb(NEW) ->> TG_ARGV[0]);
+            RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER users_changed AFTER INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION notify_user_changed('id');
+        CREATE TRIGGER credit_reservations_changed AFTER INSERT OR UPDATE ON credit_reservations
+            FOR EACH ROW EXECUTE FUNCTION notify_user_changed('user_id');
         """,
     ];
 

@@ -1,5 +1,8 @@
 using GrpcMesh.ServiceDefaults;
 using GrpcMesh.Storage;
+using GrpcMesh.Storage.Caching;
+using GrpcMesh.UserService.Domain;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -17,6 +20,8 @@ public static class UserStorageRegistration
     /// Binds and validates the <c>Storage</c> section at start-up, registers the <see cref="IUserStore"/> for
     /// <c>Storage:Provider</c> and a hosted service that creates/migrates the schema before the server starts.
     /// For Postgres, one pooled <see cref="NpgsqlDataSource"/> (a singleton, disposed with the host) serves the store.
+    /// GetUser is served from a <see cref="ReadCache{TValue}"/> (<c>Storage:ReadCache</c>) kept coherent by the store's
+    /// writes here and, on PostgreSQL, by <see cref="UserChangeListener"/> for writes through other replicas.
     /// Adding a provider means one more case in <see cref="CreateStore"/> (and in the options validator).
     /// </summary>
     public static IServiceCollection AddUserStorage(this IServiceCollection services)
@@ -24,7 +29,17 @@ public static class UserStorageRegistration
         services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
         services.AddSingleton(services => PostgresDataSources.Create(
             services.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, services.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(CreateStore);
+        services.AddValidatedOptions<ReadCacheOptions>(ReadCacheOptions.SectionName);
+        services.TryAddSingleton<ReadCacheMetrics>();
+        services.AddSingleton(services => new ReadCache<UserAccount>(
+            "users",
+            services.GetRequiredService<IOptions<ReadCacheOptions>>().Value,
+            services.GetRequiredService<ReadCacheMetrics>(),
+            serving: services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider != StorageProvider.Postgres));
+        services.AddSingleton(services => services.GetRequiredService<IOptions<ReadCacheOptions>>().Value.Enabled
+            ? new CachedUserStore(CreateStore(services), services.GetRequiredService<ReadCache<UserAccount>>())
+            : CreateStore(services));
+        services.AddHostedService<UserChangeListener>(); // idle unless the provider is Postgres
         services.AddSchemaMigration<IUserStore>();
         return services;
     }

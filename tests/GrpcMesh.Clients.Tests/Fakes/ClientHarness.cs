@@ -1,3 +1,4 @@
+using GrpcMesh.Testing;
 using GrpcMesh.Clients.Options;
 using GrpcMesh.Clients.Telemetry;
 using GrpcMesh.User.V1;

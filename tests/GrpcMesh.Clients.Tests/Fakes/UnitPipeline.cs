@@ -1,3 +1,4 @@
+using GrpcMesh.Testing;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using GrpcMesh.Clients.Context;

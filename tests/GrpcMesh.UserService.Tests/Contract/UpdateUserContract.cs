@@ -6,7 +6,7 @@ namespace GrpcMesh.UserService.Tests.Contract;
 public abstract class UpdateUserContract(IStorageUnderTest storage) : UserServiceTest(storage)
 {
     private Task<UpdateUserResponse> UpdateAsync(ProtoUser user, params string[] paths) =>
-        Client.UpdateUserAsync(new UpdateUserRequest { User = user, UpdateMask = new FieldMask { Paths = { paths } } }, cancellationToken: Ct)
+        Client.UpdateUserAsync(Requests.Update(user, paths), cancellationToken: Ct)
             .ResponseAsync;
 
     [Fact(Timeout = TestTimeouts.Default)]

@@ -21,3 +21,5 @@ public sealed class PostgresReleaseCreditTests(PostgresFixture postgres) : Relea
 public sealed class PostgresPersistenceTests(PostgresFixture postgres) : PersistenceContract(new PostgresStorage(postgres));
 
 public sealed class PostgresReplicaTests(PostgresFixture postgres) : ReplicaContract(new PostgresStorage(postgres));
+
+public sealed class PostgresReadCacheTests(PostgresFixture postgres) : ReadCacheContract(new PostgresStorage(postgres));

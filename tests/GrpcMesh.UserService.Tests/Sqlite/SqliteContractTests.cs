@@ -20,3 +20,5 @@ public sealed class SqliteReleaseCreditTests() : ReleaseCreditContract(new Sqlit
 public sealed class SqlitePersistenceTests() : PersistenceContract(new SqliteStorage());
 
 public sealed class SqliteReplicaTests() : ReplicaContract(new SqliteStorage());
+
+public sealed class SqliteReadCacheTests() : ReadCacheContract(new SqliteStorage());

@@ -17,6 +17,9 @@ internal static class Requests
         RequestId = requestId,
     };
 
+    public static UpdateUserRequest Update(ProtoUser user, params string[] paths) =>
+        new() { User = user, UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { paths } } };
+
     public static ReserveCreditRequest Reserve(string userId, Money amount, string? reservationId = null) => new()
     {
         UserId = userId,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace GrpcMesh.Clients.Tests.Fakes;
+namespace GrpcMesh.Testing;
 
 /// <summary>Records the long measurements of one <see cref="Meter"/> instance (so parallel tests do not see each other's).</summary>
 public sealed class MetricRecorder : IDisposable
@@ -43,7 +43,7 @@ public sealed class MetricRecorder : IDisposable
         _listener.Start();
     }
 
-    public long Sum(string name, params (string Key, string Value)[] tags) =>
+    public long Sum(string name, params (string Key, object Value)[] tags) =>
         _measurements
             .Where(m => m.Name == name && tags.All(t => Equals(m.Tags.GetValueOrDefault(t.Key), t.Value)))
             .Sum(m => m.Value);
@@ -58,13 +58,6 @@ public sealed class MetricRecorder : IDisposable
             return _observed.Where(m => m.Name == name).Select(m => (m.Value, m.Tags)).ToList();
         }
     }
-
-    /// <summary>The <c>state</c> of <paramref name="endpoint"/> per <c>grpcmesh.client.endpoint.state</c> (the tag whose value is 1), or null.</summary>
-    public string? EndpointState(string target, string endpoint) =>
-        Observe("grpcmesh.client.endpoint.state")
-            .Where(m => m.Value == 1 && Equals(m.Tags["target"], target) && Equals(m.Tags["endpoint"], endpoint))
-            .Select(m => (string?)m.Tags["state"])
-            .SingleOrDefault();
 
     public void Dispose() => _listener.Dispose();
 }
