@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Xml.Linq;
 using GrpcMesh.LoadTest.Cli;
 using GrpcMesh.Testing;
 
@@ -6,44 +7,52 @@ namespace GrpcMesh.Bench.Tests;
 
 /// <summary>
 /// Runs the real harness in --smoke mode: it builds/starts the baseline server as a separate process on a free
-/// port, loads it closed- and open-loop for about a second each and writes the JSON report.
+/// port, loads it closed- and open-loop for about a second each (cycling keys, then Zipf keys) and writes the JSON
+/// report and its picture.
 /// </summary>
 public sealed class SmokeRunTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("grpcmesh-bench-tests-").FullName;
 
     [Fact(Timeout = TestTimeouts.Default)]
-    public async Task RunAsync_SmokeAgainstBaselineTwice_CompletesOkCallsAndWritesParsableReport()
+    public async Task RunAsync_SmokeAgainstBothBaselinesTwice_CompletesOkCallsAndWritesParsableReportAndPicture()
     {
         var jsonPath = Path.Combine(_dir, "report.json");
         var output = new StringWriter();
         var progress = new StringWriter();
 
         var exitCode = await LoadTestCommand.RunAsync(
-            ["--smoke", "--scenarios", "baseline", "--repeat", "2", "--json", jsonPath], output, progress, interactive: false,
+            ["--smoke", "--scenarios", "baseline,baseline-zipf", "--repeat", "2", "--json", jsonPath], output, progress, interactive: false,
             TestContext.Current.CancellationToken);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{progress}");
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken));
-        var scenario = Assert.Single(report.RootElement.GetProperty("scenarios").EnumerateArray());
-        Assert.Equal("baseline", scenario.GetProperty("name").GetString());
-        Assert.Equal("ok", scenario.GetProperty("outcome").GetString());
-        Assert.Equal(1.0, scenario.GetProperty("throughputVsBaseline").GetDouble());
-        var runs = scenario.GetProperty("runsOkPerSecond").EnumerateArray().Select(r => r.GetDouble()).ToList();
-        Assert.Equal(2, runs.Count);
-        Assert.Contains(scenario.GetProperty("closedLoop").GetProperty("okPerSecond").GetDouble(), runs);
-        foreach (var phase in new[] { "closedLoop", "openLoop" })
+        var scenarios = report.RootElement.GetProperty("scenarios").EnumerateArray().ToList();
+        Assert.Equal(["baseline", "baseline-zipf"], scenarios.Select(s => s.GetProperty("name").GetString()));
+        foreach (var scenario in scenarios)
         {
-            var result = scenario.GetProperty(phase);
-            var ok = result.GetProperty("statuses").GetProperty("OK").GetInt64();
-            Assert.True(ok > 0, $"{phase}: no OK calls");
-            Assert.Equal(ok, result.GetProperty("ok").GetInt64());
-            Assert.Equal(0, result.GetProperty("failed").GetInt64());
-            Assert.True(result.GetProperty("latencyMs").GetProperty("p99").GetDouble() > 0, $"{phase}: no latency recorded");
+            Assert.Equal("ok", scenario.GetProperty("outcome").GetString());
+            Assert.Equal(1.0, scenario.GetProperty("throughputVsBaseline").GetDouble());
+            var runs = scenario.GetProperty("runsOkPerSecond").EnumerateArray().Select(r => r.GetDouble()).ToList();
+            Assert.Equal(2, runs.Count);
+            Assert.Contains(scenario.GetProperty("closedLoop").GetProperty("okPerSecond").GetDouble(), runs);
+            foreach (var phase in new[] { "closedLoop", "openLoop" })
+            {
+                var result = scenario.GetProperty(phase);
+                var ok = result.GetProperty("statuses").GetProperty("OK").GetInt64();
+                Assert.True(ok > 0, $"{phase}: no OK calls");
+                Assert.Equal(ok, result.GetProperty("ok").GetInt64());
+                Assert.Equal(0, result.GetProperty("failed").GetInt64());
+                Assert.True(result.GetProperty("latencyMs").GetProperty("p99").GetDouble() > 0, $"{phase}: no latency recorded");
+            }
         }
 
-        Assert.Contains("baseline", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("baseline-zipf", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Targets:", output.ToString(), StringComparison.Ordinal);
+        var picture = XDocument.Load(Path.ChangeExtension(jsonPath, ".svg"));
+        XNamespace svg = "http://www.w3.org/2000/svg";
+        Assert.Equal(2, picture.Descendants(svg + "polyline").Count()); // one latency curve per scenario
+        Assert.Contains(picture.Descendants(svg + "text"), t => t.Value.StartsWith("baseline-zipf: p50", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = TestTimeouts.Default)]

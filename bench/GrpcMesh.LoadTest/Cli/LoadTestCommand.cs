@@ -72,10 +72,10 @@ internal static class LoadTestCommand
 
         var results = scenarios.Select(s => Median(runs[s.Name])).ToList();
 
-        var baseline = results.FirstOrDefault(r => r.Name == "baseline" && r.Outcome == Outcomes.Ok)?.ClosedLoop?.OkPerSecond;
-        results = [.. results.Select(r => r with
+        double? Rps(string? name) => results.FirstOrDefault(r => r.Name == name && r.Outcome == Outcomes.Ok)?.ClosedLoop?.OkPerSecond;
+        results = [.. results.Select((r, i) => r with
         {
-            ThroughputVsBaseline = baseline is > 0 && r.ClosedLoop is { } c ? Math.Round(c.OkPerSecond / baseline.Value, 3) : null,
+            ThroughputVsBaseline = Rps(scenarios[i].Baseline) is > 0 and var baseline && r.ClosedLoop is { } c ? Math.Round(c.OkPerSecond / baseline, 3) : null,
         })];
 
         var report = new LoadTestReport(startedAt, MachineInfo.Capture(), Settings(options, repo), results, Targets.Evaluate(results));
@@ -85,7 +85,9 @@ internal static class LoadTestCommand
         var jsonPath = Path.GetFullPath(options.JsonPath ?? repo.PathOf(Path.Combine("artifacts", "bench", "loadtest.json")));
         Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
         await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, Json), cancellationToken);
-        await output.WriteLineAsync($"\nJSON report: {jsonPath}");
+        var svgPath = Path.ChangeExtension(jsonPath, ".svg");
+        await File.WriteAllTextAsync(svgPath, SvgReport.Render(report), cancellationToken);
+        await output.WriteLineAsync($"\nJSON report: {jsonPath}\nPicture: {svgPath}");
 
         return results.All(r => r.Outcome != Outcomes.Failed) ? 0 : 1;
     }
@@ -172,7 +174,7 @@ internal static class LoadTestCommand
     private static PhaseReport? Report(PhaseResult? result) => result is null ? null : PhaseReports.From(result);
 
     private static SettingsReport Settings(LoadTestOptions o, RepoLayout repo) => new(
-        o.Warmup.TotalSeconds, o.Duration.TotalSeconds, o.Concurrency, o.Connections, o.Rate, o.OpenLoopFraction, o.Users,
+        o.Warmup.TotalSeconds, o.Duration.TotalSeconds, o.Concurrency, o.Connections, o.Rate, o.OpenLoopFraction, o.Users, o.ZipfUsers, o.ZipfExponent,
         o.Smoke, repo.Configuration, o.PythonMode, o.Repeat);
 
     private static string ScenarioList() =>

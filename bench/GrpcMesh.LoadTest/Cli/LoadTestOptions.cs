@@ -26,6 +26,12 @@ internal sealed record LoadTestOptions
     /// <summary>Users created through CreateUser before the load; GetUser cycles through them.</summary>
     public int Users { get; init; } = 200;
 
+    /// <summary>Users the <c>-zipf</c> scenarios seed; GetUser picks among them Zipf-distributed.</summary>
+    public int ZipfUsers { get; init; } = 100_000;
+
+    /// <summary>Exponent s of the Zipf distribution (weight of rank k = 1/k^s).</summary>
+    public double ZipfExponent { get; init; } = 0.99;
+
     /// <summary>Runs of the whole scenario list; each scenario reports its median run.</summary>
     public int Repeat { get; init; } = 1;
 
@@ -52,5 +58,6 @@ internal sealed record LoadTestOptions
         Concurrency = 8,
         Connections = 2,
         Users = 10,
+        ZipfUsers = 100,
     };
 }

@@ -16,9 +16,11 @@ internal static class OptionsParser
           --rate <req/s>         open loop at this fixed rate only (skips the closed loop)
           --open-loop <fraction> open-loop phase at this fraction of the closed loop's req/s (default 0.5; 0 = off)
           --users <n>            users seeded via CreateUser (default 200)
+          --zipf-users <n>       users the -zipf scenarios seed (default 100000)
+          --zipf-exponent <s>    Zipf exponent of their keys (default 0.99)
           --repeat <n>           run the scenario list n times (interleaved); each scenario reports its median run
           --json <path>          report file (default artifacts/bench/loadtest.json under the repo root)
-          --smoke                quick check: 0.5s warm-up, 1s phases, concurrency 8, 2 connections, 10 users
+          --smoke                quick check: 0.5s warm-up, 1s phases, concurrency 8, 2 connections, 10 users (100 Zipf)
           --build                dotnet build the server projects first even if they are built
           --python-mode aio|sync grpcio server flavour (default aio)
           --server-env K=V       environment variable for the .NET servers, repeatable (e.g. DOTNET_PerfMapEnabled=1)
@@ -57,6 +59,8 @@ internal static class OptionsParser
                 "--rate" => options with { Rate = ParseDouble(name, Value(), 1, 1_000_000) },
                 "--open-loop" => options with { OpenLoopFraction = ParseDouble(name, Value(), 0, 1) },
                 "--users" => options with { Users = ParseInt(name, Value(), 1, 100_000) },
+                "--zipf-users" => options with { ZipfUsers = ParseInt(name, Value(), 1, 1_000_000) },
+                "--zipf-exponent" => options with { ZipfExponent = ParseDouble(name, Value(), 0, 3) },
                 "--repeat" => options with { Repeat = ParseInt(name, Value(), 1, 100) },
                 "--json" => options with { JsonPath = Value() },
                 "--python-mode" => options with { PythonMode = ParsePythonMode(Value()) },

@@ -12,7 +12,7 @@ internal sealed record MachineReport(string Os, string Runtime, int ProcessorCou
 
 internal sealed record SettingsReport(
     double WarmupSeconds, double DurationSeconds, int Concurrency, int Connections, double? Rate,
-    double OpenLoopFraction, int Users, bool Smoke, string Configuration, string PythonMode, int Repeat);
+    double OpenLoopFraction, int Users, int ZipfUsers, double ZipfExponent, bool Smoke, string Configuration, string PythonMode, int Repeat);
 
 internal sealed record ScenarioReport(
     string Name,

@@ -14,7 +14,7 @@ internal static class TableWriter
         Line(text, $"Machine: {m.ProcessorCount} cores ({m.CpuModel ?? "unknown CPU"}), {m.MemoryGiB?.ToString("0.#", CultureInfo.InvariantCulture) ?? "?"} GiB, {m.Os}, {m.Runtime}");
         Line(text, $"Settings: warm-up {s.WarmupSeconds:0.#} s, measured {s.DurationSeconds:0.#} s per phase, {s.Connections} HTTP/2 connections, "
             + (s.Rate is { } rate ? $"open loop at {rate:N0} req/s" : $"closed loop concurrency {s.Concurrency}, open loop at {s.OpenLoopFraction:P0} of each max")
-            + $", {s.Users} users, servers built {s.Configuration}"
+            + $", {s.Users} users (-zipf: {s.ZipfUsers:N0}, s = {s.ZipfExponent}), servers built {s.Configuration}"
             + (s.Repeat > 1 ? $", median of {s.Repeat} interleaved runs" : "")
             + (s.Smoke ? ", SMOKE (numbers meaningless)" : ""));
         text.AppendLine();
@@ -70,7 +70,7 @@ internal static class TableWriter
         {
             var verdict = t.Met switch { true => "met", false => "MISSED", null => "not measured" };
             var measured = t.Measured?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-";
-            Line(text, $"  {t.Name,-56} {measured,8} {t.Comparison} {t.Threshold.ToString(CultureInfo.InvariantCulture),-5} {verdict}");
+            Line(text, $"  {t.Name,-66} {measured,8} {t.Comparison} {t.Threshold.ToString(CultureInfo.InvariantCulture),-5} {verdict}");
         }
 
         return text.ToString();

@@ -11,6 +11,8 @@ internal static class Targets
         return
         [
             AtLeast("full-stack GetUser ÷ baseline (req/s)", Divide(Rps("userservice"), Rps("baseline")), 0.80, "userservice ÷ baseline"),
+            AtLeast("full-stack GetUser ÷ baseline, Zipf keys (req/s)", Divide(Rps("userservice-zipf"), Rps("baseline-zipf")), 0.80, "userservice-zipf ÷ baseline-zipf"),
+            AtMost("p99 at half of max throughput, full-stack GetUser, Zipf keys (ms)", HalfLoadP99("userservice-zipf"), 5, "userservice-zipf open loop"),
             AtLeast("full-stack GetUser ÷ Python grpcio (req/s)", Divide(Rps("userservice"), Rps("python")), 10, "userservice ÷ python"),
             AtLeast("resilient two-hop ÷ raw two-hop (req/s)", Divide(Rps("twohop-resilient"), Rps("twohop-raw")), 0.85, "twohop-resilient ÷ twohop-raw"),
             AtMost("p99 at half of max throughput, full-stack GetUser (ms)", HalfLoadP99("userservice"), 5, "userservice open loop"),

@@ -17,7 +17,7 @@ internal sealed class OrderServiceScenario(bool create) : Scenario(
 
     public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        var users = await UserServiceProcess.StartAsync(context, $"{Name}-users", cancellationToken);
+        var users = await UserServiceProcess.StartAsync(context, $"{Name}-users", context.Options.Users, cancellationToken);
         var data = new TempDirectory("grpcmesh-bench-orders-");
         try
         {

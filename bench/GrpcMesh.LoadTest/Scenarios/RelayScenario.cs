@@ -18,7 +18,7 @@ internal sealed class RelayScenario(string mode) : Scenario(
 
     public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        var users = await UserServiceProcess.StartAsync(context, $"{Name}-users", cancellationToken);
+        var users = await UserServiceProcess.StartAsync(context, $"{Name}-users", context.Options.Users, cancellationToken);
         try
         {
             var (relay, address) = await context.StartDotnetServerAsync($"{Name}-relay", Project,

@@ -7,6 +7,9 @@ internal abstract class Scenario(string name, string description)
 
     public string Description { get; } = description;
 
+    /// <summary>The scenario whose req/s this one is divided by in the table (null: none).</summary>
+    public virtual string? Baseline => "baseline";
+
     /// <summary>The .NET projects whose dlls this scenario runs (built before the run if missing).</summary>
     public virtual IEnumerable<string> DotnetProjects => [];
 

@@ -7,6 +7,8 @@ internal static class ScenarioCatalog
     [
         new BaselineScenario(),
         new UserServiceScenario(),
+        new BaselineScenario(zipf: true),
+        new UserServiceScenario(zipf: true),
         new PythonScenario(),
         new RelayScenario("raw"),
         new RelayScenario("resilient"),

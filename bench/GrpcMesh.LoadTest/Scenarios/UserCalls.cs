@@ -9,17 +9,30 @@ namespace GrpcMesh.LoadTest.Scenarios;
 
 internal static class UserCalls
 {
-    /// <summary>GetUser cycling through <paramref name="userIds"/>; the requests are built once, not per call.</summary>
-    public static CallFactory GetUser(IReadOnlyList<string> userIds, Metadata headers)
+    /// <summary>
+    /// GetUser cycling through <paramref name="userIds"/>, or through them in the order of <paramref name="keyOrder"/>
+    /// (indexes into <paramref name="userIds"/>); the requests are built once, not per call.
+    /// </summary>
+    public static CallFactory GetUser(IReadOnlyList<string> userIds, Metadata headers, int[]? keyOrder = null)
     {
         var requests = userIds.Select(id => new GetUserRequest { UserId = id }).ToArray();
+        var order = keyOrder ?? Enumerable.Range(0, requests.Length).ToArray();
         return invoker =>
         {
             var client = new UserServiceClient(invoker);
             return (sequence, cancellationToken) =>
-                client.GetUserAsync(requests[sequence % requests.Length], headers, cancellationToken: cancellationToken).ResponseAsync;
+                client.GetUserAsync(requests[order[sequence % order.Length]], headers, cancellationToken: cancellationToken).ResponseAsync;
         };
     }
+
+    /// <summary>The calls of a scenario over <paramref name="userIds"/>: cycling, or Zipf-distributed when <paramref name="zipf"/>.</summary>
+    public static CallFactory GetUser(IReadOnlyList<string> userIds, ScenarioContext context, bool zipf) =>
+        GetUser(userIds, context.Auth.Headers, zipf ? ZipfKeys.Sample(userIds.Count, context.Options.ZipfExponent, ZipfSampleLength) : null);
+
+    /// <summary>How many users a scenario seeds.</summary>
+    public static int UserCount(ScenarioContext context, bool zipf) => zipf ? context.Options.ZipfUsers : context.Options.Users;
+
+    private const int ZipfSampleLength = 1 << 20;
 
     /// <summary>Creates <paramref name="count"/> users through the public API (the same way for every server).</summary>
     public static async Task<string[]> SeedAsync(Uri address, int count, Metadata headers, CancellationToken cancellationToken)
@@ -28,7 +41,7 @@ internal static class UserCalls
         var client = new UserServiceClient(channel);
         var ids = new string[count];
         var runId = Guid.NewGuid().ToString("N")[..8];
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
                 var response = await client.CreateUserAsync(new CreateUserRequest

@@ -27,7 +27,7 @@ internal sealed class UserServiceProcess : IDisposable
 
     public TempDirectory Data { get; }
 
-    public static async Task<UserServiceProcess> StartAsync(ScenarioContext context, string name, CancellationToken cancellationToken)
+    public static async Task<UserServiceProcess> StartAsync(ScenarioContext context, string name, int users, CancellationToken cancellationToken)
     {
         var data = new TempDirectory("grpcmesh-bench-users-");
         try
@@ -36,7 +36,7 @@ internal sealed class UserServiceProcess : IDisposable
                 ["--Storage:DataDirectory", data.Path], null, cancellationToken);
             try
             {
-                var ids = await UserCalls.SeedAsync(address, context.Options.Users, context.Auth.Headers, cancellationToken);
+                var ids = await UserCalls.SeedAsync(address, users, context.Auth.Headers, cancellationToken);
                 await UserCalls.VerifyAsync(address, ids[0], context.Auth.Headers, cancellationToken);
                 return new UserServiceProcess(server, address, ids, data);
             }
