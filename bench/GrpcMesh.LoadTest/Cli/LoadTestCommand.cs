@@ -78,7 +78,12 @@ internal static class LoadTestCommand
             ThroughputVsBaseline = Rps(scenarios[i].Baseline) is > 0 and var baseline && r.ClosedLoop is { } c ? Math.Round(c.OkPerSecond / baseline, 3) : null,
         })];
 
-        var report = new LoadTestReport(startedAt, MachineInfo.Capture(), Settings(options, repo), results, Targets.Evaluate(results));
+        var meshTax = scenarios.OfType<UserServiceScenario>()
+            .Where(s => s.Without is not null && Rps(s.Name) is > 0 && Rps(UserServiceScenario.FullStack) is > 0)
+            .Select(s => new MeshTaxReport(s.Without!.Name, s.Name, Rps(s.Name)!.Value, Rps(UserServiceScenario.FullStack)!.Value,
+                Math.Round(Rps(UserServiceScenario.FullStack)!.Value / Rps(s.Name)!.Value, 3)))
+            .ToList();
+        var report = new LoadTestReport(startedAt, MachineInfo.Capture(), Settings(options, repo), results, Targets.Evaluate(results), meshTax);
         await output.WriteLineAsync();
         await output.WriteAsync(TableWriter.Render(report));
 
@@ -178,5 +183,5 @@ internal static class LoadTestCommand
         o.Smoke, repo.Configuration, o.PythonMode, o.Repeat);
 
     private static string ScenarioList() =>
-        "\nScenarios:\n" + string.Join("\n", ScenarioCatalog.All().Select(s => $"  {s.Name,-18} {s.Description}"));
+        "\nScenarios:\n" + string.Join("\n", ScenarioCatalog.All().Select(s => $"  {s.Name,-24} {s.Description}"));
 }

@@ -6,7 +6,11 @@ internal sealed record LoadTestReport(
     MachineReport Machine,
     SettingsReport Settings,
     IReadOnlyList<ScenarioReport> Scenarios,
-    IReadOnlyList<TargetReport> Targets);
+    IReadOnlyList<TargetReport> Targets,
+    IReadOnlyList<MeshTaxReport> MeshTax);
+
+/// <summary>One feature's cost: the full stack's closed-loop req/s against the same server without the feature.</summary>
+internal sealed record MeshTaxReport(string Feature, string Scenario, double WithoutOkPerSecond, double FullOkPerSecond, double FullVsWithout);
 
 internal sealed record MachineReport(string Os, string Runtime, int ProcessorCount, string? CpuModel, double? MemoryGiB, string Note);
 

@@ -23,11 +23,23 @@ internal static class TableWriter
         if (closed.Count > 0)
         {
             Line(text, $"Closed loop (max throughput; latency of OK calls in ms):");
-            Line(text, $"  {"scenario",-18} {"OK req/s",10} {"× base",7} {"p50",8} {"p90",8} {"p99",8} {"p99.9",8} {"failed",8}  {"load avg",8}");
+            Line(text, $"  {"scenario",-24} {"OK req/s",10} {"× base",7} {"p50",8} {"p90",8} {"p99",8} {"p99.9",8} {"failed",8}  {"load avg",8}");
             foreach (var r in closed)
             {
                 var p = r.ClosedLoop!;
-                Line(text, $"  {r.Name,-18} {p.OkPerSecond,10:N0} {Ratio(r.ThroughputVsBaseline),7} {p.LatencyMs.P50,8:0.000} {p.LatencyMs.P90,8:0.000} {p.LatencyMs.P99,8:0.000} {p.LatencyMs.P999,8:0.000} {p.Failed,8:N0}  {r.LoadBefore?.OneMinute,8:0.00}");
+                Line(text, $"  {r.Name,-24} {p.OkPerSecond,10:N0} {Ratio(r.ThroughputVsBaseline),7} {p.LatencyMs.P50,8:0.000} {p.LatencyMs.P90,8:0.000} {p.LatencyMs.P99,8:0.000} {p.LatencyMs.P999,8:0.000} {p.Failed,8:N0}  {r.LoadBefore?.OneMinute,8:0.00}");
+            }
+
+            text.AppendLine();
+        }
+
+        if (report.MeshTax.Count > 0)
+        {
+            Line(text, "Mesh tax (closed loop; what the full stack keeps of the req/s without each feature; a negative tax: the feature makes it faster):");
+            Line(text, $"  {"feature",-12} {"without it",10} {"full stack",10} {"kept",7} {"tax",7}");
+            foreach (var t in report.MeshTax)
+            {
+                Line(text, $"  {t.Feature,-12} {t.WithoutOkPerSecond,10:N0} {t.FullOkPerSecond,10:N0} {t.FullVsWithout,7:0.00} {1 - t.FullVsWithout,7:P0}");
             }
 
             text.AppendLine();
@@ -37,11 +49,11 @@ internal static class TableWriter
         if (open.Count > 0)
         {
             Line(text, s.Rate is null ? $"Open loop at {s.OpenLoopFraction:P0} of each scenario's max (latency from the intended send time, ms):" : "Open loop (ms):");
-            Line(text, $"  {"scenario",-18} {"rate",10} {"OK req/s",10} {"p50",8} {"p90",8} {"p99",8} {"p99.9",8} {"failed",8} {"not sent",8}");
+            Line(text, $"  {"scenario",-24} {"rate",10} {"OK req/s",10} {"p50",8} {"p90",8} {"p99",8} {"p99.9",8} {"failed",8} {"not sent",8}");
             foreach (var r in open)
             {
                 var p = r.OpenLoop!;
-                Line(text, $"  {r.Name,-18} {p.TargetRps,10:N0} {p.OkPerSecond,10:N0} {p.LatencyMs.P50,8:0.000} {p.LatencyMs.P90,8:0.000} {p.LatencyMs.P99,8:0.000} {p.LatencyMs.P999,8:0.000} {p.Failed,8:N0} {p.NotSent,8:N0}");
+                Line(text, $"  {r.Name,-24} {p.TargetRps,10:N0} {p.OkPerSecond,10:N0} {p.LatencyMs.P50,8:0.000} {p.LatencyMs.P90,8:0.000} {p.LatencyMs.P99,8:0.000} {p.LatencyMs.P999,8:0.000} {p.Failed,8:N0} {p.NotSent,8:N0}");
             }
 
             text.AppendLine();
@@ -52,15 +64,15 @@ internal static class TableWriter
             var statuses = new[] { r.ClosedLoop, r.OpenLoop }.OfType<PhaseReport>()
                 .Select(p => $"{p.Mode}: {string.Join(" ", p.Statuses.Select(kv => $"{kv.Key}={kv.Value:N0}"))}{(p.FirstError is null ? "" : $" (first error: {p.FirstError})")}");
             var detail = r.Outcome == Outcomes.Ok ? string.Join("; ", statuses) : $"{r.Outcome.ToUpperInvariant()}: {r.Error}";
-            Line(text, $"  {r.Name,-18} {detail}");
+            Line(text, $"  {r.Name,-24} {detail}");
             if (r.ServerInfo is not null)
             {
-                Line(text, $"  {"",-18} server: {r.ServerInfo}");
+                Line(text, $"  {"",-24} server: {r.ServerInfo}");
             }
 
             if (r.RunsOkPerSecond is { Count: > 1 } all)
             {
-                Line(text, $"  {"",-18} OK req/s of each run: {string.Join(", ", all.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))}");
+                Line(text, $"  {"",-24} OK req/s of each run: {string.Join(", ", all.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))}");
             }
         }
 

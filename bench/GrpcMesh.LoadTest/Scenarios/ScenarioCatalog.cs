@@ -9,6 +9,7 @@ internal static class ScenarioCatalog
         new UserServiceScenario(),
         new BaselineScenario(zipf: true),
         new UserServiceScenario(zipf: true),
+        .. MeshFeatureSwitch.All.Select(feature => new UserServiceScenario(without: feature)),
         new PythonScenario(),
         new RelayScenario("raw"),
         new RelayScenario("resilient"),
