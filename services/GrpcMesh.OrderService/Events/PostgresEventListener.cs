@@ -1,5 +1,7 @@
+using GrpcMesh.OrderService.Domain;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.Storage;
+using GrpcMesh.Storage.Caching;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -7,14 +9,16 @@ namespace GrpcMesh.OrderService.Events;
 
 /// <summary>
 /// PostgreSQL only (returns at once for other providers): LISTENs on the channel the stores NOTIFY inside each
-/// event-writing transaction (delivered at commit), and wakes this process's <see cref="OrderEventHub"/>, so watchers see
-/// events written through other replicas without waiting for the poll interval. A lost notification only delays
-/// delivery until the next poll.
+/// event-writing transaction (delivered at commit), with the order id. It wakes this process's <see cref="OrderEventHub"/>,
+/// so watchers see events written through other replicas without waiting for the poll interval (a lost notification only
+/// delays delivery until the next poll), and drops the order from this replica's read cache, which serves only while
+/// LISTEN is in place.
 /// </summary>
 public sealed class PostgresEventListener(
     IOptions<StorageOptions> storage,
     IServiceProvider services,
     OrderEventSignal signal,
+    ReadCache<OrderRecord> cache,
     ILogger<PostgresEventListener> logger) : BackgroundService, IPostgresNotificationHandler
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -29,13 +33,18 @@ public sealed class PostgresEventListener(
         await listener.RunAsync(this, stoppingToken);
     }
 
-    /// <summary>Anything committed while not listening.</summary>
-    public void OnListening() => signal.Notify();
-
-    public void OnNotification(string payload) => signal.Notify();
-
-    public void OnLost()
+    public void OnListening()
     {
-        // the hub's poll keeps delivering, later
+        cache.Resume();
+        signal.Notify(); // anything committed while not listening
     }
+
+    public void OnNotification(string payload)
+    {
+        cache.Invalidate(payload);
+        signal.Notify();
+    }
+
+    /// <summary>The hub's poll keeps delivering events, later; the cache cannot hear of changes, so it stops serving.</summary>
+    public void OnLost() => cache.Suspend();
 }

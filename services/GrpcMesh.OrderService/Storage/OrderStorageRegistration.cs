@@ -1,6 +1,9 @@
+using GrpcMesh.OrderService.Domain;
 using GrpcMesh.OrderService.Events;
 using GrpcMesh.ServiceDefaults;
 using GrpcMesh.Storage;
+using GrpcMesh.Storage.Caching;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -25,7 +28,16 @@ public static class OrderStorageRegistration
         services.AddSingleton<OrderEventSignal>();
         services.AddSingleton(sp => PostgresDataSources.Create(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(CreateStore);
+        services.AddValidatedOptions<ReadCacheOptions>(ReadCacheOptions.SectionName);
+        services.TryAddSingleton<ReadCacheMetrics>();
+        services.AddSingleton(sp => new ReadCache<OrderRecord>(
+            "orders",
+            sp.GetRequiredService<IOptions<ReadCacheOptions>>().Value,
+            sp.GetRequiredService<ReadCacheMetrics>(),
+            serving: sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider != StorageProvider.Postgres));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ReadCacheOptions>>().Value.Enabled
+            ? new CachedOrderStore(CreateStore(sp), sp.GetRequiredService<ReadCache<OrderRecord>>())
+            : CreateStore(sp));
         services.AddSchemaMigration<IOrderStore>();
         services.AddHostedService<PostgresEventListener>(); // idle unless the provider is Postgres
 

@@ -14,7 +14,7 @@ internal static class PostgresOrderSchema
 {
     public const string Component = "orders";
 
-    /// <summary>The channel the stores NOTIFY in each transaction that writes an outbox event (a wake-up only).</summary>
+    /// <summary>The channel the stores NOTIFY, with the order id, in each transaction that writes an outbox event (it wakes watchers and drops the order from the replicas' read caches).</summary>
     public const string EventChannel = "grpcmesh_order_events";
 
     public static IReadOnlyList<string> Migrations { get; } =

@@ -22,7 +22,7 @@ namespace GrpcMesh.OrderService.Storage;
 /// </summary>
 public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSignal signal) : IOrderStore
 {
-    private const string Notify = $"SELECT pg_notify('{PostgresOrderSchema.EventChannel}', '')";
+    private const string Notify = $"SELECT pg_notify('{PostgresOrderSchema.EventChannel}', $1)"; // payload: the order id
 
     public async Task<SchemaMigration> MigrateAsync(CancellationToken cancellationToken) =>
         new(PostgresDataSources.Describe(dataSource), await PostgresOrderSchema.MigrateAsync(dataSource, cancellationToken), PostgresOrderSchema.LatestVersion);
@@ -73,7 +73,7 @@ public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSi
                     BatchCommand($"INSERT INTO order_sagas ({SagaColumns}) VALUES ($1, $2, $3, 0, NULL, NULL, $4, $4)",
                         P(order.Id), P(order.ReservationId), P(nameof(SagaStep.Reserving)), P(order.CreateTime)),
                     InsertEvent(order, order.CreateTime),
-                    new NpgsqlBatchCommand(Notify),
+                    BatchCommand(Notify, P(order.Id)),
                 },
             };
             await batch.ExecuteNonQueryAsync(cancellationToken);
@@ -127,7 +127,7 @@ public sealed class PostgresOrderStore(NpgsqlDataSource dataSource, OrderEventSi
                         P(transition.Step.ToString()), P(transition.NextAttemptAt is { } next ? Microseconds(next) : (DateTimeOffset?)null),
                         P(transition.LastError), P(at), P(changed.Id)),
                     InsertEvent(changed, at),
-                    new NpgsqlBatchCommand(Notify),
+                    BatchCommand(Notify, P(changed.Id)),
                 },
             };
             await batch.ExecuteNonQueryAsync(cancellationToken);

@@ -9,7 +9,7 @@ namespace GrpcMesh.UserService.Storage;
 /// once it returned (committed) or failed (it may have committed). Credit decisions (ReserveCredit, ReleaseCredit) run in the store's transaction on the locked row,
 /// never on a cached user; only what they change is dropped here.
 /// </summary>
-public sealed class CachedUserStore(IUserStore store, ReadCache<UserAccount> cache) : IUserStore
+public sealed class CachedUserStore(IUserStore store, ReadCache<UserAccount> cache) : IUserStore, IDisposable
 {
     private readonly Func<string, CancellationToken, Task<UserAccount?>> _load = store.GetUserAsync;
 
@@ -48,6 +48,9 @@ public sealed class CachedUserStore(IUserStore store, ReadCache<UserAccount> cac
     }
 
     public Task PingAsync(CancellationToken cancellationToken) => store.PingAsync(cancellationToken);
+
+    /// <summary>The host disposes what it registered, this decorator: pass it on to the store (the SQLite reader pool).</summary>
+    public void Dispose() => (store as IDisposable)?.Dispose();
 
     private async Task<T> ChangingAsync<T>(string userId, Func<Task<T>> write)
     {

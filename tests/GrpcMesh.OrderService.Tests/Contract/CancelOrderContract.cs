@@ -34,6 +34,20 @@ public abstract class CancelOrderContract(IOrderStorage storage) : OrderServiceC
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetOrder_CachedThenCancelled_NextReadShowsCancelled()
+    {
+        await using var harness = await StartAsync();
+        var userId = harness.Users.AddUser(100_00);
+        var order = (await harness.Orders.CreateOrderAsync(TestData.Order(userId))).Order;
+        Assert.Equal(OrderStatus.Confirmed, (await harness.Orders.GetOrderAsync(new GetOrderRequest { OrderId = order.Id })).Order.Status);
+
+        var cancelled = (await harness.Orders.CancelOrderAsync(new CancelOrderRequest { OrderId = order.Id })).Order;
+
+        Assert.Equal(cancelled, (await harness.Orders.GetOrderAsync(new GetOrderRequest { OrderId = order.Id })).Order);
+        Assert.Equal(OrderStatus.Cancelled, cancelled.Status);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task CancelOrder_UserServiceDown_CancelledNowCreditReleasedBySweeperLater()
     {
         await using var harness = await StartAsync();
