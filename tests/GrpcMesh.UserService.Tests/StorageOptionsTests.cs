@@ -1,3 +1,7 @@
+using GrpcMesh.Storage.Caching;
+using GrpcMesh.UserService.Domain;
+using GrpcMesh.UserService.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GrpcMesh.UserService.Tests;
 
@@ -34,4 +38,26 @@ public sealed class StorageOptionsTests
         var ex = Assert.ThrowsAny<Exception>(() => host.Server);
         Assert.Contains("Oracle", ex.ToString(), StringComparison.Ordinal);
     }, TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Start_ReadCacheWithoutEntries_FailsNamingTheKey() => TestTimeouts.RunSync(() =>
+    {
+        using var host = UserServiceHosts.Create(settings: new Dictionary<string, string?> { ["Storage:ReadCache:MaxEntries"] = "0" });
+
+        var ex = Assert.ThrowsAny<Exception>(() => host.Server);
+        Assert.Contains("MaxEntries", ex.ToString(), StringComparison.Ordinal);
+    }, TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task ReadCacheDisabled_GetUserReadsTheStoreEveryTime()
+    {
+        using var data = new TempDirectory("grpcmesh-nocache");
+        using var host = UserServiceHosts.Create(dataDirectory: data.Path, settings: new Dictionary<string, string?> { ["Storage:ReadCache:Enabled"] = "false" });
+        var client = new UserServiceClient(host.Channel);
+        var user = (await client.CreateUserAsync(Requests.NewUser(), cancellationToken: TestContext.Current.CancellationToken)).User;
+
+        Assert.Equal(user, (await client.GetUserAsync(new GetUserRequest { UserId = user.Id }, cancellationToken: TestContext.Current.CancellationToken)).User);
+        Assert.IsNotType<CachedUserStore>(host.Services.GetRequiredService<IUserStore>());
+        Assert.Equal(0, host.Services.GetRequiredService<ReadCache<UserAccount>>().Count);
+    }
 }

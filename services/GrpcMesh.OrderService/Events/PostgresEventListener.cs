@@ -2,36 +2,19 @@ using GrpcMesh.OrderService.Domain;
 using GrpcMesh.OrderService.Storage;
 using GrpcMesh.Storage;
 using GrpcMesh.Storage.Caching;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace GrpcMesh.OrderService.Events;
 
 /// <summary>
-/// PostgreSQL only (returns at once for other providers): LISTENs on the channel the stores NOTIFY inside each
+/// PostgreSQL only (see <see cref="PostgresNotificationService{THandler}"/>): LISTENs on the channel the stores NOTIFY inside each
 /// event-writing transaction (delivered at commit), with the order id. It wakes this process's <see cref="OrderEventHub"/>,
 /// so watchers see events written through other replicas without waiting for the poll interval (a lost notification only
 /// delays delivery until the next poll), and drops the order from this replica's read cache, which serves only while
 /// LISTEN is in place.
 /// </summary>
-public sealed class PostgresEventListener(
-    IOptions<StorageOptions> storage,
-    IServiceProvider services,
-    OrderEventSignal signal,
-    ReadCache<OrderRecord> cache,
-    ILogger<PostgresEventListener> logger) : BackgroundService, IPostgresNotificationHandler
+public sealed class PostgresEventListener(OrderEventSignal signal, ReadCache<OrderRecord> cache) : IPostgresChannelHandler
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (storage.Value.Provider != StorageProvider.Postgres)
-        {
-            return;
-        }
-
-        await Task.Yield(); // do not hold up host start
-        var listener = new PostgresNotificationListener(services.GetRequiredService<NpgsqlDataSource>(), PostgresOrderSchema.EventChannel, logger);
-        await listener.RunAsync(this, stoppingToken);
-    }
+    public string Channel => PostgresOrderSchema.EventChannel;
 
     public void OnListening()
     {

@@ -3,7 +3,6 @@ using GrpcMesh.OrderService.Events;
 using GrpcMesh.ServiceDefaults;
 using GrpcMesh.Storage;
 using GrpcMesh.Storage.Caching;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -28,18 +27,9 @@ public static class OrderStorageRegistration
         services.AddSingleton<OrderEventSignal>();
         services.AddSingleton(sp => PostgresDataSources.Create(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, sp.GetRequiredService<ILoggerFactory>()));
-        services.AddValidatedOptions<ReadCacheOptions>(ReadCacheOptions.SectionName);
-        services.TryAddSingleton<ReadCacheMetrics>();
-        services.AddSingleton(sp => new ReadCache<OrderRecord>(
-            "orders",
-            sp.GetRequiredService<IOptions<ReadCacheOptions>>().Value,
-            sp.GetRequiredService<ReadCacheMetrics>(),
-            serving: sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider != StorageProvider.Postgres));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ReadCacheOptions>>().Value.Enabled
-            ? new CachedOrderStore(CreateStore(sp), sp.GetRequiredService<ReadCache<OrderRecord>>())
-            : CreateStore(sp));
+        services.AddCachedStore<IOrderStore, OrderRecord>("orders", CreateStore, (store, cache) => new CachedOrderStore(store, cache));
         services.AddSchemaMigration<IOrderStore>();
-        services.AddHostedService<PostgresEventListener>(); // idle unless the provider is Postgres
+        services.AddPostgresNotifications<PostgresEventListener>(); // idle unless the provider is Postgres
 
         return services;
     }

@@ -1,8 +1,6 @@
 using GrpcMesh.Storage;
 using GrpcMesh.Storage.Caching;
 using GrpcMesh.UserService.Domain;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace GrpcMesh.UserService.Storage;
 
@@ -12,23 +10,9 @@ namespace GrpcMesh.UserService.Storage;
 /// user or a reservation (delivered at commit); each notification drops that user here. The cache serves only while
 /// LISTEN is in place: it starts suspended and is suspended again (and emptied) whenever the connection is lost.
 /// </summary>
-public sealed class UserChangeListener(
-    IOptions<StorageOptions> storage,
-    IServiceProvider services,
-    ReadCache<UserAccount> cache,
-    ILogger<UserChangeListener> logger) : BackgroundService, IPostgresNotificationHandler
+public sealed class UserChangeListener(ReadCache<UserAccount> cache) : IPostgresChannelHandler
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (storage.Value.Provider != StorageProvider.Postgres)
-        {
-            return;
-        }
-
-        await Task.Yield(); // do not hold up host start
-        var listener = new PostgresNotificationListener(services.GetRequiredService<NpgsqlDataSource>(), PostgresUserSchema.ChangeChannel, logger);
-        await listener.RunAsync(this, stoppingToken);
-    }
+    public string Channel => PostgresUserSchema.ChangeChannel;
 
     public void OnListening() => cache.Resume();
 

@@ -2,7 +2,6 @@ using GrpcMesh.ServiceDefaults;
 using GrpcMesh.Storage;
 using GrpcMesh.Storage.Caching;
 using GrpcMesh.UserService.Domain;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -29,17 +28,8 @@ public static class UserStorageRegistration
         services.AddValidatedOptions<StorageOptions>(StorageOptions.SectionName);
         services.AddSingleton(services => PostgresDataSources.Create(
             services.GetRequiredService<IOptions<StorageOptions>>().Value, PostgresApplicationName, services.GetRequiredService<ILoggerFactory>()));
-        services.AddValidatedOptions<ReadCacheOptions>(ReadCacheOptions.SectionName);
-        services.TryAddSingleton<ReadCacheMetrics>();
-        services.AddSingleton(services => new ReadCache<UserAccount>(
-            "users",
-            services.GetRequiredService<IOptions<ReadCacheOptions>>().Value,
-            services.GetRequiredService<ReadCacheMetrics>(),
-            serving: services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider != StorageProvider.Postgres));
-        services.AddSingleton(services => services.GetRequiredService<IOptions<ReadCacheOptions>>().Value.Enabled
-            ? new CachedUserStore(CreateStore(services), services.GetRequiredService<ReadCache<UserAccount>>())
-            : CreateStore(services));
-        services.AddHostedService<UserChangeListener>(); // idle unless the provider is Postgres
+        services.AddCachedStore<IUserStore, UserAccount>("users", CreateStore, (store, cache) => new CachedUserStore(store, cache));
+        services.AddPostgresNotifications<UserChangeListener>();
         services.AddSchemaMigration<IUserStore>();
         return services;
     }
