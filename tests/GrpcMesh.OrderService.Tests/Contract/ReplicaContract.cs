@@ -15,11 +15,19 @@ namespace GrpcMesh.OrderService.Tests.Contract;
 /// </summary>
 public abstract class ReplicaContract(IOrderStorage storage) : OrderServiceContract(storage)
 {
+    /// <summary>
+    /// Processes sharing one SQLite file do not hear of each other's writes, so they run with the read cache off, as the
+    /// README says to; PostgreSQL replicas keep it on (their NOTIFY feed keeps it coherent).
+    /// </summary>
+    private Task<OrderServiceHarness> StartReplicasAsync() => StartAsync(Storage is SqliteOrderStorage
+        ? new Dictionary<string, string?> { ["Storage:ReadCache:Enabled"] = "false" }
+        : null);
+
     [Fact(Timeout = TestTimeouts.Default)]
     public async Task CreateOrder_SameRequestRacedOnTwoReplicas_ExactlyOneOrderAndOneReservation()
     {
         const int callers = 10;
-        await using var harness = await StartAsync();
+        await using var harness = await StartReplicasAsync();
         var replicaB = await harness.AddReplica();
         var clients = new[] { harness.Orders, OrderServiceHarness.Client(replicaB) };
         var userId = harness.Users.AddUser(100_00);
@@ -51,7 +59,7 @@ public abstract class ReplicaContract(IOrderStorage storage) : OrderServiceContr
     [Fact(Timeout = TestTimeouts.Default)]
     public async Task WatchOrders_OrderCreatedThroughReplicaA_SeenByWatcherOnReplicaB()
     {
-        await using var harness = await StartAsync();
+        await using var harness = await StartReplicasAsync();
         var replicaB = await harness.AddReplica();
         var userId = harness.Users.AddUser(100_00);
         using var watch = OrderServiceHarness.Client(replicaB).WatchOrders(new WatchOrdersRequest { UserId = userId });
@@ -67,7 +75,7 @@ public abstract class ReplicaContract(IOrderStorage storage) : OrderServiceContr
     public async Task Sweeper_TwoReplicasClaimDueCompensationsAtOnce_EachSagaClaimedOnce()
     {
         const int sagas = 20;
-        await using var harness = await StartAsync();
+        await using var harness = await StartReplicasAsync();
         var replicaB = await harness.AddReplica();
         var now = harness.Time.GetUtcNow();
         for (var i = 0; i < sagas; i++)
