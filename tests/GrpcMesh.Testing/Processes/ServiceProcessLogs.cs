@@ -13,9 +13,12 @@ public static class ServiceProcessLogs
     public static IReadOnlyList<string> LinesAtOrAbove(this ServiceProcess service, LogLevel minimum, int fromLine = 0) =>
         LinesAtOrAbove(service.OutputLines.Skip(fromLine), minimum);
 
-    /// <summary>The JSON log lines of <paramref name="output"/> at <paramref name="minimum"/> or above, as written.</summary>
+    /// <summary>
+    /// The JSON log lines of <paramref name="output"/> at <paramref name="minimum"/> or above, as written, and every line
+    /// that is not JSON: only the runtime writes those (e.g. "Unhandled exception." before a crash), so they count as errors.
+    /// </summary>
     public static IReadOnlyList<string> LinesAtOrAbove(IEnumerable<string> output, LogLevel minimum) =>
-        output.Where(line => Level(JsonDocument.Parse(line).RootElement) >= minimum).ToList();
+        output.Where(line => LevelOf(line) is not { } level || level >= minimum).ToList();
 
     /// <summary>The lines whose category is <paramref name="category"/> or below it (<c>Npgsql</c> matches <c>Npgsql.Command</c>).</summary>
     public static IReadOnlyList<JsonElement> LinesInCategory(this ServiceProcess service, string category) =>
@@ -29,4 +32,17 @@ public static class ServiceProcessLogs
             && line.GetProperty("Message").GetString()!.Contains(path, StringComparison.Ordinal));
 
     public static LogLevel Level(JsonElement line) => Enum.Parse<LogLevel>(line.GetProperty("LogLevel").GetString()!);
+
+    private static LogLevel? LevelOf(string line)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(line);
+            return Level(json.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
