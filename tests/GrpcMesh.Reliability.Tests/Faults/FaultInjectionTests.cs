@@ -153,7 +153,11 @@ public sealed class FaultInjectionTests
 
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Ct }, async (key, ct) =>
         {
-            for (var attempt = 1; ; attempt++)
+            // The caller keeps its key until it gets an answer: OrderService's breaker may open under 30 % failures and
+            // stays open for its BreakDuration (5 s by default), so the loop is bounded by time, not by a count.
+            var giveUp = Stopwatch.StartNew();
+            var backoff = TimeSpan.FromMilliseconds(20);
+            while (true)
             {
                 Interlocked.Increment(ref clientAttempts);
                 try
@@ -161,9 +165,10 @@ public sealed class FaultInjectionTests
                     await mesh.Orders.CreateOrderAsync(Users.NewOrder(user.Id, key), cancellationToken: ct);
                     return;
                 }
-                catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Aborted && attempt < 50)
+                catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Aborted && giveUp.Elapsed < TimeSpan.FromSeconds(60))
                 {
-                    await Task.Delay(20, ct);
+                    await Task.Delay(backoff, ct);
+                    backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 500));
                 }
             }
         });
