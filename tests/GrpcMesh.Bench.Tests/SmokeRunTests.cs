@@ -15,20 +15,20 @@ public sealed class SmokeRunTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("grpcmesh-bench-tests-").FullName;
 
     [Fact(Timeout = TestTimeouts.Default)]
-    public async Task RunAsync_SmokeAgainstBothBaselinesTwice_CompletesOkCallsAndWritesParsableReportAndPicture()
+    public async Task RunAsync_SmokeAgainstEveryBaselineTwice_CompletesOkCallsAndWritesParsableReportAndPicture()
     {
         var jsonPath = Path.Combine(_dir, "report.json");
         var output = new StringWriter();
         var progress = new StringWriter();
 
         var exitCode = await LoadTestCommand.RunAsync(
-            ["--smoke", "--scenarios", "baseline,baseline-zipf", "--repeat", "2", "--json", jsonPath], output, progress, interactive: false,
+            ["--smoke", "--scenarios", "baseline,baseline-zipf,baseline-orders", "--repeat", "2", "--json", jsonPath], output, progress, interactive: false,
             TestContext.Current.CancellationToken);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{progress}");
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken));
         var scenarios = report.RootElement.GetProperty("scenarios").EnumerateArray().ToList();
-        Assert.Equal(["baseline", "baseline-zipf"], scenarios.Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(["baseline", "baseline-zipf", "baseline-orders"], scenarios.Select(s => s.GetProperty("name").GetString()));
         foreach (var scenario in scenarios)
         {
             Assert.Equal("ok", scenario.GetProperty("outcome").GetString());
@@ -51,7 +51,7 @@ public sealed class SmokeRunTests : IDisposable
         Assert.Contains("Targets:", output.ToString(), StringComparison.Ordinal);
         var picture = XDocument.Load(Path.ChangeExtension(jsonPath, ".svg"));
         XNamespace svg = "http://www.w3.org/2000/svg";
-        Assert.Equal(2, picture.Descendants(svg + "polyline").Count()); // one latency curve per scenario
+        Assert.Equal(3, picture.Descendants(svg + "polyline").Count()); // one latency curve per scenario
         Assert.Contains(picture.Descendants(svg + "text"), t => t.Value.StartsWith("baseline-zipf: p50", StringComparison.Ordinal));
     }
 

@@ -13,6 +13,8 @@ public sealed class TargetsTests
             Scenario("baseline", rps: 10_000, halfLoadP99: 1),
             Scenario("userservice", rps: 7_000, halfLoadP99: 6),
             Scenario("python", rps: 1_000, halfLoadP99: 2),
+            Scenario("baseline-orders", rps: 10_000, halfLoadP99: 1),
+            Scenario("orders-get", rps: 8_500, halfLoadP99: 2),
         ];
 
         var targets = Targets.Evaluate(scenarios).ToDictionary(t => t.Note);
@@ -23,6 +25,8 @@ public sealed class TargetsTests
         Assert.False(targets["userservice ÷ python"].Met);
         Assert.Equal(6, targets["userservice open loop"].Measured);
         Assert.False(targets["userservice open loop"].Met);
+        Assert.Equal(0.85, targets["orders-get ÷ baseline-orders"].Measured);
+        Assert.True(targets["orders-get ÷ baseline-orders"].Met);
         Assert.Null(targets["twohop-resilient ÷ twohop-raw"].Met);
         Assert.Null(targets["twohop-resilient ÷ twohop-raw"].Measured);
     }, TestContext.Current.CancellationToken);

@@ -1,6 +1,6 @@
 namespace GrpcMesh.LoadTest.Reporting;
 
-/// <summary>The goals of issue 7, checked against one run's numbers (null = not measured in this run).</summary>
+/// <summary>The goals of issues 7 and 17, checked against one run's numbers (null = not measured in this run).</summary>
 internal static class Targets
 {
     public static IReadOnlyList<TargetReport> Evaluate(IReadOnlyList<ScenarioReport> scenarios)
@@ -12,6 +12,7 @@ internal static class Targets
         [
             AtLeast("full-stack GetUser ÷ baseline (req/s)", Divide(Rps("userservice"), Rps("baseline")), 0.80, "userservice ÷ baseline"),
             AtLeast("full-stack GetUser ÷ baseline, Zipf keys (req/s)", Divide(Rps("userservice-zipf"), Rps("baseline-zipf")), 0.80, "userservice-zipf ÷ baseline-zipf"),
+            AtLeast("full-stack GetOrder ÷ baseline GetOrder (req/s)", Divide(Rps("orders-get"), Rps("baseline-orders")), 0.80, "orders-get ÷ baseline-orders"),
             AtMost("p99 at half of max throughput, full-stack GetUser, Zipf keys (ms)", HalfLoadP99("userservice-zipf"), 5, "userservice-zipf open loop"),
             AtLeast("full-stack GetUser ÷ Python grpcio (req/s)", Divide(Rps("userservice"), Rps("python")), 10, "userservice ÷ python"),
             AtLeast("resilient two-hop ÷ raw two-hop (req/s)", Divide(Rps("twohop-resilient"), Rps("twohop-raw")), 0.85, "twohop-resilient ÷ twohop-raw"),

@@ -13,6 +13,8 @@ internal sealed class OrderServiceScenario(bool create) : Scenario(
 {
     public const string Project = "services/GrpcMesh.OrderService";
 
+    public override string? Baseline => create ? "baseline" : BaselineScenario.OrdersName;
+
     public override IEnumerable<string> DotnetProjects => [UserServiceProcess.Project, Project];
 
     public override async Task<RunningScenario> StartAsync(ScenarioContext context, CancellationToken cancellationToken)
@@ -26,8 +28,7 @@ internal sealed class OrderServiceScenario(bool create) : Scenario(
                 null, cancellationToken);
             try
             {
-                var seeded = await OrderCalls.SeedAsync(address, users.UserIds, create ? 1 : context.Options.Users, context.Auth.Headers, cancellationToken)
-                    ;
+                var seeded = await OrderCalls.SeedAsync(address, users.UserIds, create ? 1 : context.Options.Users, context.Auth.Headers, cancellationToken);
                 var calls = create
                     ? OrderCalls.CreateOrder(users.UserIds, "bench-" + Guid.NewGuid().ToString("N")[..8], context.Auth.Headers)
                     : OrderCalls.GetOrder(seeded, context.Auth.Headers);

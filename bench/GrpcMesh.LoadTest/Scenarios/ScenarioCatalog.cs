@@ -5,15 +5,16 @@ internal static class ScenarioCatalog
 {
     public static IReadOnlyList<Scenario> All() =>
     [
-        new BaselineScenario(),
+        BaselineScenario.GetUser(),
         new UserServiceScenario(),
-        new BaselineScenario(zipf: true),
+        BaselineScenario.GetUser(zipf: true),
         new UserServiceScenario(zipf: true),
         .. MeshFeatureSwitch.All.Select(feature => new UserServiceScenario(without: feature)),
         new PythonScenario(),
         new RelayScenario("raw"),
         new RelayScenario("resilient"),
         new OrderServiceScenario(create: true),
+        BaselineScenario.GetOrder(),
         new OrderServiceScenario(create: false),
     ];
 
