@@ -6,7 +6,6 @@ using GrpcMesh.ServiceDefaults.Tests.Support;
 using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace GrpcMesh.ServiceDefaults.Tests;
 
@@ -84,17 +83,6 @@ public sealed class ConnectionAgeTests
         Assert.Null(options.MaxAge);
         Assert.Null(options.MaxAgeGrace);
     }, Ct);
-
-    [Theory(Timeout = TestTimeouts.Default)]
-    [InlineData("Connections:MaxAge", "00:00:00")]
-    [InlineData("Connections:MaxAgeGrace", "-00:00:01")]
-    public async Task Start_InvalidConnectionAge_FailsNamingTheSetting(string key, string value)
-    {
-        var ex = await Assert.ThrowsAnyAsync<Exception>(() => Hosts.StartUsersAsync(new Dictionary<string, string?> { [key] = value }, inMemoryServer: true));
-
-        var validation = Assert.IsType<OptionsValidationException>(ex is OptionsValidationException ? ex : ex.InnerException);
-        Assert.Contains(key.Split(':')[1], validation.Message, StringComparison.Ordinal);
-    }
 
     /// <summary>A channel whose handler counts the TCP connections it opens.</summary>
     private sealed class CountingChannel : IDisposable
