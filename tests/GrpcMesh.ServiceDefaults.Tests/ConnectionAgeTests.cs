@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
+using GrpcMesh.Clients.Telemetry;
+using GrpcMesh.Order.V1;
 using GrpcMesh.ServiceDefaults.Tests.Support;
 using GrpcMesh.Testing;
 using GrpcMesh.User.V1;
@@ -73,6 +75,27 @@ public sealed class ConnectionAgeTests
         var after = await users.GetUserAsync(new GetUserRequest { UserId = "after" }, cancellationToken: Ct);
         Assert.Equal("after", after.User.Id);
         Assert.Equal(2, client.Connections);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task MaxAge_MeshClientAcrossSeveralAges_NoFailedCallNoRetryNoBreakerChange()
+    {
+        await using var users = await Hosts.StartUsersAsync(new Dictionary<string, string?> { ["Connections:MaxAge"] = "00:00:01" });
+        await using var orders = await Hosts.StartOrdersAsync(users);
+        using var metrics = new MetricRecorder(orders.Services.GetRequiredService<GrpcMeshClientTelemetry>().Meter);
+        var client = new OrderService.OrderServiceClient(orders.Channel);
+        var watch = Stopwatch.StartNew();
+        var calls = 0;
+
+        // At least three ages (0.9–1.1 s each) pass while the calls run, so the mesh client meets at least two GOAWAYs.
+        while (watch.Elapsed < TimeSpan.FromSeconds(3.5))
+        {
+            var response = await client.GetOrderAsync(new GetOrderRequest { OrderId = $"u{++calls}" }, cancellationToken: Ct);
+            Assert.Equal($"u{calls}", response.Order.UserId);
+        }
+
+        Assert.Equal(0, metrics.Sum("grpcmesh.client.retries"));
+        Assert.Equal(0, metrics.Sum("grpcmesh.client.breaker.state_changes"));
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
