@@ -9,6 +9,15 @@ public sealed class GrpcMeshRetryOptions
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// Per-attempt timeout (gRPC A6 <c>perAttemptRecvTimeout</c>, Linkerd's retry timeout): each attempt of a call that is
+    /// safe to repeat is sent with a deadline this far ahead (never later than the call's own), and an attempt that runs
+    /// out of it is retried within the call's deadline, so one stuck replica does not eat the whole budget. The last
+    /// attempt <see cref="MaxAttempts"/> allows keeps the whole remaining deadline. Null (the default): off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan? PerAttemptTimeout { get; set; }
+
     /// <summary>Backoff before the first retry (before jitter).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(100);

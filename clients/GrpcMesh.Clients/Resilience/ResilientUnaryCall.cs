@@ -26,6 +26,7 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
     private RpcException? _unsent;
     private Task<TResponse>? _response;
     private int _sent;
+    private bool _attemptCut;
     private int _disposed;
 
     private bool IsDisposed => Volatile.Read(ref _disposed) == 1;
@@ -82,7 +83,7 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
                 }
 
                 if (!mayRetry || IsDisposed || context.Options.CancellationToken.IsCancellationRequested
-                    || !owner.Retry.ShouldRetry(failure, attempt, request, context.Method.FullName, context.Options.Deadline ?? DateTime.MaxValue, out var delay))
+                    || !owner.Retry.ShouldRetry(failure, attempt, request, context.Method.FullName, context.Options.Deadline ?? DateTime.MaxValue, _attemptCut, out var delay))
                 {
                     ExceptionDispatchInfo.Throw(failure);
                     return default!;
@@ -103,7 +104,16 @@ internal sealed class ResilientUnaryCall<TRequest, TResponse>(
     /// <summary>Sends attempt <paramref name="attempt"/> (0-based); it becomes the call whose headers, status and trailers the caller sees.</summary>
     private Task<TResponse> Send(int attempt)
     {
-        var call = continuation(request, RetryPolicy.ForAttempt(context, attempt));
+        var attemptContext = RetryPolicy.ForAttempt(context, attempt);
+        var cut = mayRetry ? owner.Retry.AttemptDeadline(attempt, request, context.Method.FullName, context.Options.Deadline ?? DateTime.MaxValue) : null;
+        _attemptCut = cut is not null;
+        if (cut is { } attemptDeadline)
+        {
+            attemptContext = new ClientInterceptorContext<TRequest, TResponse>(
+                attemptContext.Method, attemptContext.Host, attemptContext.Options.WithDeadline(attemptDeadline));
+        }
+
+        var call = continuation(request, attemptContext);
         _sent++;
         _unsent = null;
         Interlocked.Exchange(ref _attempt, call)?.Dispose();

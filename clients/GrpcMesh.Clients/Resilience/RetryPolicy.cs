@@ -60,7 +60,7 @@ internal sealed class RetryPolicy(
     /// <paramref name="failure"/>, is tried again, and after which <paramref name="delay"/>. Counts and logs the retry or
     /// the budget refusal.
     /// </summary>
-    public bool ShouldRetry(Exception failure, int attempt, object request, string method, DateTime deadline, out TimeSpan delay)
+    public bool ShouldRetry(Exception failure, int attempt, object request, string method, DateTime deadline, bool attemptCut, out TimeSpan delay)
     {
         delay = TimeSpan.Zero;
         if (failure is not RpcException rpc || attempt + 1 >= _options.MaxAttempts)
@@ -68,7 +68,11 @@ internal sealed class RetryPolicy(
             return false;
         }
 
-        var verdict = Classify(rpc, client.Methods.Get(method, streaming: false).IsSafeToRepeat(request), out var pushback);
+        // An attempt cut short by the per-attempt timeout was safe to repeat (AttemptDeadline) and the call has time left.
+        var pushback = TimeSpan.Zero;
+        var verdict = attemptCut && rpc.StatusCode == StatusCode.DeadlineExceeded
+            ? Verdict.Backoff
+            : Classify(rpc, client.Methods.Get(method, streaming: false).IsSafeToRepeat(request), out pushback);
         if (verdict == Verdict.Stop)
         {
             return false;
@@ -90,6 +94,23 @@ internal sealed class RetryPolicy(
         telemetry.Retry(client.Target.Key, method, rpc.StatusCode);
         ClientLog.Retrying(logger, method, client.Target.Key, attempt + 1, rpc.StatusCode, delay.TotalMilliseconds);
         return true;
+    }
+
+    /// <summary>
+    /// The deadline of attempt <paramref name="attempt"/> (0-based) under <see cref="GrpcMeshRetryOptions.PerAttemptTimeout"/>,
+    /// or null when the attempt keeps the call's <paramref name="deadline"/>: no per-attempt timeout, the last attempt
+    /// allowed, a request that is not safe to repeat (a timed-out attempt could not be retried), or a call with less time left.
+    /// </summary>
+    public DateTime? AttemptDeadline(int attempt, object request, string method, DateTime deadline)
+    {
+        if (_options.PerAttemptTimeout is not { } timeout || attempt + 1 >= _options.MaxAttempts
+            || !client.Methods.Get(method, streaming: false).IsSafeToRepeat(request))
+        {
+            return null;
+        }
+
+        var cut = time.GetUtcNow().UtcDateTime + timeout;
+        return cut < deadline ? cut : null;
     }
 
     /// <summary>

@@ -1,0 +1,92 @@
+using Grpc.Core;
+using GrpcMesh.Clients.Tests.Fakes;
+using GrpcMesh.Testing;
+using GrpcMesh.User.V1;
+
+namespace GrpcMesh.Clients.Tests.Integration;
+
+/// <summary>Retry:PerAttemptTimeout against a real server on loopback whose first attempt never answers.</summary>
+public sealed class PerAttemptTimeoutTests
+{
+    private static readonly TimeSpan PerAttempt = TimeSpan.FromMilliseconds(300);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_FirstAttemptStuck_CutAtThePerAttemptTimeoutAndRetriedWithinTheDeadline()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        var stuckAttemptCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Backend.Behavior = async (call, context) =>
+        {
+            if (call.Number == 1)
+            {
+                await using var _ = context.CancellationToken.Register(() => stuckAttemptCancelled.TrySetResult());
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+        };
+        using var harness = new ClientHarness(server.Address, o => o.Retry.PerAttemptTimeout = PerAttempt);
+
+        var response = await harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: Ct);
+
+        Assert.Equal("u1", response.User.Id);
+        var calls = server.Backend.Calls;
+        Assert.Equal(2, calls.Count);
+        Assert.True(calls[0].SentTimeout <= PerAttempt, $"first attempt sent grpc-timeout {calls[0].GrpcTimeout}");
+        Assert.Equal("1", calls[1].PreviousAttempts);
+        await stuckAttemptCancelled.Task.WaitAsync(Eventually.DefaultTimeout, Ct); // the server stops working on the cut attempt
+        Assert.Equal(1, harness.Metrics.Sum("grpcmesh.client.retries", ("code", "DeadlineExceeded")));
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_NoPerAttemptTimeout_StuckAttemptKeepsTheWholeDeadline()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        server.Backend.Behavior = (_, context) => Task.Delay(Timeout.Infinite, context.CancellationToken);
+        using var harness = new ClientHarness(server.Address);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(
+            () => harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        Assert.Equal(1, server.Backend.CallCount);
+        Assert.True(server.Backend.Calls[0].SentTimeout > TimeSpan.FromSeconds(1), $"grpc-timeout {server.Backend.Calls[0].GrpcTimeout}");
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task CreateUser_WithoutRequestId_NotCutBecauseATimedOutAttemptCouldNotBeRetried()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        server.Backend.Behavior = (_, context) => Task.Delay(Timeout.Infinite, context.CancellationToken);
+        using var harness = new ClientHarness(server.Address, o => o.Retry.PerAttemptTimeout = PerAttempt);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(
+            () => harness.Client.CreateUserAsync(new CreateUserRequest { Email = "a@b.c" }, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        Assert.Equal(1, server.Backend.CallCount);
+        Assert.True(server.Backend.Calls[0].SentTimeout > TimeSpan.FromSeconds(1), $"grpc-timeout {server.Backend.Calls[0].GrpcTimeout}");
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_LastAttemptSlowerThanThePerAttemptTimeout_KeepsTheRestOfTheDeadlineAndSucceeds()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        server.Backend.Behavior = (call, context) => call.Number == 1
+            ? Task.Delay(Timeout.Infinite, context.CancellationToken)
+            : Task.Delay(PerAttempt * 2, context.CancellationToken);
+        using var harness = new ClientHarness(server.Address, o =>
+        {
+            o.Retry.MaxAttempts = 2;
+            o.Retry.PerAttemptTimeout = PerAttempt;
+        });
+
+        var response = await harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: Ct);
+
+        Assert.Equal("u1", response.User.Id);
+        var calls = server.Backend.Calls;
+        Assert.Equal(2, calls.Count);
+        Assert.True(calls[0].SentTimeout <= PerAttempt, $"first attempt sent grpc-timeout {calls[0].GrpcTimeout}");
+        Assert.True(calls[1].SentTimeout > TimeSpan.FromSeconds(10), $"last attempt sent grpc-timeout {calls[1].GrpcTimeout}");
+    }
+}
