@@ -6,7 +6,7 @@ using GrpcMesh.Clients.Target;
 
 namespace GrpcMesh.Clients;
 
-/// <summary>What one named client is built from, once, from its validated options: the parsed target, the per-method policies and, for a round-robin balanced target, its endpoint table.</summary>
+/// <summary>What one named client is built from, once, from its validated options: the parsed target, the per-method policies and, for a target balanced per call, its endpoint table.</summary>
 internal sealed class ClientSetup(string name, GrpcMeshClientOptions options, ClientTarget target, MethodPolicies methods, EndpointTable? endpoints)
 {
     public string Name { get; } = name;
@@ -17,13 +17,13 @@ internal sealed class ClientSetup(string name, GrpcMeshClientOptions options, Cl
 
     public MethodPolicies Methods { get; } = methods;
 
-    /// <summary>Endpoint state of a round-robin balanced target (<c>dns:///</c>, <c>static:///</c>); null otherwise.</summary>
+    /// <summary>Endpoint state of a target balanced per call (round_robin or least_loaded over a <c>dns:///</c> or <c>static:///</c> address); null otherwise.</summary>
     public EndpointTable? Endpoints { get; } = endpoints;
 
     public static ClientSetup Create(string name, ServiceDescriptor service, GrpcMeshClientOptions options, EndpointTableRegistry? endpoints)
     {
         var target = ClientTarget.Parse(options.Address ?? throw new InvalidOperationException($"Clients:{name}:Address is not set."), options.UseTls);
-        var balanced = endpoints is not null && target.IsBalanced && options.LoadBalancing.Policy == GrpcMeshLoadBalancingOptions.RoundRobin;
+        var balanced = endpoints is not null && target.IsBalanced && options.LoadBalancing.IsPerCall;
         return new ClientSetup(name, options, target, new MethodPolicies(service, options), balanced ? endpoints!.Get(target, options) : null);
     }
 }

@@ -16,24 +16,38 @@ internal sealed class EndpointOutcomeHandler(EndpointTable? table) : DelegatingH
     private async Task<HttpResponseMessage> SendTrackedAsync(EndpointTable endpoints, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var endpoint = EndpointKey.Of(request.RequestUri!);
+        var load = endpoints.LoadOf(endpoint);
         var sent = endpoints.Time.GetTimestamp();
-        HttpResponseMessage response;
+        load?.Begin();
+        var kind = StatusKind.Cancelled;
         try
         {
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            kind = AttemptStatus.Of(response);
+            return response;
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            endpoints.ReportAttempt(endpoint, AttemptStatus.OfCancelled(request, endpoints.Time.GetElapsedTime(sent)));
+            kind = AttemptStatus.OfCancelled(request, endpoints.Time.GetElapsedTime(sent));
             throw;
         }
         catch (Exception e)
         {
-            endpoints.ReportAttempt(endpoint, StatusTaxonomy.KindOf(e) is StatusKind.Cancelled ? StatusKind.Cancelled : StatusKind.Unavailable);
+            kind = StatusTaxonomy.KindOf(e) is StatusKind.Cancelled ? StatusKind.Cancelled : StatusKind.Unavailable;
             throw;
         }
-
-        endpoints.ReportAttempt(endpoint, AttemptStatus.Of(response));
-        return response;
+        finally
+        {
+            endpoints.ReportAttempt(endpoint, kind);
+            load?.End(LatencySample(kind, endpoints.Time.GetElapsedTime(sent)), endpoints.NowTicks, endpoints.LatencyDecayTicks);
+        }
     }
+
+    /// <summary>What the attempt adds to its endpoint's latency average: nothing when it says nothing about the endpoint (cancelled by the caller).</summary>
+    private static double? LatencySample(StatusKind kind, TimeSpan elapsed) => kind switch
+    {
+        _ when !StatusTaxonomy.IsEndpointOutcome(kind) => null,
+        StatusKind.Overload => Math.Max(elapsed.TotalMilliseconds, EndpointLoad.OverloadLatencyMs),
+        _ => elapsed.TotalMilliseconds,
+    };
 }

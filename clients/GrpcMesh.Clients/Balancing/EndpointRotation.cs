@@ -1,7 +1,7 @@
 namespace GrpcMesh.Clients.Balancing;
 
 /// <summary>
-/// Round robin over a fixed list of endpoints (the connected subchannels of one picker) that skips endpoints out of
+/// Round robin (or, for <c>least_loaded</c>, power of two choices) over a fixed list of endpoints (the connected subchannels of one picker) that skips endpoints out of
 /// rotation. Candidates, first tier that is not empty (Envoy's panic threshold at its simplest):
 /// healthy and not ejected; else healthy (ejection is ignored rather than sending to an endpoint that says it is not
 /// serving); else all of them (every endpoint unhealthy: calls still go somewhere rather than fail).
@@ -33,14 +33,7 @@ internal sealed class EndpointRotation
     /// </summary>
     public int Next(long nowTicks, EndpointState? avoid)
     {
-        var candidates = Volatile.Read(ref _candidates);
-        if (candidates.Version != _table.Version || nowTicks >= candidates.ValidUntilTicks)
-        {
-            candidates = Build(nowTicks);
-            Volatile.Write(ref _candidates, candidates);
-        }
-
-        var indices = candidates.Indices;
+        var indices = CandidatesAt(nowTicks);
         var count = (uint)indices.Length;
         var slot = (uint)Interlocked.Increment(ref _next) % count;
         var index = indices[slot];
@@ -50,6 +43,50 @@ internal sealed class EndpointRotation
         }
 
         return index;
+    }
+
+    /// <summary>
+    /// <c>least_loaded</c>: the cheaper (<see cref="EndpointLoad.Cost"/>) of two different candidates drawn at random; a
+    /// retry takes the other one when its previous endpoint <paramref name="avoid"/> is drawn.
+    /// </summary>
+    public int NextLeastLoaded(long nowTicks, EndpointState? avoid)
+    {
+        var indices = CandidatesAt(nowTicks);
+        if (indices.Length == 1)
+        {
+            return indices[0];
+        }
+
+        var first = Random.Shared.Next(indices.Length);
+        var a = indices[first];
+        var b = indices[(first + 1 + Random.Shared.Next(indices.Length - 1)) % indices.Length];
+        if (avoid is not null)
+        {
+            if (ReferenceEquals(_endpoints[a], avoid))
+            {
+                return b;
+            }
+
+            if (ReferenceEquals(_endpoints[b], avoid))
+            {
+                return a;
+            }
+        }
+
+        var decay = _table.LatencyDecayTicks;
+        return _endpoints[a].Load.Cost(nowTicks, decay) <= _endpoints[b].Load.Cost(nowTicks, decay) ? a : b;
+    }
+
+    private int[] CandidatesAt(long nowTicks)
+    {
+        var candidates = Volatile.Read(ref _candidates);
+        if (candidates.Version != _table.Version || nowTicks >= candidates.ValidUntilTicks)
+        {
+            candidates = Build(nowTicks);
+            Volatile.Write(ref _candidates, candidates);
+        }
+
+        return candidates.Indices;
     }
 
     private Candidates Build(long nowTicks)

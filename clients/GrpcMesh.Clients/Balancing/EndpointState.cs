@@ -17,6 +17,9 @@ internal sealed class EndpointState(string endpoint)
     /// <summary><c>host:port</c>.</summary>
     public string Endpoint { get; } = endpoint;
 
+    /// <summary>Calls in flight and latency, tracked for <c>least_loaded</c> only.</summary>
+    public EndpointLoad Load { get; } = new();
+
     /// <summary>End of the current (or last) outlier ejection, UTC ticks; 0 when never ejected.</summary>
     public long EjectedUntilTicks => Volatile.Read(ref _ejectedUntilTicks);
 

@@ -35,9 +35,12 @@ internal sealed class EndpointTable : IDisposable
         TimeProvider time,
         GrpcMeshClientTelemetry telemetry,
         ILogger logger,
-        Func<EndpointTable, HealthMonitor>? healthMonitor = null)
+        Func<EndpointTable, HealthMonitor>? healthMonitor = null,
+        GrpcMeshLoadBalancingOptions? balancing = null)
     {
         Target = target;
+        LeastLoaded = balancing?.Policy == GrpcMeshLoadBalancingOptions.LeastLoaded;
+        LatencyDecayTicks = (balancing ?? new GrpcMeshLoadBalancingOptions()).LatencyDecay.Ticks;
         _ejection = ejection;
         _time = time;
         _telemetry = telemetry;
@@ -47,6 +50,15 @@ internal sealed class EndpointTable : IDisposable
     }
 
     public string Target { get; }
+
+    /// <summary><c>least_loaded</c>: attempts are tracked per endpoint (<see cref="EndpointLoad"/>) and the picker compares their load.</summary>
+    public bool LeastLoaded { get; }
+
+    /// <summary>Time constant of the endpoints' latency averages (<c>LoadBalancing:LatencyDecay</c>).</summary>
+    public long LatencyDecayTicks { get; }
+
+    /// <summary>The load tracker of <paramref name="endpoint"/> under <c>least_loaded</c>; null otherwise or when the endpoint is unknown.</summary>
+    public EndpointLoad? LoadOf(string endpoint) => LeastLoaded && _states.TryGetValue(endpoint, out var state) ? state.Load : null;
 
     /// <summary>Changes whenever an endpoint is ejected or re-admitted other than by its ejection time running out.</summary>
     public int Version => Volatile.Read(ref _version);

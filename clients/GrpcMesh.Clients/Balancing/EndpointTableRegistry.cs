@@ -33,6 +33,6 @@ internal sealed class EndpointTableRegistry(TimeProvider time, GrpcMeshClientTel
         Func<EndpointTable, HealthMonitor>? monitor = health.Enabled
             ? table => new HealthMonitor(table, new GrpcHealthProbe(target.UseTls, target.TlsHost, health.ServiceName, options.Http, options.LoadBalancing), health, time, _logger)
             : null;
-        return new EndpointTable(target.Key, options.OutlierEjection, time, telemetry, _logger, monitor);
+        return new EndpointTable(target.Key, options.OutlierEjection, time, telemetry, _logger, monitor, options.LoadBalancing);
     }
 }

@@ -3,7 +3,7 @@ using Grpc.Net.Client.Balancer;
 
 namespace GrpcMesh.Clients.Balancing;
 
-/// <summary>Picks the ready subchannels round robin, skipping ejected endpoints and, for a retry, the previous attempt's endpoint.</summary>
+/// <summary>Picks among the ready subchannels (round robin, or the less loaded of two for least_loaded), skipping ejected endpoints and, for a retry, the previous attempt's endpoint.</summary>
 internal sealed class OutlierAwarePicker : SubchannelPicker
 {
     private readonly Subchannel[] _subchannels;
@@ -21,7 +21,7 @@ internal sealed class OutlierAwarePicker : SubchannelPicker
     public override PickResult Pick(PickContext context)
     {
         var trail = _table.Trail.Value;
-        var index = _rotation.Next(_table.NowTicks, trail?.Last);
+        var index = _table.LeastLoaded ? _rotation.NextLeastLoaded(_table.NowTicks, trail?.Last) : _rotation.Next(_table.NowTicks, trail?.Last);
         if (trail is not null)
         {
             trail.Last = _rotation[index];

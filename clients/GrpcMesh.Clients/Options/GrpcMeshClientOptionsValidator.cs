@@ -33,9 +33,9 @@ internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescrip
             failures.Add($"{prefix}:{addressError}");
         }
 
-        if (options.LoadBalancing.Policy is not (GrpcMeshLoadBalancingOptions.RoundRobin or GrpcMeshLoadBalancingOptions.PickFirst))
+        if (options.LoadBalancing.Policy is not (GrpcMeshLoadBalancingOptions.RoundRobin or GrpcMeshLoadBalancingOptions.LeastLoaded or GrpcMeshLoadBalancingOptions.PickFirst))
         {
-            failures.Add($"{prefix}:LoadBalancing:Policy '{options.LoadBalancing.Policy}' must be {GrpcMeshLoadBalancingOptions.RoundRobin} or {GrpcMeshLoadBalancingOptions.PickFirst}.");
+            failures.Add($"{prefix}:LoadBalancing:Policy '{options.LoadBalancing.Policy}' must be {GrpcMeshLoadBalancingOptions.RoundRobin}, {GrpcMeshLoadBalancingOptions.LeastLoaded} or {GrpcMeshLoadBalancingOptions.PickFirst}.");
         }
 
         if (options.LoadBalancing.MaxReconnectBackoff < options.LoadBalancing.InitialReconnectBackoff)
