@@ -110,7 +110,7 @@ public sealed class BalancingConfigurationTests
 
         var message = string.Join("\n", error.Failures);
         Assert.Contains("Clients:UserService:UseTls applies to dns:/// and static:/// addresses", message, StringComparison.Ordinal);
-        Assert.Contains("Clients:UserService:LoadBalancing:Policy 'random' must be round_robin or pick_first", message, StringComparison.Ordinal);
+        Assert.Contains("Clients:UserService:LoadBalancing:Policy 'random' must be round_robin, least_loaded or pick_first", message, StringComparison.Ordinal);
         Assert.Contains("Clients:UserService:LoadBalancing:MaxReconnectBackoff", message, StringComparison.Ordinal);
         Assert.Contains("Clients:UserService:OutlierEjection:ConsecutiveFailures", message, StringComparison.Ordinal);
         Assert.Contains("Clients:UserService:OutlierEjection:MaxEjectionPercent", message, StringComparison.Ordinal);
