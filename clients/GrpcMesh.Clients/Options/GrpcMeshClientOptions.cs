@@ -32,6 +32,8 @@ public sealed class GrpcMeshClientOptions
 
     public GrpcMeshRetryOptions Retry { get; } = new();
 
+    public GrpcMeshHedgingOptions Hedging { get; } = new();
+
     public GrpcMeshCircuitBreakerOptions Breaker { get; } = new();
 
     public GrpcMeshHttpOptions Http { get; } = new();

@@ -35,7 +35,7 @@ internal sealed class MethodPolicies
             var deadline = options.MethodDeadlines.TryGetValue(method.Name, out var byName) ? byName
                 : options.MethodDeadlines.TryGetValue(path, out var byPath) ? byPath
                 : streaming ? options.DefaultStreamingDeadline : options.DefaultDeadline;
-            policies[path] = new MethodPolicy(path, idempotent, key, deadline);
+            policies[path] = new MethodPolicy(path, idempotent, key, deadline, level == MethodOptions.Types.IdempotencyLevel.NoSideEffects);
         }
 
         _byPath = policies.ToFrozenDictionary(StringComparer.Ordinal);

@@ -12,7 +12,7 @@ namespace GrpcMesh.Clients.Resilience;
 /// per interceptor per call). A unary call goes, outermost first: <see cref="DeadlinePolicy"/> (every call gets a
 /// deadline, never later than the server call it serves) → <see cref="RetryPolicy"/> (budgeted) →
 /// <see cref="CircuitBreaker"/> (per target) → the attempt; <see cref="ResilientUnaryCall{TRequest,TResponse}"/> runs the
-/// attempts. Streaming calls get the deadline and are refused while the circuit is open; they are not retried.
+/// attempts, or <see cref="HedgedUnaryCall{TRequest,TResponse}"/> when a <c>NO_SIDE_EFFECTS</c> method is hedged. Streaming calls get the deadline and are refused while the circuit is open; they are not retried.
 /// </summary>
 internal sealed class ResilienceInterceptor : Interceptor
 {
@@ -45,6 +45,8 @@ internal sealed class ResilienceInterceptor : Interceptor
     /// <summary>Null when the client's breaker is disabled.</summary>
     public CircuitBreaker? Breaker { get; }
 
+    public Options.GrpcMeshHedgingOptions Hedging => _client.Options.Hedging;
+
     /// <summary>Endpoint table of a round-robin balanced target; null otherwise.</summary>
     public EndpointTable? Endpoints => _client.Endpoints;
 
@@ -58,6 +60,11 @@ internal sealed class ResilienceInterceptor : Interceptor
         }
 
         var mayRetry = Retry.Admit(ref context, incoming);
+        if (mayRetry && Breaker is not { IsClosed: false } && Retry.MayHedge(context.Method.FullName))
+        {
+            return new HedgedUnaryCall<TRequest, TResponse>(this, request, context, continuation, linked).Start();
+        }
+
         if (!mayRetry && Breaker is null && Endpoints is null && linked is null)
         {
             return continuation(request, context); // nothing to add once the deadline is set

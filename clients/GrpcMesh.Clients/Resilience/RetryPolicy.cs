@@ -96,6 +96,22 @@ internal sealed class RetryPolicy(
         return true;
     }
 
+    /// <summary>Whether calls of <paramref name="method"/> are hedged instead of retried: hedging is on and the proto marks the method <c>NO_SIDE_EFFECTS</c>.</summary>
+    public bool MayHedge(string method) => client.Options.Hedging.Enabled && client.Methods.Get(method, streaming: false).HasNoSideEffects;
+
+    /// <summary>Pays for one hedged attempt of <paramref name="method"/> from the retry budget (<paramref name="reason"/>: delay or failure); false when it is empty.</summary>
+    public bool TryHedge(string method, string reason)
+    {
+        if (!budget.TryWithdraw())
+        {
+            telemetry.RetryBudgetExhausted(client.Target.Key, method);
+            return false;
+        }
+
+        telemetry.Hedge(client.Target.Key, method, reason);
+        return true;
+    }
+
     /// <summary>
     /// The deadline of attempt <paramref name="attempt"/> (0-based) under <see cref="GrpcMeshRetryOptions.PerAttemptTimeout"/>,
     /// or null when the attempt keeps the call's <paramref name="deadline"/>: no per-attempt timeout, the last attempt

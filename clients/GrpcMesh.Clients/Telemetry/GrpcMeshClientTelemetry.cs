@@ -26,6 +26,7 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
     private readonly bool _ownsMeter;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _budgetExhausted;
+    private readonly Counter<long> _hedges;
     private readonly Counter<long> _breakerStateChanges;
     private readonly Counter<long> _breakerRejections;
     private readonly Counter<long> _deadlineFailFast;
@@ -38,6 +39,7 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _retries = _meter.CreateCounter<long>("grpcmesh.client.retries", "{retry}", "Retry attempts started, by the status that caused them.");
+        _hedges = _meter.CreateCounter<long>("grpcmesh.client.hedges", "{attempt}", "Hedged attempts sent (beyond each call's first), by why: delay or failure.");
         _budgetExhausted = _meter.CreateCounter<long>("grpcmesh.client.retry_budget_exhausted", "{call}", "Retries refused because the target's retry budget was empty.");
         _breakerStateChanges = _meter.CreateCounter<long>("grpcmesh.client.breaker.state_changes", "{change}", "Circuit breaker transitions, by new state.");
         _breakerRejections = _meter.CreateCounter<long>("grpcmesh.client.breaker.rejections", "{call}", "Calls refused without a request because the circuit was open.");
@@ -50,6 +52,14 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
 
     /// <summary>The meter the counters belong to (one per <see cref="IMeterFactory"/>).</summary>
     public Meter Meter => _meter;
+
+    internal void Hedge(string target, string method, string reason)
+    {
+        if (_hedges.Enabled)
+        {
+            _hedges.Add(1, new TagList { { "target", target }, { "method", method }, { "reason", reason } });
+        }
+    }
 
     internal void Retry(string target, string method, StatusCode code)
     {

@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GrpcMesh.Clients.Options;
+
+/// <summary>
+/// Hedging of unary calls to methods marked <c>NO_SIDE_EFFECTS</c> in the proto (<c>Clients:&lt;Service&gt;:Hedging</c>,
+/// gRPC A6 hedgingPolicy): when an attempt has not answered after <see cref="Delay"/>, another is sent to a different
+/// endpoint; the first answer wins and the others are cancelled. Hedged methods are not retried as well.
+/// </summary>
+public sealed class GrpcMeshHedgingOptions
+{
+    /// <summary>Off by default: a hedge doubles the work of every slow call.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>How long an attempt may go unanswered before the next one is sent (a retryable failure sends it at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Attempts including the first one.</summary>
+    [Range(2, 5)]
+    public int MaxAttempts { get; set; } = 2;
+}

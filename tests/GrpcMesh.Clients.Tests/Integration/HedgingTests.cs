@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Grpc.Core;
+using GrpcMesh.Clients.Tests.Fakes;
+using GrpcMesh.Testing;
+using GrpcMesh.User.V1;
+
+namespace GrpcMesh.Clients.Tests.Integration;
+
+/// <summary>Clients:*:Hedging against a real server on loopback.</summary>
+public sealed class HedgingTests
+{
+    private static readonly TimeSpan HedgeDelay = TimeSpan.FromMilliseconds(100);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static ClientHarness Hedged(GrpcServer<FakeUserService> server) => new(server.Address, o =>
+    {
+        o.Hedging.Enabled = true;
+        o.Hedging.Delay = HedgeDelay;
+    });
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_FirstAttemptStuck_HedgeAfterTheDelayWinsAndTheStuckAttemptIsCancelled()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        var loserCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Backend.Behavior = async (call, context) =>
+        {
+            if (call.Number == 1)
+            {
+                await using var _ = context.CancellationToken.Register(() => loserCancelled.TrySetResult());
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+        };
+        using var harness = Hedged(server);
+        var started = Stopwatch.GetTimestamp();
+
+        var response = await harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: Ct);
+
+        Assert.Equal("u1", response.User.Id);
+        var calls = server.Backend.Calls;
+        Assert.Equal(2, calls.Count);
+        Assert.Equal("1", calls[1].PreviousAttempts);
+        // Timers never fire early: the hedge reached the server no sooner than the delay after the call began (1 ms timer rounding).
+        var hedgeAfter = Stopwatch.GetElapsedTime(started, calls[1].Timestamp);
+        Assert.True(hedgeAfter >= HedgeDelay - TimeSpan.FromMilliseconds(1), $"hedge after {hedgeAfter}");
+        await loserCancelled.Task.WaitAsync(Eventually.DefaultTimeout, Ct);
+        Assert.Equal(1, harness.Metrics.Sum("grpcmesh.client.hedges", ("reason", "delay")));
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_FirstAttemptUnavailable_HedgeSentAtOnceAndSucceeds()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        server.Backend.FailFirst(1, StatusCode.Unavailable);
+        using var harness = new ClientHarness(server.Address, o =>
+        {
+            o.Hedging.Enabled = true;
+            o.Hedging.Delay = TimeSpan.FromSeconds(20); // only the failure can send the hedge in time
+        });
+
+        var response = await harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, cancellationToken: Ct);
+
+        Assert.Equal("u1", response.User.Id);
+        Assert.Equal(2, server.Backend.CallCount);
+        Assert.Equal(1, harness.Metrics.Sum("grpcmesh.client.hedges", ("reason", "failure")));
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_FirstAttemptNotFound_CommittedWithoutAHedge()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        server.Backend.AlwaysFail(StatusCode.NotFound);
+        using var harness = Hedged(server);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+        Assert.Equal(1, server.Backend.CallCount);
+        Assert.Equal(0, harness.Metrics.Sum("grpcmesh.client.hedges"));
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task CreateUser_SafeToRepeatButNotSideEffectFree_NeverHedged()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        server.Backend.Behavior = (_, context) => Task.Delay(HedgeDelay * 4, context.CancellationToken);
+        using var harness = Hedged(server);
+
+        await harness.Client.CreateUserAsync(new CreateUserRequest { Email = "a@b.c", RequestId = "req-1" }, cancellationToken: Ct);
+
+        Assert.Equal(1, server.Backend.CallCount);
+        Assert.Equal(0, harness.Metrics.Sum("grpcmesh.client.hedges"));
+    }
+}
