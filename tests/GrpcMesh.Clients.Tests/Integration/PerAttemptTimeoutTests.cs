@@ -38,30 +38,23 @@ public sealed class PerAttemptTimeoutTests
         Assert.Equal(1, harness.Metrics.Sum("grpcmesh.client.retries", ("code", "DeadlineExceeded")));
     }
 
-    [Fact(Timeout = TestTimeouts.Default)]
-    public async Task GetUser_NoPerAttemptTimeout_StuckAttemptKeepsTheWholeDeadline()
+    /// <summary>
+    /// An attempt is not cut when no per-attempt timeout is set, nor when its call is not safe to repeat (a CreateUser without
+    /// request_id: a timed-out attempt could not be retried): it keeps the call's whole deadline.
+    /// </summary>
+    [Theory(Timeout = TestTimeouts.Default)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public async Task StuckAttempt_NotCut_KeepsTheWholeDeadline(bool perAttemptTimeout, bool createWithoutRequestId)
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
         server.Backend.Behavior = (_, context) => Task.Delay(Timeout.Infinite, context.CancellationToken);
-        using var harness = new ClientHarness(server.Address);
+        using var harness = new ClientHarness(server.Address, o => o.Retry.PerAttemptTimeout = perAttemptTimeout ? PerAttempt : null);
+        var deadline = DateTime.UtcNow.AddSeconds(2);
 
-        var ex = await Assert.ThrowsAsync<RpcException>(
-            () => harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: Ct).ResponseAsync);
-
-        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
-        Assert.Equal(1, server.Backend.CallCount);
-        Assert.True(server.Backend.Calls[0].SentTimeout > TimeSpan.FromSeconds(1), $"grpc-timeout {server.Backend.Calls[0].GrpcTimeout}");
-    }
-
-    [Fact(Timeout = TestTimeouts.Default)]
-    public async Task CreateUser_WithoutRequestId_NotCutBecauseATimedOutAttemptCouldNotBeRetried()
-    {
-        await using var server = await GrpcServer<FakeUserService>.StartAsync();
-        server.Backend.Behavior = (_, context) => Task.Delay(Timeout.Infinite, context.CancellationToken);
-        using var harness = new ClientHarness(server.Address, o => o.Retry.PerAttemptTimeout = PerAttempt);
-
-        var ex = await Assert.ThrowsAsync<RpcException>(
-            () => harness.Client.CreateUserAsync(new CreateUserRequest { Email = "a@b.c" }, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: Ct).ResponseAsync);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => createWithoutRequestId
+            ? harness.Client.CreateUserAsync(new CreateUserRequest { Email = "a@b.c" }, deadline: deadline, cancellationToken: Ct).ResponseAsync
+            : harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, deadline: deadline, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         Assert.Equal(1, server.Backend.CallCount);
