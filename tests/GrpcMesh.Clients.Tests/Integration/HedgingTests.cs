@@ -26,7 +26,7 @@ public sealed class HedgingTests
         var loserCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.Backend.Behavior = async (call, context) =>
         {
-            if (call.Number == 1)
+            if (call.PreviousAttempts is null)
             {
                 await using var _ = context.CancellationToken.Register(() => loserCancelled.TrySetResult());
                 await Task.Delay(Timeout.Infinite, context.CancellationToken);
@@ -39,12 +39,16 @@ public sealed class HedgingTests
 
         Assert.Equal("u1", response.User.Id);
         var calls = server.Backend.Calls;
-        Assert.Equal(2, calls.Count);
-        Assert.Equal("1", calls[1].PreviousAttempts);
+        var hedge = Assert.Single(calls, c => c.PreviousAttempts == "1");
         // Timers never fire early: the hedge reached the server no sooner than the delay after the call began (1 ms timer rounding).
-        var hedgeAfter = Stopwatch.GetElapsedTime(started, calls[1].Timestamp);
+        var hedgeAfter = Stopwatch.GetElapsedTime(started, hedge.Timestamp);
         Assert.True(hedgeAfter >= HedgeDelay - TimeSpan.FromMilliseconds(1), $"hedge after {hedgeAfter}");
-        await loserCancelled.Task.WaitAsync(Eventually.DefaultTimeout, Ct);
+        if (calls.Any(c => c.PreviousAttempts is null))
+        {
+            // The server sees the losing attempt cancelled (on a busy machine it can be cancelled before its handler runs).
+            await loserCancelled.Task.WaitAsync(Eventually.DefaultTimeout, Ct);
+        }
+
         Assert.Equal(1, harness.Metrics.Sum("grpcmesh.client.hedges", ("reason", "delay")));
     }
 
