@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using GrpcMesh.Clients.Balancing;
 
 namespace GrpcMesh.Clients.Tests.Fakes;
 
@@ -18,25 +19,11 @@ public sealed record ReceivedCall(
         context.GetHttpContext().Request.Headers["grpc-timeout"].FirstOrDefault(), // the server keeps reserved headers out of RequestHeaders
         request);
 
-    /// <summary>The <c>grpc-timeout</c> the caller sent (digits and a unit: H, M, S, m, u, n).</summary>
-    public TimeSpan SentTimeout
-    {
-        get
-        {
-            var header = GrpcTimeout ?? throw new InvalidOperationException("the call had no grpc-timeout header");
-            var value = long.Parse(header.AsSpan(0, header.Length - 1), System.Globalization.CultureInfo.InvariantCulture);
-            return header[^1] switch
-            {
-                'H' => TimeSpan.FromHours(value),
-                'M' => TimeSpan.FromMinutes(value),
-                'S' => TimeSpan.FromSeconds(value),
-                'm' => TimeSpan.FromMilliseconds(value),
-                'u' => TimeSpan.FromMicroseconds(value),
-                'n' => TimeSpan.FromTicks(value / 100),
-                _ => throw new FormatException($"grpc-timeout '{header}'"),
-            };
-        }
-    }
+    /// <summary>The <c>grpc-timeout</c> the caller sent (digits and a unit: H, M, S, m, u, n), read by the client's own parser.</summary>
+    public TimeSpan SentTimeout =>
+        AttemptStatus.TryParseGrpcTimeout(GrpcTimeout ?? throw new InvalidOperationException("the call had no grpc-timeout header"), out var timeout)
+            ? timeout
+            : throw new FormatException($"grpc-timeout '{GrpcTimeout}'");
 
     public TimeSpan ElapsedUntil(ReceivedCall later) => Stopwatch.GetElapsedTime(Timestamp, later.Timestamp);
 }
