@@ -74,12 +74,20 @@ public static class StatusTaxonomy
     };
 
     /// <summary>
-    /// True when the call failed while connecting, before any byte of the request was written: SocketsHttpHandler reports
-    /// those as <see cref="HttpRequestException"/> with a name resolution, connection or TLS error, which Grpc.Net.Client
-    /// keeps as the status' debug exception. Failures on an established connection are not included.
+    /// True when no server handler can have seen the request. Either the call failed while connecting, before any byte
+    /// was written (SocketsHttpHandler reports a name resolution, connection or TLS error, which Grpc.Net.Client keeps as
+    /// the status' debug exception), or the server refused it with a graceful close (an HTTP/2 GOAWAY with NO_ERROR)
+    /// before any response: a server closing gracefully finishes every call it took, so an unanswered one was not taken.
+    /// Kestrel closes an idle connection at <c>Connections:MaxAge</c> or shutdown with a single GOAWAY, so a call sent
+    /// at that instant meets this. Other failures on an established connection are not included.
     /// </summary>
     public static bool NeverSent(RpcException error)
     {
+        if (error.Status.DebugException is HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError, InnerException: HttpProtocolException { ErrorCode: 0 } })
+        {
+            return true; // HttpRequestException: the send failed before response headers; error code 0: NO_ERROR
+        }
+
         for (var ex = error.Status.DebugException; ex is not null; ex = ex.InnerException)
         {
             switch (ex)

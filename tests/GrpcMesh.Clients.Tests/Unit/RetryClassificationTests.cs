@@ -24,6 +24,10 @@ public sealed class RetryClassificationTests
     private static Exception ConnectionRefused() =>
         new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)", new SocketException((int)SocketError.ConnectionRefused));
 
+    /// <summary>What SocketsHttpHandler throws from SendAsync when the server's GOAWAY (NO_ERROR) closes the connection the request was on.</summary>
+    private static Exception GracefulClose(HttpRequestError error) =>
+        new HttpRequestException(error, "The HTTP/2 server closed the connection. HTTP/2 error code 'NO_ERROR' (0x0).", new HttpProtocolException(0, "The HTTP/2 server closed the connection.", null));
+
     [Fact(Timeout = TestTimeouts.Default)]
     public Task Classify_UnavailableSafeToRepeat_Backoff() => TestTimeouts.RunSync(() =>
         Assert.Equal(RetryPolicy.Verdict.Backoff, RetryPolicy.Classify(Error(StatusCode.Unavailable), safeToRepeat: true, out _)), TestContext.Current.CancellationToken);
@@ -58,6 +62,18 @@ public sealed class RetryClassificationTests
     [Fact(Timeout = TestTimeouts.Default)]
     public Task Classify_UnavailableAfterResponseStarted_NotNeverSent() => TestTimeouts.RunSync(() =>
         Assert.False(StatusTaxonomy.NeverSent(Error(StatusCode.Unavailable, new HttpRequestException(HttpRequestError.ResponseEnded, "ended")))), TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Classify_NotSafeButRefusedByAGracefulGoAwayBeforeAnyResponse_Backoff() => TestTimeouts.RunSync(() =>
+        Assert.Equal(RetryPolicy.Verdict.Backoff, RetryPolicy.Classify(Error(StatusCode.Internal, GracefulClose(HttpRequestError.HttpProtocolError)), safeToRepeat: false, out _)),
+        TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task NeverSent_GracefulCloseAfterTheResponseStartedOrAnErrorClose_False() => TestTimeouts.RunSync(() =>
+    {
+        Assert.False(StatusTaxonomy.NeverSent(Error(StatusCode.Internal, new IOException("Error reading next message.", new HttpProtocolException(0, "The HTTP/2 server closed the connection.", null)))));
+        Assert.False(StatusTaxonomy.NeverSent(Error(StatusCode.Internal, new HttpRequestException(HttpRequestError.HttpProtocolError, "closed", new HttpProtocolException(2, "INTERNAL_ERROR", null)))));
+    }, TestContext.Current.CancellationToken);
 
     [Fact(Timeout = TestTimeouts.Default)]
     public Task Classify_ResourceExhaustedWithoutPushback_Stop() => TestTimeouts.RunSync(() =>
