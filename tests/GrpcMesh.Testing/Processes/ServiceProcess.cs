@@ -54,7 +54,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var dataDirectory = new TempDirectory("grpcmesh-process");
         try
         {
-            return await StartAsync(project, dataDirectory.Path, dataDirectory, settings);
+            return await StartAsync(ServiceDll(project), dataDirectory.Path, dataDirectory, settings);
         }
         catch
         {
@@ -65,7 +65,23 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>Starts <paramref name="project"/> on <paramref name="dataDirectory"/>, which outlives the process.</summary>
     public static Task<ServiceProcess> StartAsync(string project, string dataDirectory, IReadOnlyDictionary<string, string>? settings = null) =>
-        StartAsync(project, dataDirectory, ownedDataDirectory: null, settings);
+        StartAsync(ServiceDll(project), dataDirectory, ownedDataDirectory: null, settings);
+
+    /// <summary>Starts the service built as <paramref name="dll"/> (any GrpcMesh service, e.g. one made from the template) on a fresh data directory.</summary>
+    public static async Task<ServiceProcess> StartDllAsync(string dll, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        Assert.True(File.Exists(dll), $"{dll} does not exist; build the service first");
+        var dataDirectory = new TempDirectory("grpcmesh-process");
+        try
+        {
+            return await StartAsync(dll, dataDirectory.Path, dataDirectory, settings);
+        }
+        catch
+        {
+            dataDirectory.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="project"/> (fresh data directory, as <see cref="StartAsync(string, IReadOnlyDictionary{string, string}?)"/>)
@@ -74,7 +90,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> RunToExitAsync(string project, IReadOnlyDictionary<string, string>? settings, TimeSpan timeout)
     {
         var dataDirectory = new TempDirectory("grpcmesh-process");
-        var service = Create(project, dataDirectory.Path, dataDirectory, settings);
+        var service = Create(ServiceDll(project), dataDirectory.Path, dataDirectory, settings);
         if (!await service.WaitForExitAsync(timeout))
         {
             await service.DisposeAsync();
@@ -96,9 +112,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     private static async Task<ServiceProcess> StartAsync(
-        string project, string dataDirectory, TempDirectory? ownedDataDirectory, IReadOnlyDictionary<string, string>? settings)
+        string dll, string dataDirectory, TempDirectory? ownedDataDirectory, IReadOnlyDictionary<string, string>? settings)
     {
-        var service = Create(project, dataDirectory, ownedDataDirectory, settings);
+        var service = Create(dll, dataDirectory, ownedDataDirectory, settings);
         try
         {
             service.Address = new Uri(await service._listening.Task.WaitAsync(StartTimeout, TestContext.Current.CancellationToken));
@@ -111,9 +127,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private static ServiceProcess Create(string project, string dataDirectory, TempDirectory? ownedDataDirectory, IReadOnlyDictionary<string, string>? settings)
+    private static ServiceProcess Create(string dll, string dataDirectory, TempDirectory? ownedDataDirectory, IReadOnlyDictionary<string, string>? settings)
     {
-        var dll = ServiceDll(project);
+        var project = Path.GetFileNameWithoutExtension(dll);
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
