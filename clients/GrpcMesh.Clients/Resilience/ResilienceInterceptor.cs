@@ -11,7 +11,7 @@ namespace GrpcMesh.Clients.Resilience;
 /// The one gRPC interceptor of a GrpcMesh client (one rather than three because Grpc.Core.Api allocates a continuation
 /// per interceptor per call). A unary call goes, outermost first: <see cref="DeadlinePolicy"/> (every call gets a
 /// deadline, never later than the server call it serves) → <see cref="RetryPolicy"/> (budgeted) →
-/// <see cref="CircuitBreaker"/> (per target) → the attempt; <see cref="ResilientUnaryCall{TRequest,TResponse}"/> runs the
+/// <see cref="CircuitBreaker"/> (per target) → the attempt, carrying the server call's <see cref="Criticality"/>; <see cref="ResilientUnaryCall{TRequest,TResponse}"/> runs the
 /// attempts, or <see cref="HedgedUnaryCall{TRequest,TResponse}"/> when a <c>NO_SIDE_EFFECTS</c> method is hedged. Streaming calls get the deadline and are refused while the circuit is open; they are not retried.
 /// </summary>
 internal sealed class ResilienceInterceptor : Interceptor
@@ -54,6 +54,7 @@ internal sealed class ResilienceInterceptor : Interceptor
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         var incoming = _serverCall.ServerCallContext;
+        context = Criticality.Inherit(context, incoming);
         if (!_deadline.TryApply(ref context, incoming, streaming: false, out var failure, out var linked))
         {
             return FailedCalls.Unary<TResponse>(failure);
@@ -129,6 +130,7 @@ internal sealed class ResilienceInterceptor : Interceptor
         where TRequest : class
         where TResponse : class
     {
+        context = Criticality.Inherit(context, _serverCall.ServerCallContext);
         if (!_deadline.TryApply(ref context, _serverCall.ServerCallContext, streaming: true, out failure, out linked))
         {
             return false;

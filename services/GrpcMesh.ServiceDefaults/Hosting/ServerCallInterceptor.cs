@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
+using GrpcMesh.Clients;
 using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
@@ -41,7 +42,11 @@ internal sealed class ServerCallInterceptor(
                 admission.Admit(context, token?.Subject);
                 if (admission.GateEnabled)
                 {
-                    if (!admission.TryEnterGate())
+                    if (Criticality.IsSheddable(context.RequestHeaders))
+                    {
+                        admission.EnterGateSheddable(context);
+                    }
+                    else if (!admission.TryEnterGate())
                     {
                         await admission.EnterGateQueuedAsync(context).ConfigureAwait(false);
                     }

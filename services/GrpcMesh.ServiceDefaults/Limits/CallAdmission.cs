@@ -11,12 +11,15 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// read as UNAVAILABLE and retry): per-caller rate limit → RESOURCE_EXHAUSTED with <c>grpc-retry-pushback-ms</c>;
 /// a deadline already past or closer than <c>Limits:MinRemainingDeadline</c> → DEADLINE_EXCEEDED; for unary calls a
 /// concurrency limit with a bounded queue (<see cref="CallGate"/>) → RESOURCE_EXHAUSTED when the queue is full,
-/// DEADLINE_EXCEEDED for a call whose deadline passes while it waits (dropped without running). Run by
+/// DEADLINE_EXCEEDED for a call whose deadline passes while it waits (dropped without running); a call marked sheddable
+/// (<see cref="Clients.Criticality"/>) never queues and leaves <c>Limits:CriticalReserve</c> of the slots to critical calls. Run by
 /// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks.
 /// </summary>
 internal sealed partial class CallAdmission(
     CallerRateLimiter rates, CallGate gate, IOptions<LimitsOptions> options, ILogger<CallAdmission> logger)
 {
+    private static readonly TimeSpan SheddablePushback = TimeSpan.FromMilliseconds(250);
+
     private readonly TimeSpan _minRemaining = options.Value.MinRemainingDeadline;
 
     public bool GateEnabled => gate.Enabled;
@@ -54,6 +57,18 @@ internal sealed partial class CallAdmission(
 
     /// <summary>Takes a concurrency slot without waiting; release it with <see cref="ExitGate"/>.</summary>
     public bool TryEnterGate() => gate.TryEnter();
+
+    /// <summary>Takes a slot for a sheddable call (release it with <see cref="ExitGate"/>) or throws the refusal: such calls never queue.</summary>
+    public void EnterGateSheddable(ServerCallContext context)
+    {
+        if (!gate.TryEnterSheddable())
+        {
+            LogShedSheddable(logger, context.Method, gate.Running, gate.Queued);
+            throw RpcErrors.ResourceExhausted("SHEDDABLE_REFUSED",
+                $"server busy: {gate.Running} calls running, {gate.Queued} queued; sheddable calls (grpcmesh-criticality: sheddable) get at most {gate.SheddableSlots} of {options.Value.MaxConcurrentCalls} slots (Limits:CriticalReserve) and never queue; retry after {SheddablePushback.TotalMilliseconds} ms",
+                SheddablePushback);
+        }
+    }
 
     /// <summary>Waits in the bounded queue for a slot (release it with <see cref="ExitGate"/>); throws the refusal.</summary>
     public async ValueTask EnterGateQueuedAsync(ServerCallContext context)
@@ -100,6 +115,9 @@ internal sealed partial class CallAdmission(
 
     [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "{Method}: refused, {Running} calls running and {Queued} queued")]
     private static partial void LogOverloaded(ILogger logger, string method, int running, int queued);
+
+    [LoggerMessage(EventId = 1314, Level = LogLevel.Information, Message = "{Method}: sheddable call refused, {Running} calls running and {Queued} queued")]
+    private static partial void LogShedSheddable(ILogger logger, string method, int running, int queued);
 
     [LoggerMessage(EventId = 1313, Level = LogLevel.Information, Message = "{Method}: dropped from the queue after {WaitedMs} ms")]
     private static partial void LogDroppedFromQueue(ILogger logger, string method, double waitedMs);

@@ -16,6 +16,12 @@ internal sealed class CallGate(LimitsOptions options)
 
     public bool TryEnter() => _slots.Wait(0);
 
+    /// <summary>Slots a sheddable call may take: all but <see cref="LimitsOptions.CriticalReserve"/>, at least one.</summary>
+    public int SheddableSlots { get; } = Math.Max(1, (int)(options.MaxConcurrentCalls * (1 - options.CriticalReserve)));
+
+    /// <summary>A slot for a sheddable call: only while fewer than <see cref="SheddableSlots"/> are in use and no call waits.</summary>
+    public bool TryEnterSheddable() => Running < SheddableSlots && Queued == 0 && TryEnter();
+
     /// <summary>Queues for a slot; false when the queue is full. Throws when <paramref name="cancellationToken"/> fires first.</summary>
     public async ValueTask<bool> EnterQueuedAsync(CancellationToken cancellationToken)
     {

@@ -42,6 +42,13 @@ public sealed class LimitsOptions
     [Range(0, 1_000_000)]
     public int MaxConcurrentCalls { get; set; } = 1000;
 
+    /// <summary>
+    /// Share of <see cref="MaxConcurrentCalls"/> kept for critical calls: a call marked <c>grpcmesh-criticality: sheddable</c>
+    /// is refused (RESOURCE_EXHAUSTED with pushback, never queued) once more than the rest are in use or any call waits.
+    /// </summary>
+    [Range(0.0, 0.9)]
+    public double CriticalReserve { get; set; } = 0.1;
+
     /// <summary>Unary calls allowed to wait for a slot; beyond it calls are refused with RESOURCE_EXHAUSTED.</summary>
     [Range(0, 1_000_000)]
     public int MaxQueuedCalls { get; set; } = 1000;

@@ -1,5 +1,6 @@
 using System.Net;
 using Grpc.Core;
+using GrpcMesh.Clients;
 using GrpcMesh.Reliability.Tests.Support;
 using GrpcMesh.ServiceDefaults.Limits;
 using GrpcMesh.Testing;
@@ -55,6 +56,39 @@ public sealed class LoadSheddingTests
         Assert.Contains("server overloaded", refused.Status.Detail, StringComparison.Ordinal);
         Assert.Equal("running", finished.User.Id);
         Assert.Equal(["running"], gate.Ran);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_SheddableSlotsInUse_SheddableRefusedWithPushbackCriticalStillAdmitted()
+    {
+        var gate = new CallGateSwitch();
+        // Two slots, half kept for critical calls: one running call uses up what sheddable calls may take.
+        await using var host = await DefaultsHost.StartAsync<GatedUserService>(
+            new Dictionary<string, string?> { ["Limits:MaxConcurrentCalls"] = "2", ["Limits:CriticalReserve"] = "0.5" },
+            services => services.AddSingleton(gate));
+        var users = new UserServiceClient(host.Channel);
+
+        var running = users.GetUserAsync(new GetUserRequest { UserId = "running" }, cancellationToken: Ct).ResponseAsync;
+        Task<GetUserResponse> critical;
+        RpcException refused;
+        try
+        {
+            await gate.FirstEntered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            refused = await RpcAssert.ThrowsAsync(StatusCode.ResourceExhausted,
+                () => users.GetUserAsync(new GetUserRequest { UserId = "sheddable" }, Criticality.SheddableHeaders(), cancellationToken: Ct));
+            critical = users.GetUserAsync(new GetUserRequest { UserId = "critical" }, cancellationToken: Ct).ResponseAsync;
+            await Eventually.WaitAsync(() => gate.Ran.Contains("critical"), "the critical call running in the reserved slot");
+        }
+        finally
+        {
+            gate.Release.TrySetResult();
+        }
+
+        await Task.WhenAll(running, critical);
+
+        Assert.Contains("sheddable", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("250", refused.Trailers.GetValue(GrpcMeshMetadata.RetryPushback));
+        Assert.Equal(["running", "critical"], gate.Ran);
     }
 
     [Fact(Timeout = TestTimeouts.Default)]

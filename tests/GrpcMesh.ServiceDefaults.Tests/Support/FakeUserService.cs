@@ -1,4 +1,5 @@
 using Grpc.Core;
+using GrpcMesh.Clients;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.User.V1;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,8 @@ namespace GrpcMesh.ServiceDefaults.Tests.Support;
 
 /// <summary>
 /// GetUser by id: "missing" → NOT_FOUND, "boom" → an unexpected exception (INTERNAL after mapping),
-/// "slow" → waits on the <see cref="CallGate"/>, anything else → a user with that id. Logs one line per call.
+/// "slow" → waits on the <see cref="CallGate"/>, "criticality" → a user whose id ends with the call's grpcmesh-criticality
+/// header ("criticality:sheddable"), anything else → a user with that id. Logs one line per call.
 /// </summary>
 internal sealed partial class FakeUserService(CallGate gate, ILogger<FakeUserService> logger) : UserService.UserServiceBase
 {
@@ -25,6 +27,8 @@ internal sealed partial class FakeUserService(CallGate gate, ILogger<FakeUserSer
             case "slow":
                 await gate.EnterAsync(context.CancellationToken);
                 break;
+            case "criticality":
+                return new GetUserResponse { User = new User.V1.User { Id = $"criticality:{context.RequestHeaders.GetValue(Criticality.Header)}" } };
         }
 
         return new GetUserResponse { User = new User.V1.User { Id = request.UserId, Email = $"{request.UserId}@example.com" } };
