@@ -53,20 +53,26 @@ internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescrip
             failures.Add($"{prefix}:Retry:MaxBackoff ({options.Retry.MaxBackoff}) must not be shorter than InitialBackoff ({options.Retry.InitialBackoff}).");
         }
 
-        foreach (var (method, deadline) in options.MethodDeadlines)
+        ValidateByMethod(options.MethodDeadlines, $"{prefix}:MethodDeadlines", service, failures);
+        ValidateByMethod(options.Retry.MethodPerAttemptTimeouts, $"{prefix}:Retry:MethodPerAttemptTimeouts", service, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Every key names a method of <paramref name="service"/>, every value is positive.</summary>
+    private static void ValidateByMethod(Dictionary<string, TimeSpan> byMethod, string path, ServiceDescriptor service, List<string> failures)
+    {
+        foreach (var (method, value) in byMethod)
         {
             if (MethodPolicies.FindMethod(service, method) is null)
             {
-                failures.Add($"{prefix}:MethodDeadlines:{method} names no method of {service.FullName}.");
+                failures.Add($"{path}:{method} names no method of {service.FullName}.");
             }
 
-            if (deadline <= TimeSpan.Zero)
+            if (value <= TimeSpan.Zero)
             {
-                failures.Add($"{prefix}:MethodDeadlines:{method} must be positive (was {deadline}).");
+                failures.Add($"{path}:{method} must be positive (was {value}).");
             }
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     private static void ValidateNested(object value, string path, List<string> failures)

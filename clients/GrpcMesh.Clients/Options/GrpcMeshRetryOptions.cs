@@ -18,6 +18,12 @@ public sealed class GrpcMeshRetryOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan? PerAttemptTimeout { get; set; }
 
+    /// <summary>
+    /// <see cref="PerAttemptTimeout"/> for single methods, by name (<c>GetUser</c>) or gRPC path, over the one above
+    /// (e.g. a short one for a read, none for the rest).
+    /// </summary>
+    public Dictionary<string, TimeSpan> MethodPerAttemptTimeouts { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Backoff before the first retry (before jitter).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(100);

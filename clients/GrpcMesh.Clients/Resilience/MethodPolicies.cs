@@ -32,20 +32,25 @@ internal sealed class MethodPolicies
             }
 
             var streaming = method.IsClientStreaming || method.IsServerStreaming;
-            var deadline = options.MethodDeadlines.TryGetValue(method.Name, out var byName) ? byName
-                : options.MethodDeadlines.TryGetValue(path, out var byPath) ? byPath
-                : streaming ? options.DefaultStreamingDeadline : options.DefaultDeadline;
-            policies[path] = new MethodPolicy(path, idempotent, key, deadline, level == MethodOptions.Types.IdempotencyLevel.NoSideEffects);
+            var deadline = ForMethod(options.MethodDeadlines, method) ?? (streaming ? options.DefaultStreamingDeadline : options.DefaultDeadline);
+            var perAttempt = ForMethod(options.Retry.MethodPerAttemptTimeouts, method) ?? options.Retry.PerAttemptTimeout;
+            policies[path] = new MethodPolicy(path, idempotent, key, deadline, level == MethodOptions.Types.IdempotencyLevel.NoSideEffects, perAttempt);
         }
 
         _byPath = policies.ToFrozenDictionary(StringComparer.Ordinal);
-        _unknownUnary = new MethodPolicy("", false, null, options.DefaultDeadline);
+        _unknownUnary = new MethodPolicy("", false, null, options.DefaultDeadline, perAttemptTimeout: options.Retry.PerAttemptTimeout);
         _unknownStreaming = new MethodPolicy("", false, null, options.DefaultStreamingDeadline);
     }
 
     /// <summary>The policy of <paramref name="path"/>; a method the descriptor does not know is treated as non-idempotent.</summary>
     public MethodPolicy Get(string path, bool streaming) =>
         _byPath.TryGetValue(path, out var policy) ? policy : streaming ? _unknownStreaming : _unknownUnary;
+
+    /// <summary>The value <paramref name="byMethod"/> gives <paramref name="method"/>, keyed by its name or its gRPC path.</summary>
+    private static TimeSpan? ForMethod(Dictionary<string, TimeSpan> byMethod, MethodDescriptor method) =>
+        byMethod.TryGetValue(method.Name, out var byName) ? byName
+        : byMethod.TryGetValue(PathOf(method), out var byPath) ? byPath
+        : null;
 
     public static string PathOf(MethodDescriptor method) => $"/{method.Service.FullName}/{method.Name}";
 

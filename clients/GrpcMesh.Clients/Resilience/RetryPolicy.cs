@@ -113,14 +113,15 @@ internal sealed class RetryPolicy(
     }
 
     /// <summary>
-    /// The deadline of attempt <paramref name="attempt"/> (0-based) under <see cref="GrpcMeshRetryOptions.PerAttemptTimeout"/>,
+    /// The deadline of attempt <paramref name="attempt"/> (0-based) under the method's per-attempt timeout
+    /// (<see cref="GrpcMeshRetryOptions.MethodPerAttemptTimeouts"/>, else <see cref="GrpcMeshRetryOptions.PerAttemptTimeout"/>),
     /// or null when the attempt keeps the call's <paramref name="deadline"/>: no per-attempt timeout, the last attempt
     /// allowed, a request that is not safe to repeat (a timed-out attempt could not be retried), or a call with less time left.
     /// </summary>
     public DateTime? AttemptDeadline(int attempt, object request, string method, DateTime deadline)
     {
-        if (_options.PerAttemptTimeout is not { } timeout || attempt + 1 >= _options.MaxAttempts
-            || !client.Methods.Get(method, streaming: false).IsSafeToRepeat(request))
+        var policy = client.Methods.Get(method, streaming: false);
+        if (policy.PerAttemptTimeout is not { } timeout || attempt + 1 >= _options.MaxAttempts || !policy.IsSafeToRepeat(request))
         {
             return null;
         }

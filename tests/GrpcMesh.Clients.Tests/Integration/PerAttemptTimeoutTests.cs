@@ -44,6 +44,24 @@ public sealed class PerAttemptTimeoutTests
         Assert.True(harness.Metrics.Sum("grpcmesh.client.retries", ("code", "DeadlineExceeded")) >= 1);
     }
 
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task MethodPerAttemptTimeout_OnlyThatMethodsAttemptsAreCut()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        var sent = new CountingHandler();
+        using var harness = new ClientHarness(server.Address, o => o.Retry.MethodPerAttemptTimeouts["GetUser"] = PerAttempt,
+            http: builder => builder.AddHttpMessageHandler(() => sent));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+
+        await harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, deadline: deadline, cancellationToken: Ct);
+        await harness.Client.ListUsersAsync(new ListUsersRequest(), deadline: deadline, cancellationToken: Ct);
+
+        // A busy machine may cut GetUser's first attempt and retry it; ListUsers is the last request either way.
+        var all = string.Join(", ", sent.SentTimeouts);
+        Assert.True(sent.SentTimeouts[0] <= PerAttempt, $"GetUser's first attempt was not cut: {all}");
+        Assert.True(sent.SentTimeouts[^1] > TimeSpan.FromSeconds(20), $"ListUsers was cut: {all}"); // 30 s less the time GetUser took
+    }
+
     /// <summary>
     /// An attempt is not cut when no per-attempt timeout is set, nor when its call is not safe to repeat (a CreateUser without
     /// request_id: a timed-out attempt could not be retried): it keeps the call's whole deadline.

@@ -91,6 +91,7 @@ public sealed class RegistrationTests
             o.Retry.MaxBackoff = TimeSpan.FromSeconds(1);
             o.Breaker.FailureRatio = 2;
             o.MethodDeadlines["NoSuchMethod"] = TimeSpan.FromSeconds(1);
+            o.Retry.MethodPerAttemptTimeouts["GetUser"] = TimeSpan.Zero;
         });
         using var host = builder.Build();
 
@@ -103,6 +104,7 @@ public sealed class RegistrationTests
         Assert.Contains("Clients:UserService:Retry:MaxBackoff", message, StringComparison.Ordinal);
         Assert.Contains("Clients:UserService:Breaker:FailureRatio", message, StringComparison.Ordinal);
         Assert.Contains("Clients:UserService:MethodDeadlines:NoSuchMethod", message, StringComparison.Ordinal);
+        Assert.Contains("Clients:UserService:Retry:MethodPerAttemptTimeouts:GetUser must be positive", message, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = TestTimeouts.Default)]

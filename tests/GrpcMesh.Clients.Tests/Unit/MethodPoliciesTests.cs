@@ -62,6 +62,22 @@ public sealed class MethodPoliciesTests
     }, TestContext.Current.CancellationToken);
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public Task Get_MethodPerAttemptTimeoutsByNameOrPath_OverTheRetryDefault() => TestTimeouts.RunSync(() =>
+    {
+        var catalog = UserCatalog(o =>
+        {
+            o.Retry.PerAttemptTimeout = TimeSpan.FromSeconds(2);
+            o.Retry.MethodPerAttemptTimeouts["GetUser"] = TimeSpan.FromMilliseconds(300);
+            o.Retry.MethodPerAttemptTimeouts["/grpcmesh.user.v1.UserService/ListUsers"] = TimeSpan.FromSeconds(1);
+        });
+
+        Assert.Equal(TimeSpan.FromMilliseconds(300), catalog.Get("/grpcmesh.user.v1.UserService/GetUser", false).PerAttemptTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), catalog.Get("/grpcmesh.user.v1.UserService/ListUsers", false).PerAttemptTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), catalog.Get("/grpcmesh.user.v1.UserService/UpdateUser", false).PerAttemptTimeout);
+        Assert.Null(UserCatalog().Get("/grpcmesh.user.v1.UserService/GetUser", false).PerAttemptTimeout);
+    }, TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public Task Get_StreamingMethod_UsesStreamingDefault() => TestTimeouts.RunSync(() =>
     {
         var options = new GrpcMeshClientOptions { DefaultStreamingDeadline = TimeSpan.FromMinutes(7) };
