@@ -16,6 +16,18 @@ public sealed class GrpcMeshHedgingOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// When set (e.g. 95), the hedge delay of each method is this percentile of its recently answered calls' latencies
+    /// (the last 256), never below <see cref="MinDelay"/>; <see cref="Delay"/> is used until 64 calls have answered.
+    /// Null (the default): always <see cref="Delay"/>.
+    /// </summary>
+    [Range(50.0, 99.9)]
+    public double? DelayPercentile { get; set; }
+
+    /// <summary>The shortest hedge delay <see cref="DelayPercentile"/> may give, so fast methods are not hedged at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MinDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Attempts including the first one.</summary>
     [Range(2, 5)]
     public int MaxAttempts { get; set; } = 2;

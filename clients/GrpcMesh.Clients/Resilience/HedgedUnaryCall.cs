@@ -7,7 +7,7 @@ namespace GrpcMesh.Clients.Resilience;
 
 /// <summary>
 /// One hedged unary call (gRPC A6 hedgingPolicy) of a <c>NO_SIDE_EFFECTS</c> method: the first attempt is sent at once,
-/// another whenever the last one has gone <see cref="Options.GrpcMeshHedgingOptions.Delay"/> without an answer or an
+/// another whenever the last one has gone the hedge delay (<see cref="ResilienceInterceptor.HedgeDelay"/>) without an answer or an
 /// attempt fails with a retryable status, up to <see cref="Options.GrpcMeshHedgingOptions.MaxAttempts"/>; each hedge is
 /// paid from the retry budget and none is sent while the circuit is not closed. The first success wins, as does the
 /// first failure that must not be retried; the other attempts are cancelled. The caller sees the headers, status and
@@ -52,6 +52,7 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
         using var timers = CancellationTokenSource.CreateLinkedTokenSource(context.Options.CancellationToken); // no hedge timer outlives the call
         var cancellation = timers.Token;
         var inFlight = new List<AsyncUnaryCall<TResponse>>();
+        var sentAt = new Dictionary<AsyncUnaryCall<TResponse>, long>();
         try
         {
             if (owner.Endpoints is { } endpoints)
@@ -59,9 +60,10 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
                 endpoints.Trail.Value = new AttemptTrail(); // each hedge's pick avoids the endpoint of the attempt before it
             }
 
-            inFlight.Add(Send(0));
+            inFlight.Add(Send(0, sentAt));
             var sent = 1;
-            var hedgeDue = Task.Delay(hedging.Delay, owner.Time, cancellation);
+            var delay = owner.HedgeDelay(method);
+            var hedgeDue = Task.Delay(delay, owner.Time, cancellation);
             while (true)
             {
                 var mayHedge = sent < hedging.MaxAttempts && !hedgeDue.IsCanceled;
@@ -76,8 +78,8 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
                 {
                     if (!hedgeDue.IsCanceled && TryHedge(method, "delay"))
                     {
-                        inFlight.Add(Send(sent++));
-                        hedgeDue = Task.Delay(hedging.Delay, owner.Time, cancellation);
+                        inFlight.Add(Send(sent++, sentAt));
+                        hedgeDue = Task.Delay(delay, owner.Time, cancellation);
                     }
                     else
                     {
@@ -93,6 +95,7 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
                 await (owner.Breaker?.ReportAsync(failure) ?? default).ConfigureAwait(false);
                 if (failure is null)
                 {
+                    owner.RecordAnswered(method, owner.Time.GetElapsedTime(sentAt[finished]));
                     Commit(finished, inFlight);
                     return await finished.ResponseAsync.ConfigureAwait(false);
                 }
@@ -100,8 +103,8 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
                 var retryable = failure is RpcException rpc && RetryPolicy.Classify(rpc, safeToRepeat: true, out _) != RetryPolicy.Verdict.Stop;
                 if (retryable && sent < hedging.MaxAttempts && TryHedge(method, "failure"))
                 {
-                    inFlight.Add(Send(sent++));
-                    hedgeDue = Task.Delay(hedging.Delay, owner.Time, cancellation);
+                    inFlight.Add(Send(sent++, sentAt));
+                    hedgeDue = Task.Delay(delay, owner.Time, cancellation);
                 }
 
                 if (!retryable || inFlight.Count == 0)
@@ -121,9 +124,11 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
     private bool TryHedge(string method, string reason) =>
         owner.Breaker is not { IsClosed: false } && !context.Options.CancellationToken.IsCancellationRequested && owner.Retry.TryHedge(method, reason);
 
-    private AsyncUnaryCall<TResponse> Send(int attempt)
+    private AsyncUnaryCall<TResponse> Send(int attempt, Dictionary<AsyncUnaryCall<TResponse>, long> sentAt)
     {
+        var started = owner.Time.GetTimestamp();
         var call = continuation(request, RetryPolicy.ForAttempt(context, attempt));
+        sentAt[call] = started;
         lock (_lock)
         {
             _sent.Add(call);

@@ -19,6 +19,7 @@ internal sealed class ResilienceInterceptor : Interceptor
     private readonly ClientSetup _client;
     private readonly IServerCallContextAccessor _serverCall;
     private readonly DeadlinePolicy _deadline;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LatencyWindow> _latencies = new(StringComparer.Ordinal);
 
     public ResilienceInterceptor(
         ClientSetup client,
@@ -46,6 +47,21 @@ internal sealed class ResilienceInterceptor : Interceptor
     public CircuitBreaker? Breaker { get; }
 
     public Options.GrpcMeshHedgingOptions Hedging => _client.Options.Hedging;
+
+    /// <summary>The hedge delay of <paramref name="method"/>: <see cref="Hedging"/>'s fixed delay, or its observed percentile.</summary>
+    public TimeSpan HedgeDelay(string method) =>
+        Hedging.DelayPercentile is not null && _latencies.TryGetValue(method, out var window) && window.Percentile is { } observed
+            ? observed > Hedging.MinDelay ? observed : Hedging.MinDelay
+            : Hedging.Delay;
+
+    /// <summary>Records how long an answered attempt of <paramref name="method"/> took, for <see cref="HedgeDelay"/>.</summary>
+    public void RecordAnswered(string method, TimeSpan latency)
+    {
+        if (Hedging.DelayPercentile is { } percentile)
+        {
+            _latencies.GetOrAdd(method, static (_, p) => new LatencyWindow(p), percentile).Record(latency);
+        }
+    }
 
     /// <summary>Endpoint table of a round-robin balanced target; null otherwise.</summary>
     public EndpointTable? Endpoints => _client.Endpoints;

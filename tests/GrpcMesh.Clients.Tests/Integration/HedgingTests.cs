@@ -53,6 +53,33 @@ public sealed class HedgingTests
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_DelayPercentile_HedgesAtTheObservedLatencyNotTheFixedDelay()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        server.Backend.Behavior = (call, context) => call.Request is GetUserRequest { UserId: "stuck" } && call.PreviousAttempts is null
+            ? Task.Delay(Timeout.Infinite, context.CancellationToken)
+            : Task.CompletedTask;
+        using var harness = new ClientHarness(server.Address, o =>
+        {
+            o.Hedging.Enabled = true;
+            o.Hedging.Delay = TimeSpan.FromSeconds(20); // what the first 64 calls use; the stuck call must not wait for it
+            o.Hedging.DelayPercentile = 95;
+        });
+        for (var i = 0; i < 64; i++)
+        {
+            await harness.Client.GetUserAsync(new GetUserRequest { UserId = $"u{i}" }, cancellationToken: Ct);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var response = await harness.Client.GetUserAsync(new GetUserRequest { UserId = "stuck" }, deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: Ct);
+
+        Assert.Equal("stuck", response.User.Id);
+        // The p95 of 64 answered calls is milliseconds (seconds on a starved machine); 20 s would mean the fixed delay.
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(15), $"hedged after {Stopwatch.GetElapsedTime(started)}");
+        Assert.Equal(1, harness.Metrics.Sum("grpcmesh.client.hedges", ("reason", "delay")));
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_FirstAttemptUnavailable_HedgeSentAtOnceAndSucceeds()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
