@@ -27,7 +27,7 @@ public sealed class NewTeamTemplateTests(ITestOutputHelper output)
         var feed = Directory.CreateDirectory(Path.Combine(work.Path, "feed")).FullName;
         var hive = Path.Combine(work.Path, "template-hive");
         // A version of its own, so no earlier pack of the same version in the NuGet cache is used instead of this one.
-        await DotnetAsync(Repo.Root, "pack", RepoPaths.PathOf("GrpcMesh.sln"), "-c", Repo.Configuration, "--no-build", "-o", feed,
+        await DotnetAsync(Repo.Root, "pack", RepoPaths.PathOf("GrpcMesh.sln"), "-c", Repo.Configuration, "--no-build", "--no-restore", "-o", feed,
             $"-p:VersionSuffix=t{Guid.NewGuid():N}"[..24]);
         var template = Assert.Single(Directory.GetFiles(feed, "GrpcMesh.Templates.*.nupkg"));
         var version = Path.GetFileNameWithoutExtension(template)["GrpcMesh.Templates.".Length..];
