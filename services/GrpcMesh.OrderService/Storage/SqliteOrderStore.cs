@@ -130,14 +130,14 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
     public async Task<SagaRecord?> GetSagaAsync(string orderId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT {SagaColumns} FROM order_sagas WHERE order_id = $id", ("$id", orderId));
+        await using var command = SqliteCommands.Create(connection, null, $"SELECT {SagaColumns} FROM order_sagas WHERE order_id = $id", ("$id", orderId));
         return (await ReadAllAsync(command, ReadSaga, cancellationToken)).SingleOrDefault();
     }
 
     public async Task<IReadOnlyList<SagaRecord>> FindStalledSagasAsync(DateTimeOffset startedBefore, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null,
+        await using var command = SqliteCommands.Create(connection, null,
             $"SELECT {SagaColumns} FROM order_sagas WHERE step = $step AND started_at < $before ORDER BY started_at LIMIT $limit",
             ("$step", nameof(SagaStep.Reserving)), ("$before", startedBefore.UtcTicks), ("$limit", limit));
         return await ReadAllAsync(command, ReadSaga, cancellationToken);
@@ -149,7 +149,7 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
         await using var connection = await connections.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction();
         // Read the due sagas as they are (attempts, times), then take the lease, both under the write lock.
-        await using var select = Command(connection, transaction,
+        await using var select = SqliteCommands.Create(connection, transaction,
             $"SELECT {SagaColumns} FROM order_sagas WHERE step = $step AND next_attempt_at <= $now ORDER BY next_attempt_at LIMIT $limit",
             ("$step", nameof(SagaStep.Releasing)), ("$now", now.UtcTicks), ("$limit", limit));
         var due = await ReadAllAsync(select, ReadSaga, cancellationToken);
@@ -193,7 +193,7 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         var userFilter = userId is null ? "" : "AND user_id = $user";
-        await using var command = Command(connection, null,
+        await using var command = SqliteCommands.Create(connection, null,
             $"""
             SELECT {EventColumns} FROM order_events
             WHERE sequence > $after AND sequence <= $through {userFilter} ORDER BY sequence LIMIT $limit
@@ -207,11 +207,11 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
         await using var connection = await connections.OpenAsync(cancellationToken);
         // One read transaction: the page and the maximum come from the same WAL snapshot.
         using var transaction = connection.BeginTransaction(deferred: true);
-        await using var command = Command(connection, transaction,
+        await using var command = SqliteCommands.Create(connection, transaction,
             $"SELECT {EventColumns} FROM order_events WHERE sequence > $after ORDER BY sequence LIMIT $limit",
             ("$after", afterSequence), ("$limit", limit));
         var events = await ReadAllAsync(command, ReadEvent, cancellationToken);
-        await using var max = Command(connection, transaction, "SELECT COALESCE(MAX(sequence), 0) FROM order_events");
+        await using var max = SqliteCommands.Create(connection, transaction, "SELECT COALESCE(MAX(sequence), 0) FROM order_events");
         var maxSequence = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
         transaction.Commit();
         return new EventLogPage(events, maxSequence, OldestRunning: 0);
@@ -243,7 +243,7 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
     private static async Task<OrderRecord?> QuerySingleOrderAsync(
         SqliteConnection connection, SqliteTransaction? transaction, string where, string key, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, $"SELECT {OrderColumns} FROM orders WHERE {where}", ("$key", key));
+        await using var command = SqliteCommands.Create(connection, transaction, $"SELECT {OrderColumns} FROM orders WHERE {where}", ("$key", key));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadOrder(reader) : null;
     }
@@ -272,21 +272,7 @@ public sealed class SqliteOrderStore(SqliteConnectionFactory connections, OrderE
         SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)
     {
-        await using var command = Command(connection, transaction, sql, parameters);
+        await using var command = SqliteCommands.Create(connection, transaction, sql, parameters);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static SqliteCommand Command(
-        SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
     }
 }

@@ -45,7 +45,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
         {
             if (user.RequestId is { } requestId)
             {
-                await using var find = Command(connection, transaction,
+                await using var find = SqliteCommands.Create(connection, transaction,
                     "SELECT id, request_fingerprint FROM users WHERE request_id = $request_id", ("$request_id", requestId));
                 await using var reader = await find.ExecuteReaderAsync(cancellationToken);
                 if (await reader.ReadAsync(cancellationToken))
@@ -59,7 +59,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
 
             await EnsureEmailFreeAsync(connection, transaction, user.Email, exceptUserId: null, cancellationToken);
             var account = user.ToAccount(timeProvider.UtcNowMicroseconds());
-            await using var insert = Command(connection, transaction, """
+            await using var insert = SqliteCommands.Create(connection, transaction, """
                 INSERT INTO users (id, email, email_key, display_name, credit_currency, credit_limit_cents, status, version,
                                    request_id, request_fingerprint, create_time_us, update_time_us)
                 VALUES ($id, $email, $email_key, $display_name, $currency, $limit_cents, $status, $version,
@@ -94,7 +94,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
     public async Task<UserPage> ListUsersAsync(UserListQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null,
+        await using var command = SqliteCommands.Create(connection, null,
             SelectUser + " WHERE u.id > $after AND ($include_deleted = 1 OR u.status <> 'DELETED') ORDER BY u.id LIMIT $limit",
             ("$after", query.AfterId ?? ""), ("$include_deleted", query.IncludeDeleted ? 1 : 0), ("$limit", query.PageSize + 1));
         return await UserRows.ReadPageAsync(command, query.PageSize, cancellationToken);
@@ -111,7 +111,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
                 await EnsureEmailFreeAsync(connection, transaction, updated.Email, userId, cancellationToken);
             }
 
-            await using var command = Command(connection, transaction, """
+            await using var command = SqliteCommands.Create(connection, transaction, """
                 UPDATE users
                 SET email = $email, email_key = $email_key, display_name = $display_name, credit_currency = $currency,
                     credit_limit_cents = $limit_cents, status = $status, version = $new_version, update_time_us = $time_us
@@ -136,7 +136,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
                 return current;
             }
 
-            await using var command = Command(connection, transaction,
+            await using var command = SqliteCommands.Create(connection, transaction,
                 "UPDATE users SET status = $status, version = $new_version, update_time_us = $time_us WHERE id = $id AND version = $version",
                 ("$status", UserRows.ToColumn(deleted.Status)), ("$new_version", deleted.Version),
                 ("$time_us", Timestamps.ToUnixMicroseconds(deleted.UpdateTime)), ("$id", userId), ("$version", current.Version));
@@ -159,7 +159,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
 
             var result = user.Reserve(request, timeProvider.UtcNowMicroseconds());
             var reservation = result.Reservation;
-            await using var insert = Command(connection, transaction, """
+            await using var insert = SqliteCommands.Create(connection, transaction, """
                 INSERT INTO credit_reservations (reservation_id, user_id, currency, amount_cents, status, create_time_us, update_time_us)
                 VALUES ($id, $user_id, $currency, $amount_cents, $status, $time_us, $time_us)
                 """,
@@ -178,7 +178,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
             var released = current.Release(timeProvider.UtcNowMicroseconds());
             if (released != current)
             {
-                await using var command = Command(connection, transaction,
+                await using var command = SqliteCommands.Create(connection, transaction,
                     "UPDATE credit_reservations SET status = $status, update_time_us = $time_us WHERE reservation_id = $id AND status = 'RESERVED'",
                     ("$status", UserRows.ToColumn(released.State)), ("$time_us", Timestamps.ToUnixMicroseconds(released.UpdateTime)), ("$id", reservationId));
                 await ExecuteConditionalAsync(command, $"reservation '{reservationId}' changed concurrently; retry", cancellationToken);
@@ -221,7 +221,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
     private static async Task EnsureEmailFreeAsync(
         SqliteConnection connection, SqliteTransaction transaction, string email, string? exceptUserId, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction,
+        await using var command = SqliteCommands.Create(connection, transaction,
             "SELECT 1 FROM users WHERE email_key = $email_key AND status <> 'DELETED' AND id <> $except_id LIMIT 1",
             ("$email_key", UserAccount.EmailKey(email)), ("$except_id", exceptUserId ?? ""));
         if (await command.ExecuteScalarAsync(cancellationToken) is not null)
@@ -241,7 +241,7 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
     private static async Task<UserAccount?> ReadUserAsync(
         SqliteConnection connection, SqliteTransaction? transaction, string userId, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, SelectUserById, ("$id", userId));
+        await using var command = SqliteCommands.Create(connection, transaction, SelectUserById, ("$id", userId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? UserRows.ReadUser(reader) : null;
     }
@@ -249,23 +249,9 @@ public sealed class SqliteUserStore(SqliteConnectionFactory connections, TimePro
     private static async Task<CreditReservation?> ReadReservationAsync(
         SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, SelectReservation + " WHERE reservation_id = $id", ("$id", reservationId));
+        await using var command = SqliteCommands.Create(connection, transaction, SelectReservation + " WHERE reservation_id = $id", ("$id", reservationId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? UserRows.ReadReservation(reader) : null;
-    }
-
-    private static SqliteCommand Command(
-        SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
     }
 
     public Task PingAsync(CancellationToken cancellationToken) => connections.PingAsync(cancellationToken);
