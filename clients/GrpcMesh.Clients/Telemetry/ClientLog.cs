@@ -36,7 +36,8 @@ internal static partial class ClientLog
         Message = "Endpoint {Endpoint} of {Target} not ejected ({Reason}): the share of endpoints out of rotation is at its cap")]
     public static partial void EjectionCapped(ILogger logger, string target, string endpoint, string reason);
 
-    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Endpoint {Endpoint} of {Target} is not serving (health NOT_SERVING, failed or unanswered): out of rotation")]
+    // Information: every rollout drains replicas (NOT_SERVING) and a starved one may miss a check; the server logs its own trouble.
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Endpoint {Endpoint} of {Target} is not serving (health NOT_SERVING, failed or unanswered): out of rotation")]
     public static partial void EndpointUnhealthy(ILogger logger, string target, string endpoint);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Endpoint {Endpoint} of {Target} reports SERVING: back in rotation")]
