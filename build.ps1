@@ -14,6 +14,6 @@ switch ($Target) {
     'test'  { dotnet test GrpcMesh.sln -c $Configuration }
     'run'   { dotnet run --project services/GrpcMesh.Launcher -c $Configuration }
     'bench' { dotnet run --project bench/GrpcMesh.LoadTest -c Release }
-    'pack'  { dotnet pack protos/GrpcMesh.Contracts -c Release -o artifacts/packages; dotnet pack clients/GrpcMesh.Clients -c Release -o artifacts/packages }
+    'pack'  { dotnet pack GrpcMesh.sln -c Release -o artifacts/feed }
 }
 exit $LASTEXITCODE
