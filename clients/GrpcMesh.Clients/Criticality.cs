@@ -34,13 +34,6 @@ public static class Criticality
             return context;
         }
 
-        var headers = new Metadata();
-        foreach (var entry in context.Options.Headers ?? [])
-        {
-            headers.Add(entry);
-        }
-
-        headers.Add(Header, Sheddable);
-        return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers));
+        return CallHeaders.With(context, Header, Sheddable);
     }
 }

@@ -52,7 +52,8 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
         using var timers = CancellationTokenSource.CreateLinkedTokenSource(context.Options.CancellationToken); // no hedge timer outlives the call
         var cancellation = timers.Token;
         var inFlight = new List<AsyncUnaryCall<TResponse>>();
-        var sentAt = new Dictionary<AsyncUnaryCall<TResponse>, long>();
+        // Send times only feed the adaptive hedge delay; without it the map is not kept.
+        var sentAt = hedging.DelayPercentile is null ? null : new Dictionary<AsyncUnaryCall<TResponse>, long>();
         try
         {
             if (owner.Endpoints is { } endpoints)
@@ -95,7 +96,11 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
                 await (owner.Breaker?.ReportAsync(failure) ?? default).ConfigureAwait(false);
                 if (failure is null)
                 {
-                    owner.RecordAnswered(method, owner.Time.GetElapsedTime(sentAt[finished]));
+                    if (sentAt is not null)
+                    {
+                        owner.RecordAnswered(method, owner.Time.GetElapsedTime(sentAt[finished]));
+                    }
+
                     Commit(finished, inFlight);
                     return await finished.ResponseAsync.ConfigureAwait(false);
                 }
@@ -124,11 +129,11 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
     private bool TryHedge(string method, string reason) =>
         owner.Breaker is not { IsClosed: false } && !context.Options.CancellationToken.IsCancellationRequested && owner.Retry.TryHedge(method, reason);
 
-    private AsyncUnaryCall<TResponse> Send(int attempt, Dictionary<AsyncUnaryCall<TResponse>, long> sentAt)
+    private AsyncUnaryCall<TResponse> Send(int attempt, Dictionary<AsyncUnaryCall<TResponse>, long>? sentAt)
     {
         var started = owner.Time.GetTimestamp();
         var call = continuation(request, RetryPolicy.ForAttempt(context, attempt));
-        sentAt[call] = started;
+        sentAt?.Add(call, started);
         lock (_lock)
         {
             _sent.Add(call);

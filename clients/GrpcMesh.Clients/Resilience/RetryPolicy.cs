@@ -178,9 +178,7 @@ internal sealed class RetryPolicy(
             return context;
         }
 
-        var headers = Copy(context.Options.Headers, skip: GrpcMeshMetadata.PreviousAttempts);
-        headers.Add(GrpcMeshMetadata.PreviousAttempts, attempt.ToString(CultureInfo.InvariantCulture));
-        return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers));
+        return CallHeaders.With(context, GrpcMeshMetadata.PreviousAttempts, attempt.ToString(CultureInfo.InvariantCulture));
     }
 
     public static RpcException CancelledWhileWaiting() =>
@@ -209,25 +207,6 @@ internal sealed class RetryPolicy(
             return context;
         }
 
-        var headers = Copy(context.Options.Headers, skip: null);
-        headers.Add(GrpcMeshMetadata.NoRetry, "1");
-        return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers));
-    }
-
-    private static Metadata Copy(Metadata? source, string? skip)
-    {
-        var copy = new Metadata();
-        if (source is not null)
-        {
-            foreach (var entry in source)
-            {
-                if (!string.Equals(entry.Key, skip, StringComparison.Ordinal))
-                {
-                    copy.Add(entry);
-                }
-            }
-        }
-
-        return copy;
+        return CallHeaders.With(context, GrpcMeshMetadata.NoRetry, "1");
     }
 }
