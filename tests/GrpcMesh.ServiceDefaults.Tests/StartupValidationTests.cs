@@ -13,6 +13,8 @@ public sealed class StartupValidationTests
     [InlineData("Connections:MaxAge", "00:00:00")]
     [InlineData("Connections:MaxAgeGrace", "-00:00:01")]
     [InlineData("Limits:CriticalReserve", "0.95")]
+    [InlineData("Limits:MinConcurrentCalls", "0")]
+    [InlineData("Limits:LatencyTolerance", "0.9")]
     public async Task Start_InvalidSetting_FailsNamingIt(string key, string value)
     {
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => Hosts.StartUsersAsync(new Dictionary<string, string?> { [key] = value }, inMemoryServer: true));

@@ -32,7 +32,7 @@ internal sealed class ServerCallInterceptor(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         var start = Stopwatch.GetTimestamp();
-        var gated = false;
+        var slot = default(GateSlot);
         try
         {
             var auth = authenticator.AuthenticateAsync(context);
@@ -44,14 +44,12 @@ internal sealed class ServerCallInterceptor(
                 {
                     if (Criticality.IsSheddable(context.RequestHeaders))
                     {
-                        admission.EnterGateSheddable(context);
+                        slot = admission.EnterGateSheddable(context);
                     }
-                    else if (!admission.TryEnterGate())
+                    else if (!admission.TryEnterGate(out slot))
                     {
-                        await admission.EnterGateQueuedAsync(context).ConfigureAwait(false);
+                        slot = await admission.EnterGateQueuedAsync(context).ConfigureAwait(false);
                     }
-
-                    gated = true;
                 }
             }
 
@@ -75,10 +73,7 @@ internal sealed class ServerCallInterceptor(
         }
         finally
         {
-            if (gated)
-            {
-                admission.ExitGate();
-            }
+            slot.Exit();
         }
     }
 

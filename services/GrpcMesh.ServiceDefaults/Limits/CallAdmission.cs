@@ -10,8 +10,9 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// Admission before any work, as gRPC statuses the client understands (never ASP.NET's HTTP 503/429, which gRPC clients
 /// read as UNAVAILABLE and retry): per-caller rate limit → RESOURCE_EXHAUSTED with <c>grpc-retry-pushback-ms</c>;
 /// a deadline already past or closer than <c>Limits:MinRemainingDeadline</c> → DEADLINE_EXCEEDED; for unary calls a
-/// concurrency limit with a bounded queue (<see cref="CallGate"/>) → RESOURCE_EXHAUSTED when the queue is full,
-/// DEADLINE_EXCEEDED for a call whose deadline passes while it waits (dropped without running); a call marked sheddable
+/// concurrency limit, adaptive by default, with a bounded queue (<see cref="CallGate"/>) → RESOURCE_EXHAUSTED with pushback
+/// when the queue is full or a call waited too long in a standing queue, DEADLINE_EXCEEDED for a call whose deadline
+/// passes while it waits (dropped without running); a call marked sheddable
 /// (<see cref="Clients.Criticality"/>) never queues and leaves <c>Limits:CriticalReserve</c> of the slots to critical calls. Run by
 /// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks.
 /// </summary>
@@ -19,6 +20,7 @@ internal sealed partial class CallAdmission(
     CallerRateLimiter rates, CallGate gate, IOptions<LimitsOptions> options, ILogger<CallAdmission> logger)
 {
     private static readonly TimeSpan SheddablePushback = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan OverloadPushback = TimeSpan.FromMilliseconds(100);
 
     private readonly TimeSpan _minRemaining = options.Value.MinRemainingDeadline;
 
@@ -55,29 +57,32 @@ internal sealed partial class CallAdmission(
         }
     }
 
-    /// <summary>Takes a concurrency slot without waiting; release it with <see cref="ExitGate"/>.</summary>
-    public bool TryEnterGate() => gate.TryEnter();
+    /// <summary>Takes a concurrency slot without waiting.</summary>
+    public bool TryEnterGate(out GateSlot slot) => gate.TryEnter(out slot);
 
-    /// <summary>Takes a slot for a sheddable call (release it with <see cref="ExitGate"/>) or throws the refusal: such calls never queue.</summary>
-    public void EnterGateSheddable(ServerCallContext context)
+    /// <summary>Takes a slot for a sheddable call or throws the refusal: such calls never queue.</summary>
+    public GateSlot EnterGateSheddable(ServerCallContext context)
     {
-        if (!gate.TryEnterSheddable())
+        if (!gate.TryEnterSheddable(out var slot))
         {
             LogShedSheddable(logger, context.Method, gate.Running, gate.Queued);
             throw RpcErrors.ResourceExhausted("SHEDDABLE_REFUSED",
-                $"server busy: {gate.Running} calls running, {gate.Queued} queued; sheddable calls (grpcmesh-criticality: sheddable) get at most {gate.SheddableSlots} of {options.Value.MaxConcurrentCalls} slots (Limits:CriticalReserve) and never queue; retry after {SheddablePushback.TotalMilliseconds} ms",
+                $"server busy: {gate.Running} calls running, {gate.Queued} queued; sheddable calls (grpcmesh-criticality: sheddable) get at most {gate.SheddableSlots} of {gate.Limit} slots (Limits:CriticalReserve), never queue and wait {CallGate.SheddableHold.TotalSeconds} s after a critical call was refused; retry after {SheddablePushback.TotalMilliseconds} ms",
                 SheddablePushback);
         }
+
+        return slot;
     }
 
-    /// <summary>Waits in the bounded queue for a slot (release it with <see cref="ExitGate"/>); throws the refusal.</summary>
-    public async ValueTask EnterGateQueuedAsync(ServerCallContext context)
+    /// <summary>Waits in the bounded queue for a slot; throws the refusal.</summary>
+    public async ValueTask<GateSlot> EnterGateQueuedAsync(ServerCallContext context)
     {
         var queuedAt = Stopwatch.GetTimestamp();
-        bool entered;
+        QueueOutcome outcome;
+        GateSlot slot;
         try
         {
-            entered = await gate.EnterQueuedAsync(context.CancellationToken).ConfigureAwait(false);
+            (outcome, slot) = await gate.EnterQueuedAsync(context.CancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -88,15 +93,23 @@ internal sealed partial class CallAdmission(
                 : new RpcException(new Status(StatusCode.Cancelled, "call cancelled while queued; not started"));
         }
 
-        if (!entered)
+        switch (outcome)
         {
-            LogOverloaded(logger, context.Method, gate.Running, gate.Queued);
-            throw RpcErrors.ResourceExhausted("OVERLOADED",
-                $"server overloaded: {gate.Running} calls running and the queue of {gate.MaxQueued} is full (Limits:MaxConcurrentCalls/MaxQueuedCalls)");
+            case QueueOutcome.QueueFull:
+                LogOverloaded(logger, context.Method, gate.Running, gate.Queued);
+                throw RpcErrors.ResourceExhausted("OVERLOADED",
+                    $"server overloaded: {gate.Running} calls running (limit {gate.Limit}) and the queue of {gate.MaxQueued} is full (Limits:MaxConcurrentCalls/MaxQueuedCalls); retry after {OverloadPushback.TotalMilliseconds} ms",
+                    OverloadPushback);
+            case QueueOutcome.WaitedTooLong:
+                var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
+                LogWaitedTooLong(logger, context.Method, waited, gate.Limit);
+                throw RpcErrors.ResourceExhausted("OVERLOADED",
+                    $"server overloaded: waited {waited:F1} ms in a queue that has not emptied for {CallGate.StandingQueueInterval.TotalMilliseconds} ms, longer than a call takes here; {gate.Limit} calls run at once (Limits:AdaptiveConcurrency); retry after {OverloadPushback.TotalMilliseconds} ms",
+                    OverloadPushback);
+            default:
+                return slot;
         }
     }
-
-    public void ExitGate() => gate.Exit();
 
     /// <summary>The principal's name when the call is authenticated, else the client's IP address.</summary>
     private static string CallerOf(ServerCallContext context)
@@ -113,11 +126,14 @@ internal sealed partial class CallAdmission(
     [LoggerMessage(EventId = 1311, Level = LogLevel.Information, Message = "{Method}: refused, {RemainingMs} ms left before the deadline")]
     private static partial void LogShed(ILogger logger, string method, double remainingMs);
 
-    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "{Method}: refused, {Running} calls running and {Queued} queued")]
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Information, Message = "{Method}: refused, {Running} calls running and {Queued} queued")]
     private static partial void LogOverloaded(ILogger logger, string method, int running, int queued);
 
     [LoggerMessage(EventId = 1314, Level = LogLevel.Information, Message = "{Method}: sheddable call refused, {Running} calls running and {Queued} queued")]
     private static partial void LogShedSheddable(ILogger logger, string method, int running, int queued);
+
+    [LoggerMessage(EventId = 1315, Level = LogLevel.Information, Message = "{Method}: refused after {WaitedMs} ms in a standing queue (limit {Limit})")]
+    private static partial void LogWaitedTooLong(ILogger logger, string method, double waitedMs, int limit);
 
     [LoggerMessage(EventId = 1313, Level = LogLevel.Information, Message = "{Method}: dropped from the queue after {WaitedMs} ms")]
     private static partial void LogDroppedFromQueue(ILogger logger, string method, double waitedMs);

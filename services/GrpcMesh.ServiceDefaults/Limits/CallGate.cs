@@ -1,46 +1,235 @@
 namespace GrpcMesh.ServiceDefaults.Limits;
 
-/// <summary>At most <see cref="LimitsOptions.MaxConcurrentCalls"/> unary calls run at once; up to <see cref="LimitsOptions.MaxQueuedCalls"/> wait.</summary>
-internal sealed class CallGate(LimitsOptions options)
+/// <summary>
+/// How many unary calls run at once: a fixed <see cref="LimitsOptions.MaxConcurrentCalls"/>, or with
+/// <see cref="LimitsOptions.AdaptiveConcurrency"/> the <see cref="AdaptiveConcurrencyLimit"/> learned from the calls'
+/// service times. Up to <see cref="LimitsOptions.MaxQueuedCalls"/> more wait, first come first served. With the adaptive
+/// limit a queue that has not emptied for <see cref="StandingQueueInterval"/> is standing (more arrives than the server
+/// does), and then a call that has waited longer than a service time is refused instead of run (CoDel's rule, as
+/// Facebook's servers apply it to request queues): an admitted call never waits much longer than it runs.
+/// </summary>
+internal sealed class CallGate
 {
-    private readonly SemaphoreSlim _slots = new(Math.Max(options.MaxConcurrentCalls, 1));
+    public static readonly TimeSpan StandingQueueInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>After a critical call is refused, sheddable calls are refused for this long.</summary>
+    public static readonly TimeSpan SheddableHold = TimeSpan.FromSeconds(1);
+
+    private readonly LimitsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly long _standingTicks;
+    private readonly long _minWaitCutTicks;
+    private readonly long _sheddableHoldTicks;
+    private readonly AdaptiveConcurrencyLimit? _adaptive;
+    private readonly Lock _lock = new();
+    private readonly LinkedList<Waiter> _waiters = new();
+    private int _running;
     private int _queued;
+    private long _queueEmptyAt;
+    private long _criticalRefusedAt = long.MinValue / 2;
 
-    public bool Enabled { get; } = options.MaxConcurrentCalls > 0;
-
-    public int MaxQueued { get; } = options.MaxQueuedCalls;
-
-    public int Queued => Volatile.Read(ref _queued);
-
-    public int Running => Enabled ? options.MaxConcurrentCalls - _slots.CurrentCount : 0;
-
-    public bool TryEnter() => _slots.Wait(0);
-
-    /// <summary>Slots a sheddable call may take: all but <see cref="LimitsOptions.CriticalReserve"/>, at least one.</summary>
-    public int SheddableSlots { get; } = Math.Max(1, (int)(options.MaxConcurrentCalls * (1 - options.CriticalReserve)));
-
-    /// <summary>A slot for a sheddable call: only while fewer than <see cref="SheddableSlots"/> are in use and no call waits.</summary>
-    public bool TryEnterSheddable() => Running < SheddableSlots && Queued == 0 && TryEnter();
-
-    /// <summary>Queues for a slot; false when the queue is full. Throws when <paramref name="cancellationToken"/> fires first.</summary>
-    public async ValueTask<bool> EnterQueuedAsync(CancellationToken cancellationToken)
+    public CallGate(LimitsOptions options, TimeProvider time)
     {
-        if (Interlocked.Increment(ref _queued) > MaxQueued)
+        _options = options;
+        _time = time;
+        _standingTicks = Ticks(StandingQueueInterval);
+        _minWaitCutTicks = Ticks(TimeSpan.FromMilliseconds(1));
+        _sheddableHoldTicks = Ticks(SheddableHold);
+        if (options.AdaptiveConcurrency && options.MaxConcurrentCalls > 0)
         {
-            Interlocked.Decrement(ref _queued);
-            return false;
-        }
-
-        try
-        {
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _queued);
+            var min = Math.Min(options.MinConcurrentCalls, options.MaxConcurrentCalls);
+            _adaptive = new AdaptiveConcurrencyLimit(min, options.MaxConcurrentCalls, options.LatencyTolerance,
+                initial: Math.Min(LimitsOptions.InitialAdaptiveLimit, options.MaxConcurrentCalls), time.TimestampFrequency);
         }
     }
 
-    public void Exit() => _slots.Release();
+    public bool Enabled => _options.MaxConcurrentCalls > 0;
+
+    public bool Adaptive => _adaptive is not null;
+
+    /// <summary>The adaptive limit's learned uncongested service time; null with a fixed limit.</summary>
+    public TimeSpan? LearnedServiceTime => _adaptive?.Baseline;
+
+    /// <summary>Calls allowed to run at once right now.</summary>
+    public int Limit => _adaptive?.Limit ?? _options.MaxConcurrentCalls;
+
+    public int MaxQueued => _options.MaxQueuedCalls;
+
+    public int Queued => Volatile.Read(ref _queued);
+
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Slots a sheddable call may take: all but <see cref="LimitsOptions.CriticalReserve"/> of <see cref="Limit"/>, at least one.</summary>
+    public int SheddableSlots => Math.Max(1, (int)(Limit * (1 - _options.CriticalReserve)));
+
+    /// <summary>A slot without waiting, when one is free and no call waits for one.</summary>
+    public bool TryEnter(out GateSlot slot)
+    {
+        slot = Queued == 0 && TryTakeSlot() ? new GateSlot(this, _time.GetTimestamp()) : default;
+        return slot.Taken;
+    }
+
+    /// <summary>A slot for a sheddable call: only while fewer than <see cref="SheddableSlots"/> are in use, no call waits and no critical call was refused within <see cref="SheddableHold"/>.</summary>
+    public bool TryEnterSheddable(out GateSlot slot)
+    {
+        var now = _time.GetTimestamp();
+        slot = Running < SheddableSlots && Queued == 0
+            && now - Volatile.Read(ref _criticalRefusedAt) >= _sheddableHoldTicks
+            && TryTakeSlot()
+            ? new GateSlot(this, now)
+            : default;
+        return slot.Taken;
+    }
+
+    /// <summary>Queues for a slot (taken when the outcome is <see cref="QueueOutcome.Entered"/>). Throws when <paramref name="cancellationToken"/> fires first.</summary>
+    public async ValueTask<(QueueOutcome Outcome, GateSlot Slot)> EnterQueuedAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
+        return (outcome, outcome == QueueOutcome.Entered ? new GateSlot(this, _time.GetTimestamp()) : default);
+    }
+
+    private async ValueTask<QueueOutcome> WaitForSlotAsync(CancellationToken cancellationToken)
+    {
+        var waiter = new Waiter(this, _time.GetTimestamp());
+        lock (_lock)
+        {
+            // Announced before looking for a slot (a full fence, as Exit's decrement is): an Exit in between sees a waiter.
+            Interlocked.Exchange(ref _queued, _waiters.Count + 1);
+            if (_waiters.Count == 0 && TryTakeSlot())
+            {
+                Volatile.Write(ref _queued, 0);
+                return QueueOutcome.Entered;
+            }
+
+            if (_waiters.Count >= MaxQueued)
+            {
+                Volatile.Write(ref _queued, _waiters.Count);
+                Volatile.Write(ref _criticalRefusedAt, waiter.QueuedAt);
+                return QueueOutcome.QueueFull;
+            }
+
+            if (_waiters.Count == 0)
+            {
+                _queueEmptyAt = waiter.QueuedAt;
+            }
+
+            waiter.Node = _waiters.AddLast(waiter);
+        }
+
+        using var registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(token), waiter);
+        return await waiter.Outcome.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Releases a slot taken at <paramref name="enteredAt"/>, and hands it to the next waiter.</summary>
+    internal void Exit(long enteredAt)
+    {
+        var now = _time.GetTimestamp();
+        var running = Interlocked.Decrement(ref _running);
+        var limitMayHaveGrown = _adaptive?.Record(now - enteredAt, running + 1, now) ?? false;
+        if (Queued > 0 || limitMayHaveGrown)
+        {
+            AdmitWaiters(now);
+        }
+    }
+
+    private bool TryTakeSlot()
+    {
+        var limit = Limit;
+        var running = Volatile.Read(ref _running);
+        while (running < limit)
+        {
+            var seen = Interlocked.CompareExchange(ref _running, running + 1, running);
+            if (seen == running)
+            {
+                return true;
+            }
+
+            running = seen;
+        }
+
+        return false;
+    }
+
+    private void AdmitWaiters(long now)
+    {
+        lock (_lock)
+        {
+            var cut = WaitCutTicks(now);
+            while (_waiters.First is { } first)
+            {
+                if (now - first.Value.QueuedAt > cut)
+                {
+                    Dequeue(first, now);
+                    Volatile.Write(ref _criticalRefusedAt, now);
+                    first.Value.Outcome.TrySetResult(QueueOutcome.WaitedTooLong);
+                    continue;
+                }
+
+                if (!TryTakeSlot())
+                {
+                    return;
+                }
+
+                Dequeue(first, now);
+                first.Value.Outcome.TrySetResult(QueueOutcome.Entered);
+            }
+        }
+    }
+
+    /// <summary>How long a call may have waited and still be run: unbounded, except in a standing queue under the adaptive limit.</summary>
+    private long WaitCutTicks(long now) =>
+        _adaptive is { } adaptive && now - _queueEmptyAt > _standingTicks
+            ? Math.Max(_minWaitCutTicks, Ticks(adaptive.Baseline))
+            : long.MaxValue;
+
+    private void Dequeue(LinkedListNode<Waiter> node, long now)
+    {
+        _waiters.Remove(node);
+        Volatile.Write(ref _queued, _waiters.Count);
+        if (_waiters.Count == 0)
+        {
+            _queueEmptyAt = now;
+        }
+    }
+
+    /// <summary>A waiter whose call was cancelled leaves the queue, unless it was handed a slot already (then it runs and exits).</summary>
+    private void Cancel(Waiter waiter, CancellationToken token)
+    {
+        lock (_lock)
+        {
+            if (waiter.Node?.List is not null)
+            {
+                Dequeue(waiter.Node, _time.GetTimestamp());
+                waiter.Outcome.TrySetCanceled(token);
+            }
+        }
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    private sealed class Waiter(CallGate gate, long queuedAt)
+    {
+        public long QueuedAt { get; } = queuedAt;
+
+        public void Cancel(CancellationToken token) => gate.Cancel(this, token);
+
+        public LinkedListNode<Waiter>? Node { get; set; }
+
+        public TaskCompletionSource<QueueOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+internal enum QueueOutcome
+{
+    Entered,
+    QueueFull,
+    WaitedTooLong,
+}
+
+/// <summary>A concurrency slot held by a call; <see cref="Exit"/> releases it (nothing when none was taken).</summary>
+internal readonly struct GateSlot(CallGate gate, long enteredAt)
+{
+    public bool Taken => gate is not null;
+
+    public void Exit() => gate?.Exit(enteredAt);
 }

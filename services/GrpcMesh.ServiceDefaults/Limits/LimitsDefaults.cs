@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -13,7 +14,7 @@ internal static class LimitsDefaults
     {
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.SectionName);
         services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new CallGate(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
+        services.AddSingleton(sp => new CallGate(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, sp.GetRequiredService<TimeProvider>()).Observe(sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<CallAdmission>();
         services.AddSingleton<IStartupFilter, MessageSizeRefusals>();
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>((grpc, limits) =>

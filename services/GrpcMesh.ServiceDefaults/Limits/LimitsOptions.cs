@@ -38,12 +38,35 @@ public sealed class LimitsOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan MinRemainingDeadline { get; set; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Unary calls handled at once; more wait in a queue. 0 turns the limit off.</summary>
+    /// <summary>Where the adaptive limit starts (or <see cref="MaxConcurrentCalls"/> when that is lower).</summary>
+    internal const int InitialAdaptiveLimit = 100;
+
+    /// <summary>
+    /// Unary calls handled at once (the ceiling of the adaptive limit); more wait in a queue. 0 turns the limit, the
+    /// queue and <see cref="CriticalReserve"/> off.
+    /// </summary>
     [Range(0, 1_000_000)]
     public int MaxConcurrentCalls { get; set; } = 1000;
 
     /// <summary>
-    /// Share of <see cref="MaxConcurrentCalls"/> kept for critical calls: a call marked <c>grpcmesh-criticality: sheddable</c>
+    /// true: how many calls run at once follows the calls' service times — it starts at 100, shrinks while calls run
+    /// slower than <see cref="LatencyTolerance"/> × their uncongested time and grows back while they do not, between
+    /// <see cref="MinConcurrentCalls"/> and <see cref="MaxConcurrentCalls"/>; and a call waiting in a queue that has not
+    /// emptied for 100 ms is refused once it has waited longer than that uncongested time. false: a fixed
+    /// <see cref="MaxConcurrentCalls"/>, and queued calls wait until their deadline.
+    /// </summary>
+    public bool AdaptiveConcurrency { get; set; } = true;
+
+    /// <summary>The adaptive limit's floor (capped at <see cref="MaxConcurrentCalls"/>).</summary>
+    [Range(1, 1_000_000)]
+    public int MinConcurrentCalls { get; set; } = 10;
+
+    /// <summary>How much slower than uncongested calls may run before the adaptive limit shrinks (1.5: 50 % slower).</summary>
+    [Range(1.0, 10.0)]
+    public double LatencyTolerance { get; set; } = 1.5;
+
+    /// <summary>
+    /// Share of the concurrency limit kept for critical calls: a call marked <c>grpcmesh-criticality: sheddable</c>
     /// is refused (RESOURCE_EXHAUSTED with pushback, never queued) once more than the rest are in use or any call waits.
     /// </summary>
     [Range(0.0, 0.9)]

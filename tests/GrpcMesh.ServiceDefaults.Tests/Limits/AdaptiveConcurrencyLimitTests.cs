@@ -1,0 +1,114 @@
+using GrpcMesh.ServiceDefaults.Limits;
+using GrpcMesh.Testing;
+
+namespace GrpcMesh.ServiceDefaults.Tests.Limits;
+
+public sealed class AdaptiveConcurrencyLimitTests
+{
+    private const long Frequency = 1_000_000; // one tick per microsecond
+    private const double Uncongested = 2_000; // 2 ms
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Update_CallsSlowerThanToleranceAllowsWhileBusy_LimitShrinksToTheFloorAndNoFurther()
+    {
+        var limit = Learned();
+
+        var seen = new List<int>();
+        for (var i = 0; i < 200; i++)
+        {
+            limit.Update(Uncongested * 4, maxRunning: limit.Limit);
+            seen.Add(limit.Limit);
+        }
+
+        Assert.True(seen[0] < 100, $"first congested window left the limit at {seen[0]}");
+        Assert.True(seen[0] >= 90, $"one window cut the limit by more than 10 %: {seen[0]}");
+        Assert.Equal(10, seen[^1]);
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.Second <= p.First), "the limit never grows while calls are congested");
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Update_BusyButNotSlower_LimitGrowsToTheCeilingAndNoFurther()
+    {
+        var limit = Learned(max: 400);
+
+        for (var i = 0; i < 500; i++)
+        {
+            limit.Update(Uncongested, maxRunning: limit.Limit);
+        }
+
+        Assert.Equal(400, limit.Limit);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Update_WithinTolerance_LimitDoesNotShrink()
+    {
+        var limit = Learned();
+
+        limit.Update(Uncongested * 1.4, maxRunning: limit.Limit);
+
+        Assert.True(limit.Limit >= 100, $"1.4x the uncongested time is within the 1.5 tolerance, yet the limit fell to {limit.Limit}");
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Update_FewerThanHalfTheLimitRunning_LimitUnchangedHoweverSlow()
+    {
+        var limit = Learned();
+
+        for (var i = 0; i < 50; i++)
+        {
+            limit.Update(Uncongested * 10, maxRunning: 49);
+        }
+
+        Assert.Equal(100, limit.Limit);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Update_CongestionEnds_LimitRecovers()
+    {
+        var limit = Learned();
+        for (var i = 0; i < 100; i++)
+        {
+            limit.Update(Uncongested * 4, maxRunning: limit.Limit);
+        }
+
+        var floor = limit.Limit;
+        for (var i = 0; i < 100; i++)
+        {
+            limit.Update(Uncongested, maxRunning: limit.Limit);
+        }
+
+        Assert.True(limit.Limit > floor * 5, $"limit {limit.Limit} after 100 uncongested windows, from {floor}");
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Record_WindowClosesOnlyAfterItsLengthAndEnoughCalls()
+    {
+        var limit = new AdaptiveConcurrencyLimit(min: 10, max: 1000, tolerance: 1.5, initial: 100, Frequency);
+        var windowTicks = (long)(AdaptiveConcurrencyLimit.WindowLength.TotalSeconds * Frequency);
+
+        Assert.False(limit.Record(2_000, running: 100, now: 0), "the first call opens the window");
+        for (var samples = 2; samples < AdaptiveConcurrencyLimit.MinWindowSamples; samples++)
+        {
+            Assert.False(limit.Record(2_000, running: 100, now: windowTicks * 2), $"closed with {samples} calls");
+        }
+
+        Assert.False(limit.Record(2_000, running: 100, now: windowTicks - 1), "closed before the window's length");
+        Assert.Equal(TimeSpan.Zero, limit.Baseline);
+        Assert.True(limit.Record(2_000, running: 100, now: windowTicks));
+        Assert.Equal(TimeSpan.FromMilliseconds(2), limit.Baseline);
+    }
+
+    /// <summary>A limit of 100 that has seen 20 uncongested windows of 2 ms calls, while not busy.</summary>
+    private static AdaptiveConcurrencyLimit Learned(int max = 1000)
+    {
+        var limit = new AdaptiveConcurrencyLimit(min: 10, max: max, tolerance: 1.5, initial: 100, Frequency);
+        for (var i = 0; i < 20; i++)
+        {
+            limit.Update(Uncongested, maxRunning: 1);
+        }
+
+        Assert.Equal(TimeSpan.FromMilliseconds(2), limit.Baseline);
+        Assert.Equal(100, limit.Limit);
+        return limit;
+    }
+}
