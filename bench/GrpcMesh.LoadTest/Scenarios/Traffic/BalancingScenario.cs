@@ -6,7 +6,8 @@ namespace GrpcMesh.LoadTest.Scenarios.Traffic;
 /// <summary>
 /// <c>lb-round-robin</c> / <c>lb-least-loaded</c>: the mesh client over three replicas with one
 /// <c>LoadBalancing:Policy</c>, first all healthy (the reference p99), then with one of the three slowed by
-/// <see cref="SlowDelay"/> per call. Four replicas run (three healthy, one slow); each phase's client lists three.
+/// <see cref="SlowDelay"/> per call. Four replicas run (three healthy, one slow), all warmed up first; each phase's
+/// client lists three.
 /// </summary>
 internal sealed class BalancingScenario(string policy) : TrafficScenario(
     "lb-" + policy.Replace('_', '-'),
@@ -24,6 +25,7 @@ internal sealed class BalancingScenario(string policy) : TrafficScenario(
     {
         await using var replicas = await ReplicaSet.StartAsync(context, Name,
             [new("a"), new("b"), new("c"), new(Slow, "--Replica:ExtraDelay", SlowDelay.ToString())], cancellationToken);
+        await MeshPhase.WarmUpAsync(Name, context, progress, replicas, ["a", "b", "c", Slow], cancellationToken);
         var settings = new Dictionary<string, string> { ["LoadBalancing:Policy"] = Policy };
         var healthy = await MeshPhase.RunAsync(Name, "all-healthy", "replicas a, b, c", context, progress, replicas,
             ["a", "b", "c"], settings, cancellationToken);
