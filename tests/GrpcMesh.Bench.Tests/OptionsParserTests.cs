@@ -82,4 +82,18 @@ public sealed class OptionsParserTests
 
         Assert.Equal("unknown option '--fast'", ex.Message);
     }, TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Parse_TrafficAndOverloadOptions_AreReadAndSmokeShrinksTheOverload() => TestTimeouts.RunSync(() =>
+    {
+        var defaults = OptionsParser.Parse([]);
+        var smoke = OptionsParser.Parse(["--smoke", "--traffic"]);
+        var explicitValues = OptionsParser.Parse(["--overload-slots", "16", "--overload-hold", "1ms", "--overload-duration", "30s", "--smoke"]);
+
+        Assert.False(defaults.Traffic);
+        Assert.Equal((8, TimeSpan.FromMilliseconds(2), TimeSpan.FromSeconds(15)), (defaults.OverloadSlots, defaults.OverloadHold, defaults.OverloadDuration));
+        Assert.True(smoke.Traffic);
+        Assert.Equal((2, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1.5)), (smoke.OverloadSlots, smoke.OverloadHold, smoke.OverloadDuration));
+        Assert.Equal((16, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)), (explicitValues.OverloadSlots, explicitValues.OverloadHold, explicitValues.OverloadDuration));
+    }, TestContext.Current.CancellationToken);
 }

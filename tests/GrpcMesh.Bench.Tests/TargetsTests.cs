@@ -45,6 +45,31 @@ public sealed class TargetsTests
         Assert.Null(target.Met);
     }, TestContext.Current.CancellationToken);
 
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Evaluate_TrafficScenarios_ChecksIssue18Figures() => TestTimeouts.RunSync(() =>
+    {
+        IReadOnlyList<ScenarioReport> scenarios =
+        [
+            Traffic("lb-least-loaded", new TrafficReport([], Balancing: new BalancingFigures("least_loaded", 0.08, 2, 3.5, 1.75))),
+            Traffic("hedging-on", new TrafficReport([], Hedging: new HedgingFigures(true, 1, 2.5, 60, 2.5, 1.02))),
+            Traffic("overload", new TrafficReport([], Overload: new OverloadFigures(8, 2, 4_000, 3, 12_000, 3_800, 0.95, null, null, 100, 150, 2, 40))),
+        ];
+
+        var targets = Targets.Evaluate(scenarios).ToDictionary(t => t.Note);
+
+        Assert.True(targets["lb-least-loaded slow share"].Met);
+        Assert.False(targets["lb-least-loaded p99 vs healthy"].Met);
+        Assert.True(targets["hedging-on p99 vs p50"].Met);
+        Assert.True(targets["hedging-on attempts per call"].Met);
+        Assert.True(targets["overload goodput vs peak"].Met);
+        Assert.Null(targets["overload critical p99 vs unloaded"].Met); // no critical call ended OK: not measured, not "met"
+        Assert.Equal(2, targets["overload priority inversions"].Measured);
+        Assert.False(targets["overload priority inversions"].Met);
+    }, TestContext.Current.CancellationToken);
+
+    private static ScenarioReport Traffic(string name, TrafficReport traffic) =>
+        new(name, name, Outcomes.Ok, null, null, null, null, null, null, null, Traffic: traffic);
+
     private static ScenarioReport Scenario(string name, double rps, double halfLoadP99) => new(
         name, name, Outcomes.Ok, null, null, null, null,
         Phase("closed", rps, 1), Phase("open", rps / 2, halfLoadP99), null);

@@ -4,6 +4,7 @@ using GrpcMesh.LoadTest.Hosting;
 using GrpcMesh.LoadTest.Load;
 using GrpcMesh.LoadTest.Reporting;
 using GrpcMesh.LoadTest.Scenarios;
+using GrpcMesh.LoadTest.Scenarios.Traffic;
 
 namespace GrpcMesh.LoadTest.Cli;
 
@@ -36,7 +37,7 @@ internal static class LoadTestCommand
             }
 
             options = OptionsParser.Parse(args);
-            scenarios = ScenarioCatalog.Select(options.Scenarios);
+            scenarios = ScenarioCatalog.Select(options.Scenarios, options.Traffic);
         }
         catch (ArgumentException ex)
         {
@@ -115,6 +116,11 @@ internal static class LoadTestCommand
                 ;
         }
 
+        if (scenario is TrafficScenario traffic)
+        {
+            return await TrafficRunner.RunAsync(traffic, context, progress, log, loadBefore, cancellationToken);
+        }
+
         PhaseResult? closed = null, open = null;
         string? serverInfo = null;
         try
@@ -180,8 +186,9 @@ internal static class LoadTestCommand
 
     private static SettingsReport Settings(LoadTestOptions o, RepoLayout repo) => new(
         o.Warmup.TotalSeconds, o.Duration.TotalSeconds, o.Concurrency, o.Connections, o.Rate, o.OpenLoopFraction, o.Users, o.ZipfUsers, o.ZipfExponent,
-        o.Smoke, repo.Configuration, o.PythonMode, o.Repeat);
+        o.Smoke, repo.Configuration, o.PythonMode, o.Repeat, o.OverloadSlots, o.OverloadHold.TotalMilliseconds, o.OverloadDuration.TotalSeconds);
 
     private static string ScenarioList() =>
-        "\nScenarios:\n" + string.Join("\n", ScenarioCatalog.All().Select(s => $"  {s.Name,-24} {s.Description}"));
+        "\nScenarios:\n" + string.Join("\n", ScenarioCatalog.All().Select(s => $"  {s.Name,-24} {s.Description}"
+            + (s.InDefaultRun ? "" : " [only when named, or with --traffic]")));
 }

@@ -37,6 +37,18 @@ internal sealed record LoadTestOptions
 
     public string? JsonPath { get; init; }
 
+    /// <summary>Runs the traffic-management scenarios (issue 18), besides any named ones; a run without <c>--scenarios</c> leaves them out.</summary>
+    public bool Traffic { get; init; }
+
+    /// <summary><c>overload</c>: "connections" of the replica's bounded downstream resource.</summary>
+    public int OverloadSlots { get; init; } = 8;
+
+    /// <summary><c>overload</c>: how long each call holds one (capacity ≈ slots ÷ hold: 8 ÷ 2 ms = 4,000 req/s).</summary>
+    public TimeSpan OverloadHold { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary><c>overload</c>: length of the open loop at 3× the peak.</summary>
+    public TimeSpan OverloadDuration { get; init; } = TimeSpan.FromSeconds(15);
+
     public bool Smoke { get; init; }
 
     /// <summary>Run <c>dotnet build</c> on the server projects even when their dlls exist.</summary>
@@ -59,5 +71,8 @@ internal sealed record LoadTestOptions
         Connections = 2,
         Users = 10,
         ZipfUsers = 100,
+        OverloadSlots = 2,
+        OverloadHold = TimeSpan.FromMilliseconds(5),
+        OverloadDuration = TimeSpan.FromSeconds(1.5),
     };
 }

@@ -8,7 +8,8 @@ internal static class OptionsParser
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/GrpcMesh.LoadTest -- [options]
 
-          --scenarios a,b,...    scenarios to run (default: all); see the list below
+          --scenarios a,b,...    scenarios to run (default: all but the traffic ones); see the list below
+          --traffic              the traffic-management scenarios (lb-*, hedging-*, overload), besides any --scenarios
           --duration <time>      measured phase length (default 10s; closed loop, then open loop)
           --warmup <time>        unrecorded load before the closed loop (default 5s; the open loop gets 1s)
           --concurrency <n>      closed loop: calls in flight (default 32)
@@ -20,7 +21,11 @@ internal static class OptionsParser
           --zipf-exponent <s>    Zipf exponent of their keys (default 0.99)
           --repeat <n>           run the scenario list n times (interleaved); each scenario reports its median run
           --json <path>          report file (default artifacts/bench/loadtest.json under the repo root)
-          --smoke                quick check: 0.5s warm-up, 1s phases, concurrency 8, 2 connections, 10 users (100 Zipf)
+          --overload-slots <n>   overload: the bounded resource's slots (default 8)
+          --overload-hold <time> overload: how long each call holds a slot (default 2ms; capacity = slots / hold)
+          --overload-duration <time> overload: open loop at 3x the peak for this long (default 15s)
+          --smoke                quick check: 0.5s warm-up, 1s phases, concurrency 8, 2 connections, 10 users (100 Zipf),
+                                 overload 2 slots x 5ms for 1.5s
           --build                dotnet build the server projects first even if they are built
           --python-mode aio|sync grpcio server flavour (default aio)
           --server-env K=V       environment variable for the .NET servers, repeatable (e.g. DOTNET_PerfMapEnabled=1)
@@ -63,6 +68,10 @@ internal static class OptionsParser
                 "--zipf-exponent" => options with { ZipfExponent = ParseDouble(name, Value(), 0, 3) },
                 "--repeat" => options with { Repeat = ParseInt(name, Value(), 1, 100) },
                 "--json" => options with { JsonPath = Value() },
+                "--traffic" => options with { Traffic = true },
+                "--overload-slots" => options with { OverloadSlots = ParseInt(name, Value(), 1, 10_000) },
+                "--overload-hold" => options with { OverloadHold = ParseTime(name, Value()) },
+                "--overload-duration" => options with { OverloadDuration = ParseTime(name, Value()) },
                 "--python-mode" => options with { PythonMode = ParsePythonMode(Value()) },
                 "--server-env" => options with { ServerEnvironment = WithVariable(options.ServerEnvironment, Value()) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),

@@ -44,7 +44,10 @@ internal static class ClosedLoop
             statuses.Add(worker.Statuses);
         }
 
-        return new PhaseResult("closed", connections.Length, concurrency, null, duration, latency, statuses, NotSent: 0);
+        return new PhaseResult("closed", connections.Length, concurrency, null, duration, latency, statuses, NotSent: 0)
+        {
+            Completed = workers.Sum(w => w.Completed),
+        };
     }
 
     private static long ToTicks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);

@@ -16,9 +16,9 @@ internal static class OpenLoop
 
     public static async Task<PhaseResult> RunAsync(
         UnaryCall[] connections, double rate, TimeSpan warmup, TimeSpan duration,
-        ProgressReporter progress, string label, CancellationToken cancellationToken)
+        ProgressReporter progress, string label, CancellationToken cancellationToken, CallObserver? observer = null)
     {
-        var state = new State(connections, cancellationToken);
+        var state = new State(connections, observer, cancellationToken);
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var end = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -44,7 +44,10 @@ internal static class OpenLoop
             await progressTask;
         }
 
-        return new PhaseResult("open", connections.Length, null, rate, duration, state.Latency, state.Statuses, Volatile.Read(ref state.NotSent));
+        return new PhaseResult("open", connections.Length, null, rate, duration, state.Latency, state.Statuses, Volatile.Read(ref state.NotSent))
+        {
+            Completed = Volatile.Read(ref state.Completed),
+        };
     }
 
     /// <summary>
@@ -83,7 +86,7 @@ internal static class OpenLoop
         }
     }
 
-    private sealed class State(UnaryCall[] connections, CancellationToken cancellationToken)
+    private sealed class State(UnaryCall[] connections, CallObserver? observer, CancellationToken cancellationToken)
     {
         private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _outstanding;
@@ -126,6 +129,7 @@ internal static class OpenLoop
         private async Task CallAsync(UnaryCall call, long sequence, long due, bool measured)
         {
             Exception? failure = null;
+            var sent = Stopwatch.GetTimestamp();
             try
             {
                 await call(sequence, cancellationToken);
@@ -140,6 +144,7 @@ internal static class OpenLoop
             if (measured)
             {
                 Statuses.Record(failure, Latency, done - due);
+                observer?.Invoke(sequence, sent, done - due, failure);
             }
 
             if (Interlocked.Decrement(ref _outstanding) == 0 && Volatile.Read(ref _draining) == 1)

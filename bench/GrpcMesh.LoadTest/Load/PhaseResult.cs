@@ -16,6 +16,9 @@ internal sealed record PhaseResult(
     StatusTally Statuses,
     long NotSent)
 {
+    /// <summary>Every call the loop finished, warm-up and the calls after the window included (what the servers saw).</summary>
+    public long Completed { get; init; }
+
     public long Ok => Statuses.Ok;
 
     public long Failed => Statuses.Failed;

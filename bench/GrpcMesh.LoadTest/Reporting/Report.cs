@@ -16,7 +16,8 @@ internal sealed record MachineReport(string Os, string Runtime, int ProcessorCou
 
 internal sealed record SettingsReport(
     double WarmupSeconds, double DurationSeconds, int Concurrency, int Connections, double? Rate,
-    double OpenLoopFraction, int Users, int ZipfUsers, double ZipfExponent, bool Smoke, string Configuration, string PythonMode, int Repeat);
+    double OpenLoopFraction, int Users, int ZipfUsers, double ZipfExponent, bool Smoke, string Configuration, string PythonMode, int Repeat,
+    int OverloadSlots, double OverloadHoldMs, double OverloadSeconds);
 
 internal sealed record ScenarioReport(
     string Name,
@@ -29,7 +30,8 @@ internal sealed record ScenarioReport(
     PhaseReport? ClosedLoop,
     PhaseReport? OpenLoop,
     double? ThroughputVsBaseline,
-    IReadOnlyList<double>? RunsOkPerSecond = null);
+    IReadOnlyList<double>? RunsOkPerSecond = null,
+    TrafficReport? Traffic = null);
 
 internal sealed record PhaseReport(
     string Mode,

@@ -38,7 +38,8 @@ internal static class SvgReport
 
     private static void Bars(StringBuilder svg, IReadOnlyList<ScenarioReport> scenarios, int top)
     {
-        var max = scenarios.Max(s => s.ClosedLoop!.OkPerSecond);
+        // A run with only open loops (--rate) or only traffic scenarios has no bars.
+        var max = scenarios.Select(s => s.ClosedLoop!.OkPerSecond).DefaultIfEmpty(0).Max();
         var span = Width - Left - 130;
         for (var i = 0; i < scenarios.Count; i++)
         {

@@ -59,7 +59,8 @@ internal static class TableWriter
             text.AppendLine();
         }
 
-        foreach (var r in report.Scenarios)
+        // Traffic scenarios show their statuses per phase in their own section.
+        foreach (var r in report.Scenarios.Where(r => r.Traffic is null || r.Outcome != Outcomes.Ok))
         {
             var statuses = new[] { r.ClosedLoop, r.OpenLoop }.OfType<PhaseReport>()
                 .Select(p => $"{p.Mode}: {string.Join(" ", p.Statuses.Select(kv => $"{kv.Key}={kv.Value:N0}"))}{(p.FirstError is null ? "" : $" (first error: {p.FirstError})")}");
@@ -77,6 +78,7 @@ internal static class TableWriter
         }
 
         text.AppendLine();
+        TrafficTable.Render(text, report.Scenarios);
         Line(text, "Targets:");
         foreach (var t in report.Targets)
         {

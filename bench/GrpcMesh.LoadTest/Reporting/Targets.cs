@@ -1,6 +1,6 @@
 namespace GrpcMesh.LoadTest.Reporting;
 
-/// <summary>The goals of issues 7 and 17, checked against one run's numbers (null = not measured in this run).</summary>
+/// <summary>The goals of issues 7, 17 and 18, checked against one run's numbers (null = not measured in this run).</summary>
 internal static class Targets
 {
     public static IReadOnlyList<TargetReport> Evaluate(IReadOnlyList<ScenarioReport> scenarios)
@@ -18,6 +18,25 @@ internal static class Targets
             AtLeast("resilient two-hop ÷ raw two-hop (req/s)", Divide(Rps("twohop-resilient"), Rps("twohop-raw")), 0.85, "twohop-resilient ÷ twohop-raw"),
             AtMost("p99 at half of max throughput, full-stack GetUser (ms)", HalfLoadP99("userservice"), 5, "userservice open loop"),
             AtMost("p99 at half of max throughput, resilient two-hop (ms)", HalfLoadP99("twohop-resilient"), 5, "twohop-resilient open loop"),
+            .. TrafficTargets(scenarios),
+        ];
+    }
+
+    /// <summary>Issue 18: least-loaded balancing, hedging, overload admission.</summary>
+    private static IEnumerable<TargetReport> TrafficTargets(IReadOnlyList<ScenarioReport> scenarios)
+    {
+        var balancing = Find(scenarios, "lb-least-loaded")?.Traffic?.Balancing;
+        var hedging = Find(scenarios, "hedging-on")?.Traffic?.Hedging;
+        var overload = Find(scenarios, "overload")?.Traffic?.Overload;
+        return
+        [
+            AtMost("least_loaded: share of calls to the replica slowed by 50 ms", balancing?.SlowReplicaShare, 0.10, "lb-least-loaded slow share"),
+            AtMost("least_loaded: caller p99 ÷ all-healthy p99", balancing?.P99VsHealthy, 1.5, "lb-least-loaded p99 vs healthy"),
+            AtMost("hedging: GetUser p99 ÷ p50 (one replica stalls 1 % of calls 1 s)", hedging?.P99VsP50, 3, "hedging-on p99 vs p50"),
+            AtMost("hedging: attempts per call", hedging?.AttemptsPerCall, 1.15, "hedging-on attempts per call"),
+            AtLeast("overload at 3× peak: goodput ÷ peak", overload?.GoodputVsPeak, 0.9, "overload goodput vs peak"),
+            AtMost("overload at 3× peak: admitted critical p99 ÷ unloaded p99", overload?.CriticalP99VsUnloaded, 2, "overload critical p99 vs unloaded"),
+            AtMost("overload: 100 ms windows refusing critical, admitting sheddable", overload?.CriticalRefusedWhileSheddableAdmitted, 0, "overload priority inversions"),
         ];
     }
 

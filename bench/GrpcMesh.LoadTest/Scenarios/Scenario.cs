@@ -10,6 +10,9 @@ internal abstract class Scenario(string name, string description)
     /// <summary>The scenario whose req/s this one is divided by in the table (null: none).</summary>
     public virtual string? Baseline => "baseline";
 
+    /// <summary>Whether a run without <c>--scenarios</c> includes it.</summary>
+    public virtual bool InDefaultRun => true;
+
     /// <summary>The .NET projects whose dlls this scenario runs (built before the run if missing).</summary>
     public virtual IEnumerable<string> DotnetProjects => [];
 

@@ -25,6 +25,17 @@ internal static class UserCalls
         };
     }
 
+    /// <summary>
+    /// GetUser cycling through <paramref name="userIds"/> on an already-built client (the mesh client: it brings its own
+    /// token, deadline and balancing), one call shared by every worker.
+    /// </summary>
+    public static UnaryCall GetUser(UserServiceClient client, IReadOnlyList<string> userIds)
+    {
+        var requests = userIds.Select(id => new GetUserRequest { UserId = id }).ToArray();
+        return (sequence, cancellationToken) =>
+            client.GetUserAsync(requests[sequence % requests.Length], cancellationToken: cancellationToken).ResponseAsync;
+    }
+
     /// <summary>The calls of a scenario over <paramref name="userIds"/>: cycling, or Zipf-distributed when <paramref name="zipf"/>.</summary>
     public static CallFactory GetUser(IReadOnlyList<string> userIds, ScenarioContext context, bool zipf) =>
         GetUser(userIds, context.Auth.Headers, zipf ? ZipfKeys.Sample(userIds.Count, context.Options.ZipfExponent, ZipfSampleLength) : null);

@@ -1,0 +1,47 @@
+using Grpc.Core;
+using GrpcMesh.User.V1;
+using Microsoft.Extensions.Options;
+using UserServiceBase = GrpcMesh.User.V1.UserService.UserServiceBase;
+
+namespace GrpcMesh.Bench.ReplicaServer;
+
+/// <summary>
+/// GetUser answered from memory (any id names a user), after the replica's configured delays and resource hold.
+/// The other UserService methods stay UNIMPLEMENTED.
+/// </summary>
+public sealed class ReplicaUserService(ServedCalls served, BoundedResource resource, IOptions<ReplicaOptions> options) : UserServiceBase
+{
+    private readonly ReplicaOptions _options = options.Value;
+
+    public override async Task<GetUserResponse> GetUser(GetUserRequest request, ServerCallContext context)
+    {
+        var number = served.Next();
+        if (string.IsNullOrEmpty(request.UserId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "user_id is required"));
+        }
+
+        var delay = _options.ExtraDelay;
+        if (_options.SlowEvery > 0 && number % _options.SlowEvery == 0)
+        {
+            delay += _options.SlowDelay;
+        }
+
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, context.CancellationToken);
+        }
+
+        await resource.UseAsync(context.CancellationToken);
+        return new GetUserResponse
+        {
+            User = new GrpcMesh.User.V1.User
+            {
+                Id = request.UserId,
+                Email = request.UserId + "@example.com",
+                DisplayName = "Replica user " + request.UserId,
+                Status = UserStatus.Active,
+            },
+        };
+    }
+}

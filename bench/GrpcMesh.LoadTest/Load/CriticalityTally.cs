@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Grpc.Core;
+using HdrHistogram;
+
+namespace GrpcMesh.LoadTest.Load;
+
+/// <summary>
+/// The outcome of a load that mixes critical and sheddable calls, per criticality (statuses, latency of OK calls), and
+/// the priority check over fixed windows of send time: a window is bad when a critical call sent in it was refused
+/// (RESOURCE_EXHAUSTED) while a sheddable call sent in it was admitted (ended OK) — the server let lower-priority work
+/// in at a moment it turned critical work away. Thread-safe.
+/// </summary>
+internal sealed class CriticalityTally(TimeSpan window)
+{
+    private const int CriticalRefused = 1;
+    private const int SheddableAdmitted = 2;
+    private const int CriticalFailed = 4;
+
+    private readonly long _windowTicks = Math.Max(1, (long)(window.TotalSeconds * Stopwatch.Frequency));
+    private readonly Dictionary<long, int> _windows = [];
+    private readonly Lock _gate = new();
+
+    public TimeSpan Window { get; } = window;
+
+    public StatusTally Critical { get; } = new();
+
+    public StatusTally Sheddable { get; } = new();
+
+    public LongConcurrentHistogram CriticalLatency { get; } = LatencyHistograms.CreateConcurrent();
+
+    public LongConcurrentHistogram SheddableLatency { get; } = LatencyHistograms.CreateConcurrent();
+
+    /// <summary>An open-loop observer that records each call, its criticality told by <paramref name="isSheddable"/> from its sequence number.</summary>
+    public CallObserver Observer(Func<long, bool> isSheddable) =>
+        (sequence, sent, elapsed, failure) => Record(isSheddable(sequence), sent, elapsed, failure);
+
+    public void Record(bool sheddable, long sentTimestamp, long elapsedTicks, Exception? failure)
+    {
+        (sheddable ? Sheddable : Critical).Record(failure, sheddable ? SheddableLatency : CriticalLatency, elapsedTicks);
+        var flag = (sheddable, failure) switch
+        {
+            (true, null) => SheddableAdmitted,
+            (false, RpcException { StatusCode: StatusCode.ResourceExhausted }) => CriticalRefused | CriticalFailed,
+            (false, not null) => CriticalFailed,
+            _ => 0,
+        };
+
+        var key = sentTimestamp / _windowTicks;
+        lock (_gate)
+        {
+            _windows[key] = _windows.GetValueOrDefault(key) | flag;
+        }
+    }
+
+    /// <summary>
+    /// Windows in which any call was sent; those in which a critical call was refused while a sheddable one was admitted;
+    /// and, wider, those in which a critical call failed in any way (e.g. DEADLINE_EXCEEDED in the server's queue) while a
+    /// sheddable one was admitted.
+    /// </summary>
+    public WindowCheck CheckWindows()
+    {
+        lock (_gate)
+        {
+            return new WindowCheck(
+                _windows.Count,
+                _windows.Values.Count(f => (f & (CriticalRefused | SheddableAdmitted)) == (CriticalRefused | SheddableAdmitted)),
+                _windows.Values.Count(f => (f & (CriticalFailed | SheddableAdmitted)) == (CriticalFailed | SheddableAdmitted)));
+        }
+    }
+}

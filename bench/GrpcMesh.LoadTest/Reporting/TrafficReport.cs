@@ -1,0 +1,46 @@
+namespace GrpcMesh.LoadTest.Reporting;
+
+/// <summary>
+/// What a traffic-management scenario (issue 18) measured: its phases, and the figures its targets are about (one of
+/// <see cref="Balancing"/>, <see cref="Hedging"/>, <see cref="Overload"/>). Latencies in milliseconds.
+/// </summary>
+internal sealed record TrafficReport(
+    IReadOnlyList<TrafficPhaseReport> Phases,
+    BalancingFigures? Balancing = null,
+    HedgingFigures? Hedging = null,
+    OverloadFigures? Overload = null);
+
+/// <summary>
+/// One phase: its load, the GetUser attempts each replica served during it (read from the replicas' counters), attempts
+/// per call the load generator made, the outcome per criticality, and the mesh client's settings (the token left out).
+/// </summary>
+internal sealed record TrafficPhaseReport(
+    string Name,
+    string Description,
+    PhaseReport Load,
+    IReadOnlyDictionary<string, long>? ServedByReplica = null,
+    double? AttemptsPerCall = null,
+    IReadOnlyDictionary<string, PhaseReport>? ByCriticality = null,
+    IReadOnlyDictionary<string, string?>? ClientSettings = null);
+
+/// <summary>lb-*: the slowed replica's share of the attempts, and the callers' p99 against the same policy with every replica healthy.</summary>
+internal sealed record BalancingFigures(string Policy, double SlowReplicaShare, double HealthyP99, double SlowP99, double P99VsHealthy);
+
+/// <summary>hedging-*: GetUser latency with one replica stalling every n-th call, and the attempts it cost.</summary>
+internal sealed record HedgingFigures(bool Enabled, double P50, double P99, double P999, double P99VsP50, double AttemptsPerCall);
+
+/// <summary>overload: peak goodput, unloaded p99, and what 3× the peak with half the calls sheddable did to both.</summary>
+internal sealed record OverloadFigures(
+    int Slots,
+    double HoldMs,
+    double PeakOkPerSecond,
+    double UnloadedP99,
+    double OverloadRate,
+    double GoodputOkPerSecond,
+    double GoodputVsPeak,
+    double? CriticalP99,
+    double? CriticalP99VsUnloaded,
+    double WindowMs,
+    int Windows,
+    int CriticalRefusedWhileSheddableAdmitted,
+    int CriticalFailedWhileSheddableAdmitted);

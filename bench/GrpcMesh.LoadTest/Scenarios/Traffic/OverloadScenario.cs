@@ -1,0 +1,78 @@
+using System.Globalization;
+using GrpcMesh.LoadTest.Load;
+using GrpcMesh.LoadTest.Reporting;
+
+namespace GrpcMesh.LoadTest.Scenarios.Traffic;
+
+/// <summary>
+/// <c>overload</c>: one replica with the shipped ServiceDefaults admission in front of a bounded downstream resource
+/// (<c>--overload-slots</c> held <c>--overload-hold</c> each). (a) closed loop: the peak goodput; (b) open loop at
+/// <see cref="LowFraction"/> × peak: the unloaded p99; (c) open loop at <see cref="OverloadFactor"/> × peak for
+/// <c>--overload-duration</c>, half the calls sheddable: goodput, admitted critical p99, and the
+/// <see cref="Window"/>-windows in which a critical call was refused while a sheddable one was admitted. Every call has
+/// a <see cref="Deadline"/>; raw channels (see <see cref="CriticalityCalls"/>).
+/// </summary>
+internal sealed class OverloadScenario() : TrafficScenario(
+    "overload",
+    $"ServiceDefaults admission over a bounded resource: peak, {LowFraction}x peak, {OverloadFactor}x peak with half the calls sheddable")
+{
+    public const double LowFraction = 0.3;
+    public const double OverloadFactor = 3;
+
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(100);
+
+    public override async Task<TrafficReport> RunAsync(ScenarioContext context, ProgressReporter progress, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        await using var replicas = await ReplicaSet.StartAsync(context, Name,
+            [new("bounded", "--Replica:ResourceSlots", options.OverloadSlots.ToString(CultureInfo.InvariantCulture), "--Replica:ResourceHold", options.OverloadHold.ToString())],
+            cancellationToken);
+        using var channels = new ChannelSet(replicas.Address("bounded"), options.Connections);
+        var ids = MeshPhase.UserIds(options.Users);
+        var critical = channels.Bind(CriticalityCalls.GetUser(ids, context.Auth.Headers, Deadline, mixed: false));
+        var mixed = channels.Bind(CriticalityCalls.GetUser(ids, context.Auth.Headers, Deadline, mixed: true));
+
+        var peak = await ClosedLoop.RunAsync(critical, options.Concurrency, options.Warmup, options.Duration, progress,
+            $"{Name} peak c={options.Concurrency}", cancellationToken);
+        if (peak.Ok == 0)
+        {
+            return new TrafficReport([Phase("peak", "closed loop, critical calls", peak)]);
+        }
+
+        var lowRate = LowFraction * peak.OkPerSecond;
+        var low = await OpenLoop.RunAsync(mixed, lowRate, TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds)), options.Duration, progress,
+            $"{Name} unloaded {lowRate:N0}/s", cancellationToken);
+
+        // No settling time: the way into overload, while the queues fill, is part of what admission must get right.
+        var highRate = OverloadFactor * peak.OkPerSecond;
+        var tally = new CriticalityTally(Window);
+        var high = await OpenLoop.RunAsync(mixed, highRate, TimeSpan.Zero, options.OverloadDuration, progress,
+            $"{Name} overload {highRate:N0}/s", cancellationToken, tally.Observer(CriticalityCalls.IsSheddable));
+
+        var windows = tally.CheckWindows();
+        var criticalResult = ClassResult(high, tally.Critical, tally.CriticalLatency);
+        var unloadedP99 = PhaseReports.From(low).LatencyMs.P99;
+        double? criticalP99 = criticalResult.Ok > 0 ? PhaseReports.From(criticalResult).LatencyMs.P99 : null;
+        var overload = Phase("overload", $"open loop at {OverloadFactor}x peak, half sheddable", high) with
+        {
+            ByCriticality = new Dictionary<string, PhaseReport>
+            {
+                ["critical"] = PhaseReports.From(criticalResult),
+                ["sheddable"] = PhaseReports.From(ClassResult(high, tally.Sheddable, tally.SheddableLatency)),
+            },
+        };
+        return new TrafficReport(
+            [Phase("peak", "closed loop, critical calls", peak), Phase("unloaded", $"open loop at {LowFraction}x peak, half sheddable", low), overload],
+            Overload: new OverloadFigures(options.OverloadSlots, options.OverloadHold.TotalMilliseconds, Math.Round(peak.OkPerSecond, 1), unloadedP99,
+                Math.Round(highRate, 1), Math.Round(high.OkPerSecond, 1), Math.Round(high.OkPerSecond / peak.OkPerSecond, 3),
+                criticalP99, criticalP99 is { } p99 && unloadedP99 > 0 ? Math.Round(p99 / unloadedP99, 3) : null, Window.TotalMilliseconds, windows.Windows,
+                windows.CriticalRefusedWhileSheddableAdmitted, windows.CriticalFailedWhileSheddableAdmitted));
+    }
+
+    private static TrafficPhaseReport Phase(string name, string description, PhaseResult result) =>
+        new(name, description, PhaseReports.From(result));
+
+    private static PhaseResult ClassResult(PhaseResult phase, StatusTally statuses, HdrHistogram.HistogramBase latency) =>
+        new(phase.Mode, phase.Connections, null, phase.TargetRps / 2, phase.Measured, latency, statuses, 0);
+}
