@@ -6,7 +6,8 @@ namespace GrpcMesh.LoadTest.Scenarios.Traffic;
 
 /// <summary>
 /// <c>overload</c>: one replica with the shipped ServiceDefaults admission in front of a bounded downstream resource
-/// (<c>--overload-slots</c> held <c>--overload-hold</c> each). (a) closed loop: the peak goodput; (b) open loop at
+/// (<c>--overload-slots</c> held <c>--overload-hold</c> each). After an unrecorded warm-up at half the slots (nothing
+/// waits: the adaptive limit learns the uncongested time), (a) closed loop: the peak goodput; (b) open loop at
 /// <see cref="LowFraction"/> × peak: the unloaded p99; (c) open loop at <see cref="OverloadFactor"/> × peak for
 /// <c>--overload-duration</c>, half the calls sheddable: goodput, admitted critical p99, and the
 /// <see cref="Window"/>-windows in which a critical call was refused while a sheddable one was admitted. Every call has
@@ -32,6 +33,10 @@ internal sealed class OverloadScenario() : TrafficScenario(
         var ids = MeshPhase.UserIds(options.Users);
         var critical = channels.Bind(CriticalityCalls.GetUser(ids, context.Auth.Headers, Deadline, mixed: false));
         var mixed = channels.Bind(CriticalityCalls.GetUser(ids, context.Auth.Headers, Deadline, mixed: true));
+
+        // First below the resource's capacity, as a server's life starts: the adaptive limit learns the uncongested time.
+        var learning = Math.Max(1, options.OverloadSlots / 2);
+        _ = await ClosedLoop.RunAsync(critical, learning, TimeSpan.Zero, options.Warmup, progress, $"{Name} warm-up c={learning}", cancellationToken);
 
         var peak = await ClosedLoop.RunAsync(critical, options.Concurrency, options.Warmup, options.Duration, progress,
             $"{Name} peak c={options.Concurrency}", cancellationToken);
