@@ -23,7 +23,8 @@ namespace GrpcMesh.ServiceDefaults.Edge;
 /// <para>
 /// Every call still runs in the service's container (a request scope of it replaces the edge's own), so it goes through
 /// the same <see cref="Hosting.ServerCallInterceptor"/> as a gRPC call: auth and scopes, rate limits and admission,
-/// deadlines (<c>grpc-timeout</c> header), validation, exception mapping and the <c>rpc.server.call.duration</c> metric.
+/// validation, exception mapping and the <c>rpc.server.call.duration</c> metric. Deadlines: gRPC-Web calls honour
+/// <c>grpc-timeout</c>; JSON transcoding (10.0.15) ignores it, so a JSON call has no deadline.
 /// </para>
 /// </summary>
 public sealed partial class HttpEdge(
