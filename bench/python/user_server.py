@@ -23,7 +23,9 @@ from grpc_tools import protoc
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PROTO_ROOT = os.path.join(REPO_ROOT, "protos")
-PROTO_FILES = ["grpcmesh/common/v1/money.proto", "grpcmesh/user/v1/user_service.proto"]
+# google/api: the google.api.http options user_service.proto imports (copies under protos/google/api).
+PROTO_FILES = ["google/api/http.proto", "google/api/annotations.proto",
+               "grpcmesh/common/v1/money.proto", "grpcmesh/user/v1/user_service.proto"]
 
 
 def generate_stubs(out_dir):

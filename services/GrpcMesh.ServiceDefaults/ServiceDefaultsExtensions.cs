@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Server;
 using GrpcMesh.ServiceDefaults.Auth;
+using GrpcMesh.ServiceDefaults.Edge;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
 using GrpcMesh.ServiceDefaults.Hosting;
@@ -21,7 +22,7 @@ public static class ServiceDefaultsExtensions
     /// Cross-cutting server setup shared by every GrpcMesh service: h2c Kestrel defaults, TLS/mTLS (<c>Tls:*</c>), gRPC with
     /// one interceptor for metrics, exception mapping, auth (<c>Auth:*</c>, bearer tokens and per-method scopes) and limits
     /// (<c>Limits:*</c>: rate limit, message sizes, load shedding), health (grpc.health.v1) with drain on shutdown (<c>Shutdown:*</c>), server
-    /// reflection (<c>Reflection:Enabled</c>), OpenTelemetry traces and metrics (<c>Telemetry:*</c>, <c>OTEL_*</c>)
+    /// reflection (<c>Reflection:Enabled</c>), the HTTP edge (<c>Http:*</c>: JSON API, gRPC-Web, OpenAPI), OpenTelemetry traces and metrics (<c>Telemetry:*</c>, <c>OTEL_*</c>)
     /// and structured JSON logging with trace ids.
     /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, Action<GrpcServiceOptions>? configureGrpc = null)
@@ -38,12 +39,13 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton<ExceptionToStatusMapper>();
         // Interceptors are resolved on every call: singletons cost a lookup, unregistered types a new instance each time.
         builder.Services.AddSingleton<ServerCallInterceptor>();
-        builder.Services.AddGrpc(options =>
+        var grpc = builder.Services.AddGrpc(options =>
         {
             // Metrics, exception mapping, auth, then limits (keyed on the authenticated caller), as one layer.
             options.Interceptors.Add<ServerCallInterceptor>();
             configureGrpc?.Invoke(options);
         });
+        builder.AddGrpcMeshHttpEdge(grpc);
         builder.Services.AddGrpcMeshAuth();
         builder.Services.AddGrpcMeshLimits();
         builder.Services.AddGrpcMeshHealth();
@@ -53,7 +55,7 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Maps grpc.health.v1.Health ("" and every mapped service name report readiness, "liveness" reports liveness)
-    /// and, when enabled, server reflection v1 and v1alpha.
+    /// and, when enabled, server reflection v1 and v1alpha; the HTTP edge (<c>Http:Port</c>) serves this app's routes.
     /// </summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
@@ -61,6 +63,7 @@ public static class ServiceDefaultsExtensions
         SkipImplicitAuthenticationMiddleware(app);
         app.MapGrpcHealthChecksService();
         app.MapGrpcMeshReflection();
+        app.ServiceProvider.GetRequiredService<HttpEdge>().Serve(app);
         return app;
     }
 

@@ -15,9 +15,9 @@ public sealed class ContractGateTests
     public static TheoryData<string, string, string, string> SeededChanges => new()
     {
         { "renumbered field", "  string user_id = 1;\n}\n\nmessage GetUserResponse", "  string user_id = 7;\n}\n\nmessage GetUserResponse", "field \"1\" with name \"user_id\" on message \"GetUserRequest\" was deleted" },
-        { "removed RPC", "  rpc DeleteUser(DeleteUserRequest) returns (DeleteUserResponse) {\n    option idempotency_level = IDEMPOTENT;\n  }\n", "", "RPC \"DeleteUser\" on service \"UserService\" was deleted" },
+        { "removed RPC", "  rpc DeleteUser(DeleteUserRequest) returns (DeleteUserResponse) {\n    option idempotency_level = IDEMPOTENT;\n    option (google.api.http) = {\n      delete: \"/v1/users/{user_id}\"\n    };\n  }\n", "", "RPC \"DeleteUser\" on service \"UserService\" was deleted" },
         { "renamed package", "package grpcmesh.user.v1;", "package grpcmesh.users.v1;", "File package changed from \"grpcmesh.user.v1\" to \"grpcmesh.users.v1\"" },
-        { "lost idempotency level", "  rpc GetUser(GetUserRequest) returns (GetUserResponse) {\n    option idempotency_level = NO_SIDE_EFFECTS;\n  }", "  rpc GetUser(GetUserRequest) returns (GetUserResponse);", "RPC \"GetUser\" on service \"UserService\" changed option \"idempotency_level\" from \"NO_SIDE_EFFECTS\"" },
+        { "lost idempotency level", "  rpc GetUser(GetUserRequest) returns (GetUserResponse) {\n    option idempotency_level = NO_SIDE_EFFECTS;\n", "  rpc GetUser(GetUserRequest) returns (GetUserResponse) {\n", "RPC \"GetUser\" on service \"UserService\" changed option \"idempotency_level\" from \"NO_SIDE_EFFECTS\"" },
         { "unkeyed side effect", "  string request_id = 4;", "  string request_key = 4;", "UserService/CreateUser: neither an idempotency_level nor a `string request_id`" },
     };
 

@@ -24,7 +24,16 @@ public static class ParseFailureToInvalidArgument
     {
         builder.Host.ConfigureContainer<IServiceCollection>((_, services) =>
         {
-            services.RemoveAll(typeof(IServiceMethodProvider<>));
+            // Only grpc-dotnet's own (binder) provider: others, such as JSON transcoding's routes, stay.
+            for (var i = services.Count - 1; i >= 0; i--)
+            {
+                if (services[i].ServiceType == typeof(IServiceMethodProvider<>)
+                    && services[i].ImplementationType?.Assembly == typeof(IServiceMethodProvider<>).Assembly)
+                {
+                    services.RemoveAt(i);
+                }
+            }
+
             services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(StrictBinderServiceMethodProvider<>)));
         });
         return builder;

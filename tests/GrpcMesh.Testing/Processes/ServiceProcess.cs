@@ -177,6 +177,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             ["Storage:DataDirectory"] = dataDirectory,
             ["Telemetry:PrometheusPort"] = "0",
             ["Telemetry:PrometheusAddress"] = "127.0.0.1",
+            ["Http:Port"] = "0",
+            ["Http:Address"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
             ["Logging:LogLevel:GrpcMesh"] = "Information",
@@ -217,6 +219,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The Prometheus scrape URL the service logged at startup.</summary>
     public Uri MetricsUrl => new(JsonLogLines()
         .Single(l => l.GetProperty("EventId").GetInt32() == 1200)
+        .GetProperty("State").GetProperty("Url").GetString()!);
+
+    /// <summary>The HTTP edge's base URL (JSON API, gRPC-Web, OpenAPI) the service logged at startup.</summary>
+    public Uri HttpUrl => new(JsonLogLines()
+        .Single(l => l.GetProperty("EventId").GetInt32() == 1210)
         .GetProperty("State").GetProperty("Url").GetString()!);
 
     /// <summary>The service's stdout lines parsed as JSON (every line must be one JSON object).</summary>
