@@ -1,10 +1,8 @@
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using GrpcMesh.ServiceDefaults.Hosting;
 using GrpcMesh.ServiceDefaults.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -18,8 +16,8 @@ namespace GrpcMesh.ServiceDefaults.Edge;
 /// <summary>
 /// The HTTP edge (<see cref="HttpEdgeOptions"/>): a listener of its own (HTTP/1.1; with TLS also HTTP/2) that routes to the
 /// service's own endpoints — the JSON routes of gRPC JSON transcoding, the gRPC methods for gRPC-Web — with CORS in
-/// front and the OpenAPI document beside them. Like <see cref="Telemetry.PrometheusEndpoint"/> it is a second server in
-/// the process rather than a second Kestrel endpoint, which would replace the addresses given by <c>--urls</c>.
+/// front and the OpenAPI document beside them. Like <see cref="Telemetry.PrometheusEndpoint"/> it is an
+/// <see cref="EmbeddedServer"/>.
 /// <para>
 /// Every call still runs in the service's container (a request scope of it replaces the edge's own), so it goes through
 /// the same <see cref="Hosting.ServerCallInterceptor"/> as a gRPC call: auth and scopes, rate limits and admission,
@@ -58,10 +56,7 @@ public sealed partial class HttpEdge(
             return;
         }
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Parse(settings.Address), port, listen => UseProtocols(listen, settings.UseTls ? tls.Value : null)));
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+        var builder = EmbeddedServer.CreateBuilder(settings.Address, port, listen => UseProtocols(listen, settings.UseTls ? tls.Value : null), loggerFactory);
         // Route constraints the service registered (grpc-dotnet's "grpcunimplemented") are needed to match its endpoints.
         var serviceRoutes = services.GetRequiredService<IOptions<RouteOptions>>().Value;
         builder.Services.AddRouting(routes =>
@@ -72,10 +67,6 @@ public sealed partial class HttpEdge(
             }
         });
         builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => ConfigureCors(policy, settings.CorsOrigins)));
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         var app = builder.Build();
         app.UseCors(CorsPolicy);
@@ -100,8 +91,7 @@ public sealed partial class HttpEdge(
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        Url = address is null ? null : new Uri(address);
+        Url = EmbeddedServer.AddressOf(app);
         LogListening(loggerFactory.CreateLogger<HttpEdge>(), Url);
     }
 
@@ -168,22 +158,6 @@ public sealed partial class HttpEdge(
 
         policy.AllowAnyHeader().AllowAnyMethod()
             .WithExposedHeaders("grpc-status", "grpc-message", "grpc-status-details-bin");
-    }
-
-    private sealed class EmbeddedHostLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
-
-        public void Dispose()
-        {
-        }
     }
 
     [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "HTTP edge (JSON API, gRPC-Web) at {Url}")]

@@ -1,8 +1,5 @@
-using System.Net;
+using GrpcMesh.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,8 +11,7 @@ namespace GrpcMesh.ServiceDefaults.Telemetry;
 
 /// <summary>
 /// The Prometheus scrape endpoint (<c>GET /metrics</c>) on its own plain HTTP/1.1 listener
-/// (<see cref="TelemetryOptions.PrometheusPort"/>), so the gRPC endpoint stays HTTP/2-only and <c>--urls</c> keeps
-/// working: a second Kestrel endpoint in the service's own server would replace the addresses given by --urls.
+/// (<see cref="TelemetryOptions.PrometheusPort"/>, an <see cref="EmbeddedServer"/>).
 /// </summary>
 public sealed partial class PrometheusEndpoint(
     IOptions<TelemetryOptions> options,
@@ -37,24 +33,14 @@ public sealed partial class PrometheusEndpoint(
             return;
         }
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Parse(settings.PrometheusAddress), port, listen => listen.Protocols = HttpProtocols.Http1));
-        // Part of the service, not a second application: no lifetime of its own (SIGTERM belongs to the service's
-        // host, which stops this endpoint after the drain) and no second "Now listening"/"Application started" lines.
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var builder = EmbeddedServer.CreateBuilder(settings.PrometheusAddress, port, listen => listen.Protocols = HttpProtocols.Http1, loggerFactory);
         var app = builder.Build();
         app.UseOpenTelemetryPrometheusScrapingEndpoint(
             services.GetRequiredService<MeterProvider>(), predicate: null, path: Path, configureBranchedPipeline: null, optionsName: null);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        Url = address is null ? null : new Uri(new Uri(address), Path);
+        Url = EmbeddedServer.AddressOf(app) is { } address ? new Uri(address, Path) : null;
         LogListening(loggerFactory.CreateLogger<PrometheusEndpoint>(), Url);
     }
 
@@ -72,22 +58,6 @@ public sealed partial class PrometheusEndpoint(
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
-        }
-    }
-
-    private sealed class EmbeddedHostLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
-
-        public void Dispose()
-        {
         }
     }
 
