@@ -120,21 +120,23 @@ internal sealed partial class CallAdmission(
             : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
     }
 
-    [LoggerMessage(EventId = 1310, Level = LogLevel.Information, Message = "{Method}: caller {Caller} rate limited")]
+    // Every refusal logs at Debug: refusals come by the thousand per second exactly when the server is overloaded, when
+    // a line each would cost the most (see LoggingDefaults). The rpc.server.call.duration metric counts them by status.
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Debug, Message = "{Method}: caller {Caller} rate limited")]
     private static partial void LogRateLimited(ILogger logger, string method, string caller);
 
-    [LoggerMessage(EventId = 1311, Level = LogLevel.Information, Message = "{Method}: refused, {RemainingMs} ms left before the deadline")]
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Debug, Message = "{Method}: refused, {RemainingMs} ms left before the deadline")]
     private static partial void LogShed(ILogger logger, string method, double remainingMs);
 
-    [LoggerMessage(EventId = 1312, Level = LogLevel.Information, Message = "{Method}: refused, {Running} calls running and {Queued} queued")]
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Debug, Message = "{Method}: refused, {Running} calls running and {Queued} queued")]
     private static partial void LogOverloaded(ILogger logger, string method, int running, int queued);
 
-    [LoggerMessage(EventId = 1314, Level = LogLevel.Information, Message = "{Method}: sheddable call refused, {Running} calls running and {Queued} queued")]
+    [LoggerMessage(EventId = 1314, Level = LogLevel.Debug, Message = "{Method}: sheddable call refused, {Running} calls running and {Queued} queued")]
     private static partial void LogShedSheddable(ILogger logger, string method, int running, int queued);
 
-    [LoggerMessage(EventId = 1315, Level = LogLevel.Information, Message = "{Method}: refused after {WaitedMs} ms in a standing queue (limit {Limit})")]
+    [LoggerMessage(EventId = 1315, Level = LogLevel.Debug, Message = "{Method}: refused after {WaitedMs} ms in a standing queue (limit {Limit})")]
     private static partial void LogWaitedTooLong(ILogger logger, string method, double waitedMs, int limit);
 
-    [LoggerMessage(EventId = 1313, Level = LogLevel.Information, Message = "{Method}: dropped from the queue after {WaitedMs} ms")]
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Debug, Message = "{Method}: dropped from the queue after {WaitedMs} ms")]
     private static partial void LogDroppedFromQueue(ILogger logger, string method, double waitedMs);
 }
