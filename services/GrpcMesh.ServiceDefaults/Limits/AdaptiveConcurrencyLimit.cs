@@ -6,8 +6,10 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// calls). The uncongested service time starts as the fastest of the first ten windows and then follows a slow moving
 /// average of them (about a minute of windows; ten minutes of congested ones). When a window is slower than
 /// <c>tolerance</c> × that, the limit shrinks in proportion (by at most 10 % per window); otherwise it grows by about
-/// √limit per window. A window in which fewer than half the limit's calls were running says nothing about the limit
-/// (the server was not the bottleneck) and leaves it as it is.
+/// √limit per window. A window in which few calls ran says little: the limit grows only when at least half of it was
+/// in use (a server that is not the bottleneck cannot tell how many more calls it could take) and shrinks only when at
+/// least a quarter was (slow calls at a trickle are noise, not congestion; above that, a limit far over the calls in
+/// flight starts protecting before they reach it).
 /// </summary>
 /// <remarks>
 /// Congested windows move the average ten times more slowly, so an overload of a minute barely shifts it, while a
@@ -100,13 +102,13 @@ internal sealed class AdaptiveConcurrencyLimit(int min, int max, double toleranc
         }
 
         Volatile.Write(ref _baselineTicks, baseline);
-        if (maxRunning < _limit / 2)
+        var gradient = Math.Clamp(tolerance * baseline / averageTicks, MinGradient, 1.0);
+        var target = (_limit * gradient) + Math.Sqrt(_limit);
+        if (maxRunning < (target >= _limit ? _limit / 2 : _limit / 4))
         {
             return;
         }
 
-        var gradient = Math.Clamp(tolerance * baseline / averageTicks, MinGradient, 1.0);
-        var target = (_limit * gradient) + Math.Sqrt(_limit);
         Volatile.Write(ref _limit, Math.Clamp((_limit * (1 - Smoothing)) + (target * Smoothing), min, max));
     }
 

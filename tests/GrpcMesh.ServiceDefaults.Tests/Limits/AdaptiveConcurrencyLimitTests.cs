@@ -50,16 +50,20 @@ public sealed class AdaptiveConcurrencyLimitTests
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
-    public void Update_FewerThanHalfTheLimitRunning_LimitUnchangedHoweverSlow()
+    public void Update_FewRunning_GrowsFromHalfInUseShrinksFromAQuarter()
     {
         var limit = Learned();
 
         for (var i = 0; i < 50; i++)
         {
-            limit.Update(Uncongested * 10, maxRunning: 49);
+            limit.Update(Uncongested, maxRunning: 49);
+            limit.Update(Uncongested * 10, maxRunning: 24);
         }
 
         Assert.Equal(100, limit.Limit);
+
+        limit.Update(Uncongested * 10, maxRunning: 32);
+        Assert.True(limit.Limit < 100, $"calls 10x slower left the limit at {limit.Limit} although only 32 ran");
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
