@@ -91,6 +91,25 @@ public sealed class JsonApiInteropTests
         Assert.Equal("RATE_LIMITED", Detail(Error(refused[0], 429, "RESOURCE_EXHAUSTED"), "google.rpc.ErrorInfo").GetProperty("reason").GetString());
     }
 
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task JsonApi_PythonUrllibGrpcTimeout_TheDeadlineReachesTheCall()
+    {
+        var tokens = new TestTokens();
+        await using var service = await StartAsync(tokens);
+        var token = tokens.Create("py-json", "users.read");
+
+        var results = await CallAsync(service,
+            // 1 ms is below Limits:MinRemainingDeadline (5 ms), if not already past on arrival: refused before any work, which
+            // only a call that knows its deadline can be.
+            new { method = "GET", path = "/v1/users/usr_x", token, headers = new Dictionary<string, string> { ["grpc-timeout"] = "1m" } },
+            new { method = "GET", path = "/v1/users/usr_x", token, headers = new Dictionary<string, string> { ["grpc-timeout"] = "soon" } },
+            new { method = "GET", path = "/v1/users/usr_x", token, headers = new Dictionary<string, string> { ["grpc-timeout"] = "30S" } });
+
+        Assert.Contains("not started", Error(results[0], 504, "DEADLINE_EXCEEDED").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("grpc-timeout 'soon'", Error(results[1], 400, "INVALID_ARGUMENT").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Error(results[2], 404, "NOT_FOUND");
+    }
+
     private static Task<ServiceProcess> StartAsync(TestTokens tokens, bool tightRateLimit = false)
     {
         var settings = new Dictionary<string, string> { ["Auth:Enabled"] = "true", ["Auth:SigningKey"] = tokens.SigningKey };
@@ -108,7 +127,7 @@ public sealed class JsonApiInteropTests
 
     private static readonly Dictionary<string, int> Codes = new()
     {
-        ["INVALID_ARGUMENT"] = 3, ["NOT_FOUND"] = 5, ["ALREADY_EXISTS"] = 6, ["PERMISSION_DENIED"] = 7,
+        ["INVALID_ARGUMENT"] = 3, ["DEADLINE_EXCEEDED"] = 4, ["NOT_FOUND"] = 5, ["ALREADY_EXISTS"] = 6, ["PERMISSION_DENIED"] = 7,
         ["RESOURCE_EXHAUSTED"] = 8, ["UNAUTHENTICATED"] = 16,
     };
 

@@ -38,38 +38,9 @@ internal static class AttemptStatus
     /// elapsed it is a <see cref="StatusKind.Timeout"/> of the endpoint; earlier, the caller cancelled.
     /// </summary>
     public static StatusKind OfCancelled(HttpRequestMessage request, TimeSpan elapsed) =>
-        request.Headers.TryGetValues("grpc-timeout", out var values)
-        && TryParseGrpcTimeout(values.FirstOrDefault(), out var timeout)
+        request.Headers.TryGetValues(GrpcTimeoutHeader.Name, out var values)
+        && GrpcTimeoutHeader.TryParse(values.FirstOrDefault(), out var timeout)
         && elapsed + DeadlineSlack >= timeout
             ? StatusKind.Timeout
             : StatusKind.Cancelled;
-
-    /// <summary>Parses a grpc-timeout value: up to 8 digits and a unit (H, M, S, m, u, n).</summary>
-    internal static bool TryParseGrpcTimeout(string? value, out TimeSpan timeout)
-    {
-        timeout = default;
-        if (value is null || value.Length < 2 || value.Length > 9
-            || !long.TryParse(value.AsSpan(0, value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
-        {
-            return false;
-        }
-
-        long? ticks = value[^1] switch
-        {
-            'H' => amount * TimeSpan.TicksPerHour,
-            'M' => amount * TimeSpan.TicksPerMinute,
-            'S' => amount * TimeSpan.TicksPerSecond,
-            'm' => amount * TimeSpan.TicksPerMillisecond,
-            'u' => amount * TimeSpan.TicksPerMicrosecond,
-            'n' => amount / 100,
-            _ => null,
-        };
-        if (ticks is null)
-        {
-            return false;
-        }
-
-        timeout = TimeSpan.FromTicks(ticks.Value);
-        return true;
-    }
 }

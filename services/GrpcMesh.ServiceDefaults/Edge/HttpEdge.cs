@@ -22,7 +22,7 @@ namespace GrpcMesh.ServiceDefaults.Edge;
 /// Every call still runs in the service's container (a request scope of it replaces the edge's own), so it goes through
 /// the same <see cref="Hosting.ServerCallInterceptor"/> as a gRPC call: auth and scopes, rate limits and admission,
 /// validation, exception mapping and the <c>rpc.server.call.duration</c> metric. Deadlines: gRPC-Web calls honour
-/// <c>grpc-timeout</c>; JSON transcoding (10.0.15) ignores it, so a JSON call has no deadline.
+/// <c>grpc-timeout</c> through grpc-dotnet, JSON calls through <see cref="JsonCallDeadline"/>.
 /// </para>
 /// </summary>
 public sealed partial class HttpEdge(
@@ -76,6 +76,7 @@ public sealed partial class HttpEdge(
             app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         }
 
+        app.Use(next => context => JsonCallDeadline.ApplyAsync(context, next));
         var scopes = services.GetRequiredService<IServiceScopeFactory>();
         app.Use(next => context => InServiceScopeAsync(scopes, next, context));
         // The service's endpoints (WebApplication adds the endpoint middleware at the end of this pipeline).

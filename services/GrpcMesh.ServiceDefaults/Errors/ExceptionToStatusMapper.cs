@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Grpc.Core;
+using GrpcMesh.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace GrpcMesh.ServiceDefaults.Errors;
@@ -26,7 +27,7 @@ public sealed partial class ExceptionToStatusMapper(ILogger<ExceptionToStatusMap
     {
         if (EndedByCaller(ex, context))
         {
-            if (context.Deadline <= DateTime.UtcNow)
+            if (CallDeadline.Of(context) <= DateTime.UtcNow)
             {
                 LogDeadlinePassed(logger, context.Method);
                 return new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline exceeded while the server was working"));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using GrpcMesh.ServiceDefaults.Errors;
+using GrpcMesh.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -44,9 +45,10 @@ internal sealed partial class CallAdmission(
             }
         }
 
-        if (context.Deadline != DateTime.MaxValue)
+        var deadline = CallDeadline.Of(context);
+        if (deadline != DateTime.MaxValue)
         {
-            var remaining = context.Deadline - DateTime.UtcNow;
+            var remaining = deadline - DateTime.UtcNow;
             if (remaining < _minRemaining)
             {
                 LogShed(logger, context.Method, remaining.TotalMilliseconds);
@@ -88,7 +90,7 @@ internal sealed partial class CallAdmission(
         {
             var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
             LogDroppedFromQueue(logger, context.Method, waited);
-            throw context.Deadline <= DateTime.UtcNow
+            throw CallDeadline.Of(context) <= DateTime.UtcNow
                 ? new RpcException(new Status(StatusCode.DeadlineExceeded, $"deadline expired after {waited:F0} ms in the server's queue; not started"))
                 : new RpcException(new Status(StatusCode.Cancelled, "call cancelled while queued; not started"));
         }

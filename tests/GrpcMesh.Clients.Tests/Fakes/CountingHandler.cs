@@ -18,7 +18,7 @@ public sealed class CountingHandler : DelegatingHandler
     {
         Interlocked.Increment(ref _count);
         _timeouts.Enqueue(request.Headers.TryGetValues("grpc-timeout", out var values)
-            && AttemptStatus.TryParseGrpcTimeout(values.FirstOrDefault(), out var timeout) ? timeout : null);
+            && GrpcTimeoutHeader.TryParse(values.FirstOrDefault(), out var timeout) ? timeout : null);
         return base.SendAsync(request, cancellationToken);
     }
 }

@@ -21,7 +21,7 @@ public sealed record ReceivedCall(
 
     /// <summary>The <c>grpc-timeout</c> the caller sent (digits and a unit: H, M, S, m, u, n), read by the client's own parser.</summary>
     public TimeSpan SentTimeout =>
-        AttemptStatus.TryParseGrpcTimeout(GrpcTimeout ?? throw new InvalidOperationException("the call had no grpc-timeout header"), out var timeout)
+        GrpcTimeoutHeader.TryParse(GrpcTimeout ?? throw new InvalidOperationException("the call had no grpc-timeout header"), out var timeout)
             ? timeout
             : throw new FormatException($"grpc-timeout '{GrpcTimeout}'");
 

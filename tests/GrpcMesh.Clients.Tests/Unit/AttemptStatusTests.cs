@@ -16,7 +16,7 @@ public sealed class AttemptStatusTests
     [InlineData("12345600n", 123_456)]
     public Task TryParseGrpcTimeout_ValidValue_Parsed(string value, long ticks) => TestTimeouts.RunSync(() =>
     {
-        Assert.True(AttemptStatus.TryParseGrpcTimeout(value, out var timeout));
+        Assert.True(GrpcTimeoutHeader.TryParse(value, out var timeout));
         Assert.Equal(TimeSpan.FromTicks(ticks), timeout);
     }, TestContext.Current.CancellationToken);
 
@@ -28,7 +28,7 @@ public sealed class AttemptStatusTests
     [InlineData("-1m")]
     [InlineData("123456789m")]
     public Task TryParseGrpcTimeout_InvalidValue_Refused(string? value) => TestTimeouts.RunSync(() =>
-        Assert.False(AttemptStatus.TryParseGrpcTimeout(value, out _)), TestContext.Current.CancellationToken);
+        Assert.False(GrpcTimeoutHeader.TryParse(value, out _)), TestContext.Current.CancellationToken);
 
     [Theory(Timeout = TestTimeouts.Default)]
     [InlineData(HttpStatusCode.ServiceUnavailable, null, StatusKind.Unavailable)]
