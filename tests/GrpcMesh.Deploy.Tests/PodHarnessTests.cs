@@ -39,6 +39,7 @@ public sealed class PodHarnessTests(ITestOutputHelper output)
             Assert.True(await kubelet.Started < startupBudget, $"{pod.Name} started after {await kubelet.Started}, the startup probe allows {startupBudget}");
             output.WriteLine($"{pod.Name} at {pod.Address}: startup probe passed {(await kubelet.Started).TotalSeconds:F1} s, ready {(await kubelet.FirstReady).TotalSeconds:F1} s after start");
             Assert.Equal(HttpStatusCode.OK, await ScrapeStatusAsync(pod));
+            Assert.Equal(HttpStatusCode.OK, await OpenApiStatusAsync(pod));
         }
 
         var calls = new MeshCalls(_tokens);
@@ -85,6 +86,16 @@ public sealed class PodHarnessTests(ITestOutputHelper output)
         Assert.NotNull(failure);
         Assert.StartsWith(nameof(StatusCode.Unavailable), failure, StringComparison.Ordinal);
         Assert.False(pod.Ready);
+    }
+
+    /// <summary>The HTTP edge (JSON API, gRPC-Web) answers on the pod's "http" port with the image's settings.</summary>
+    private static async Task<HttpStatusCode> OpenApiStatusAsync(Pod pod)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync(new Uri(pod.Url("http"), "/openapi/v1.json"), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("\"openapi\"", body, StringComparison.Ordinal);
+        return response.StatusCode;
     }
 
     private static async Task<HttpStatusCode> ScrapeStatusAsync(Pod pod)
