@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using GrpcMesh.Clients.Balancing;
 
 namespace GrpcMesh.Clients.Tests.Fakes;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Grpc.Core;
-using GrpcMesh.Clients.Balancing;
 
 namespace GrpcMesh.Clients.Tests.Fakes;
 
