@@ -35,7 +35,7 @@ public sealed partial class HttpEdge(
 
     private const string CorsPolicy = "edge";
 
-    private WebApplication? _app;
+    private readonly EmbeddedServerLifetime _server = new();
     private IEndpointRouteBuilder? _service;
 
     /// <summary>The edge's base URL once started (with the real port when configured as 0); null when disabled.</summary>
@@ -89,29 +89,13 @@ public sealed partial class HttpEdge(
             app.MapGet(OpenApiPath, () => Results.Text(document, "application/json"));
         }
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        _app = app;
-
-        Url = EmbeddedServer.AddressOf(app);
+        Url = await _server.StartAsync(app, cancellationToken).ConfigureAwait(false);
         LogListening(loggerFactory.CreateLogger<HttpEdge>(), Url);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     /// <summary>
     /// Plaintext: HTTP/1.1 (browsers and curl; HTTP/2 without TLS would need prior knowledge, which browsers never use).

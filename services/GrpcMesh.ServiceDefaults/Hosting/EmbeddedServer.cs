@@ -56,3 +56,28 @@ internal static class EmbeddedServer
         }
     }
 }
+
+/// <summary>An <see cref="EmbeddedServer"/> once started: stopped with the service's host, disposed with its container.</summary>
+internal sealed class EmbeddedServerLifetime
+{
+    private WebApplication? _app;
+
+    /// <summary>Starts <paramref name="app"/> and returns its address.</summary>
+    public async Task<Uri?> StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        return EmbeddedServer.AddressOf(app);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+}

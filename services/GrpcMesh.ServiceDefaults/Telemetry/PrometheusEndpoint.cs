@@ -20,7 +20,7 @@ public sealed partial class PrometheusEndpoint(
 {
     public const string Path = "/metrics";
 
-    private WebApplication? _app;
+    private readonly EmbeddedServerLifetime _server = new();
 
     /// <summary>The scrape URL once started (with the real port when configured as 0); null when disabled.</summary>
     public Uri? Url { get; private set; }
@@ -37,29 +37,13 @@ public sealed partial class PrometheusEndpoint(
         var app = builder.Build();
         app.UseOpenTelemetryPrometheusScrapingEndpoint(
             services.GetRequiredService<MeterProvider>(), predicate: null, path: Path, configureBranchedPipeline: null, optionsName: null);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        _app = app;
-
-        Url = EmbeddedServer.AddressOf(app) is { } address ? new Uri(address, Path) : null;
+        Url = await _server.StartAsync(app, cancellationToken).ConfigureAwait(false) is { } address ? new Uri(address, Path) : null;
         LogListening(loggerFactory.CreateLogger<PrometheusEndpoint>(), Url);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Prometheus metrics at {Url}")]
     private static partial void LogListening(ILogger logger, Uri? url);
