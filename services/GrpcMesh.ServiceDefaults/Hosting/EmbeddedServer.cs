@@ -34,12 +34,6 @@ internal static class EmbeddedServer
         return builder;
     }
 
-    /// <summary>The started server's address (with the real port when configured as 0).</summary>
-    public static Uri? AddressOf(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address
-            ? new Uri(address)
-            : null;
-
     private sealed class EmbeddedHostLifetime : IHostLifetime
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -62,12 +56,14 @@ internal sealed class EmbeddedServerLifetime
 {
     private WebApplication? _app;
 
-    /// <summary>Starts <paramref name="app"/> and returns its address.</summary>
+    /// <summary>Starts <paramref name="app"/> and returns its address (with the real port when configured as 0).</summary>
     public async Task<Uri?> StartAsync(WebApplication app, CancellationToken cancellationToken)
     {
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
-        return EmbeddedServer.AddressOf(app);
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address
+            ? new Uri(address)
+            : null;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;

@@ -39,13 +39,11 @@ internal sealed class CallGate
         {
             var min = Math.Min(options.MinConcurrentCalls, options.MaxConcurrentCalls);
             _adaptive = new AdaptiveConcurrencyLimit(min, options.MaxConcurrentCalls, options.LatencyTolerance,
-                initial: Math.Min(LimitsOptions.InitialAdaptiveLimit, options.MaxConcurrentCalls), time.TimestampFrequency);
+                LimitsOptions.InitialAdaptiveLimit, time.TimestampFrequency);
         }
     }
 
     public bool Enabled => _options.MaxConcurrentCalls > 0;
-
-    public bool Adaptive => _adaptive is not null;
 
     /// <summary>The adaptive limit's learned uncongested service time; null with a fixed limit.</summary>
     public TimeSpan? LearnedServiceTime => _adaptive?.Baseline;
