@@ -1,9 +1,11 @@
 namespace GrpcMesh.ServiceDefaults.Limits;
 
 /// <summary>
-/// A latency-driven concurrency limit (the gradient algorithm of Netflix's concurrency-limits, Gradient2). Calls'
-/// service times are averaged per window (at least <see cref="WindowLength"/> and <see cref="MinWindowSamples"/>
-/// calls). The uncongested service time starts as the fastest of the first ten windows and then follows a slow moving
+/// A latency-driven concurrency limit (the gradient algorithm of Netflix's concurrency-limits, Gradient2). A window
+/// (at least <see cref="WindowLength"/> and <see cref="MinWindowSamples"/> calls) is summed up by its calls' median
+/// service time, as Envoy's adaptive concurrency does: queueing slows most calls and moves the median, while a few
+/// calls stalled on something else (a lock, a slow downstream) would dominate a mean and read as congestion. The
+/// uncongested service time starts as the fastest of the first ten windows and then follows a slow moving
 /// average of them (about a minute of windows; ten minutes of congested ones). When a window is slower than
 /// <c>tolerance</c> × that, the limit shrinks in proportion (by at most 10 % per window); otherwise it grows by about
 /// √limit per window. A window in which few calls ran says little: the limit grows only when at least half of it was
@@ -15,7 +17,7 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// Congested windows move the average ten times more slowly, so an overload of a minute barely shifts it, while a
 /// lasting change in what calls cost (a heavier mix, a slower disk) is learned within minutes instead of pinning the
 /// limit at its floor. A server that starts already overloaded learns a congested time and shrinks only once load
-/// eases. Thread safety: <see cref="Record"/> is called concurrently; one caller at a time closes a window.
+/// eases. Thread safety: <see cref="Record"/> is called concurrently and takes a lock (tens of nanoseconds a call).
 /// </remarks>
 internal sealed class AdaptiveConcurrencyLimit(int min, int max, double tolerance, int initial, long timestampFrequency)
 {
@@ -28,11 +30,14 @@ internal sealed class AdaptiveConcurrencyLimit(int min, int max, double toleranc
     private const int BaselineWindows = 600;
     private const int CongestedBaselineWindows = 6000;
 
+    /// <summary>Service times kept per window to take its median from: a uniform sample when more calls end in it.</summary>
+    internal const int WindowSampleCapacity = 256;
+
     private readonly Lock _window = new();
     private readonly long _windowTicks = (long)(WindowLength.TotalSeconds * timestampFrequency);
+    private readonly long[] _samples = new long[WindowSampleCapacity];
     private long _windowStart = long.MinValue;
-    private long _windowElapsedTicks;
-    private int _windowSamples;
+    private int _windowCalls;
     private int _windowMaxRunning;
     private double _limit = Math.Clamp(initial, min, max);
     private double _baselineTicks;
@@ -46,63 +51,54 @@ internal sealed class AdaptiveConcurrencyLimit(int min, int max, double toleranc
     /// <summary>Adds a call that was running for <paramref name="elapsedTicks"/> (timestamp ticks) alongside <paramref name="running"/> calls; true when it closed a window and the limit may have changed.</summary>
     public bool Record(long elapsedTicks, int running, long now)
     {
-        Interlocked.Add(ref _windowElapsedTicks, elapsedTicks);
-        var samples = Interlocked.Increment(ref _windowSamples);
-        InterlockedMax(ref _windowMaxRunning, running);
-
-        var start = Volatile.Read(ref _windowStart);
-        if (start == long.MinValue)
+        lock (_window)
         {
-            Interlocked.CompareExchange(ref _windowStart, now, long.MinValue);
-            return false;
-        }
+            if (_windowStart == long.MinValue)
+            {
+                _windowStart = now;
+            }
 
-        if (now - start < _windowTicks || samples < MinWindowSamples || !_window.TryEnter())
-        {
-            return false;
-        }
+            // Reservoir sampling (Vitter's algorithm R): every call of the window is equally likely to be kept.
+            var call = _windowCalls++;
+            var slot = call < _samples.Length ? call : Random.Shared.Next(call + 1);
+            if (slot < _samples.Length)
+            {
+                _samples[slot] = elapsedTicks;
+            }
 
-        try
-        {
-            if (Volatile.Read(ref _windowStart) != start)
+            _windowMaxRunning = Math.Max(_windowMaxRunning, running);
+            if (now - _windowStart < _windowTicks || _windowCalls < MinWindowSamples)
             {
                 return false;
             }
 
-            var count = Interlocked.Exchange(ref _windowSamples, 0);
-            var total = Interlocked.Exchange(ref _windowElapsedTicks, 0);
-            var maxRunning = Interlocked.Exchange(ref _windowMaxRunning, 0);
-            Volatile.Write(ref _windowStart, now);
-            if (count > 0)
-            {
-                Update((double)total / count, maxRunning);
-            }
-
+            var kept = Math.Min(_windowCalls, _samples.Length);
+            Array.Sort(_samples, 0, kept);
+            Update(_samples[kept / 2], _windowMaxRunning);
+            _windowStart = now;
+            _windowCalls = 0;
+            _windowMaxRunning = 0;
             return true;
-        }
-        finally
-        {
-            _window.Exit();
         }
     }
 
-    /// <summary>Closes a window whose calls averaged <paramref name="averageTicks"/> with at most <paramref name="maxRunning"/> running at once.</summary>
-    internal void Update(double averageTicks, int maxRunning)
+    /// <summary>Closes a window whose calls' median service time was <paramref name="windowTicks"/>, with at most <paramref name="maxRunning"/> running at once.</summary>
+    internal void Update(double windowTicks, int maxRunning)
     {
-        averageTicks = Math.Max(averageTicks, 1);
-        var congested = _windows >= WarmupWindows && averageTicks > tolerance * _baselineTicks;
+        var windowTime = Math.Max(windowTicks, 1);
+        var congested = _windows >= WarmupWindows && windowTime > tolerance * _baselineTicks;
         var baseline = ++_windows <= WarmupWindows
-            ? (_windows == 1 ? averageTicks : Math.Min(_baselineTicks, averageTicks))
-            : _baselineTicks + ((averageTicks - _baselineTicks) * 2 / ((congested ? CongestedBaselineWindows : BaselineWindows) + 1));
+            ? (_windows == 1 ? windowTime : Math.Min(_baselineTicks, windowTime))
+            : _baselineTicks + ((windowTime - _baselineTicks) * 2 / ((congested ? CongestedBaselineWindows : BaselineWindows) + 1));
 
         // Load just dropped: let the baseline come down faster than the average alone would.
-        if (baseline / averageTicks > 2)
+        if (baseline / windowTime > 2)
         {
             baseline *= 0.95;
         }
 
         Volatile.Write(ref _baselineTicks, baseline);
-        var gradient = Math.Clamp(tolerance * baseline / averageTicks, MinGradient, 1.0);
+        var gradient = Math.Clamp(tolerance * baseline / windowTime, MinGradient, 1.0);
         var target = (_limit * gradient) + Math.Sqrt(_limit);
         if (maxRunning < (target >= _limit ? _limit / 2 : _limit / 4))
         {
@@ -110,20 +106,5 @@ internal sealed class AdaptiveConcurrencyLimit(int min, int max, double toleranc
         }
 
         Volatile.Write(ref _limit, Math.Clamp((_limit * (1 - Smoothing)) + (target * Smoothing), min, max));
-    }
-
-    private static void InterlockedMax(ref int location, int value)
-    {
-        var current = Volatile.Read(ref location);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref location, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 }

@@ -6,7 +6,9 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// service times. Up to <see cref="LimitsOptions.MaxQueuedCalls"/> more wait, first come first served. With the adaptive
 /// limit a queue that has not emptied for <see cref="StandingQueueInterval"/> is standing (more arrives than the server
 /// does), and then a call that has waited longer than a service time is refused instead of run (CoDel's rule, as
-/// Facebook's servers apply it to request queues): an admitted call never waits much longer than it runs.
+/// Facebook's servers apply it to request queues): an admitted call never waits much longer than it runs. A critical
+/// call is never refused while a sheddable one runs: until the last sheddable call has left, queued calls are not cut
+/// and the queue stretches by the slots sheddable calls hold.
 /// </summary>
 internal sealed class CallGate
 {
@@ -24,6 +26,7 @@ internal sealed class CallGate
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
     private int _running;
+    private int _runningSheddable;
     private int _queued;
     private long _queueEmptyAt;
     private long _criticalRefusedAt = long.MinValue / 2;
@@ -63,7 +66,7 @@ internal sealed class CallGate
     /// <summary>A slot without waiting, when one is free and no call waits for one.</summary>
     public bool TryEnter(out GateSlot slot)
     {
-        slot = Queued == 0 && TryTakeSlot() ? new GateSlot(this, _time.GetTimestamp()) : default;
+        slot = Queued == 0 && TryTakeSlot() ? new GateSlot(this, _time.GetTimestamp(), sheddable: false) : default;
         return slot.Taken;
     }
 
@@ -74,8 +77,13 @@ internal sealed class CallGate
         slot = Running < SheddableSlots && Queued == 0
             && now - Volatile.Read(ref _criticalRefusedAt) >= _sheddableHoldTicks
             && TryTakeSlot()
-            ? new GateSlot(this, now)
+            ? new GateSlot(this, now, sheddable: true)
             : default;
+        if (slot.Taken)
+        {
+            Interlocked.Increment(ref _runningSheddable);
+        }
+
         return slot.Taken;
     }
 
@@ -83,7 +91,7 @@ internal sealed class CallGate
     public async ValueTask<(QueueOutcome Outcome, GateSlot Slot)> EnterQueuedAsync(CancellationToken cancellationToken)
     {
         var outcome = await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
-        return (outcome, outcome == QueueOutcome.Entered ? new GateSlot(this, _time.GetTimestamp()) : default);
+        return (outcome, outcome == QueueOutcome.Entered ? new GateSlot(this, _time.GetTimestamp(), sheddable: false) : default);
     }
 
     private async ValueTask<QueueOutcome> WaitForSlotAsync(CancellationToken cancellationToken)
@@ -99,7 +107,7 @@ internal sealed class CallGate
                 return QueueOutcome.Entered;
             }
 
-            if (_waiters.Count >= MaxQueued)
+            if (_waiters.Count >= MaxQueued + Volatile.Read(ref _runningSheddable))
             {
                 Volatile.Write(ref _queued, _waiters.Count);
                 Volatile.Write(ref _criticalRefusedAt, waiter.QueuedAt);
@@ -119,9 +127,14 @@ internal sealed class CallGate
     }
 
     /// <summary>Releases a slot taken at <paramref name="enteredAt"/>, and hands it to the next waiter.</summary>
-    internal void Exit(long enteredAt)
+    internal void Exit(long enteredAt, bool sheddable)
     {
         var now = _time.GetTimestamp();
+        if (sheddable)
+        {
+            Interlocked.Decrement(ref _runningSheddable);
+        }
+
         var running = Interlocked.Decrement(ref _running);
         var limitMayHaveGrown = _adaptive?.Record(now - enteredAt, running + 1, now) ?? false;
         if (Queued > 0 || limitMayHaveGrown)
@@ -174,9 +187,9 @@ internal sealed class CallGate
         }
     }
 
-    /// <summary>How long a call may have waited and still be run: unbounded, except in a standing queue under the adaptive limit.</summary>
+    /// <summary>How long a call may have waited and still be run: unbounded, except in a standing queue under the adaptive limit with no sheddable call running.</summary>
     private long WaitCutTicks(long now) =>
-        _adaptive is { } adaptive && now - _queueEmptyAt > _standingTicks
+        _adaptive is { } adaptive && now - _queueEmptyAt > _standingTicks && Volatile.Read(ref _runningSheddable) == 0
             ? Math.Max(_minWaitCutTicks, Ticks(adaptive.Baseline))
             : long.MaxValue;
 
@@ -225,9 +238,9 @@ internal enum QueueOutcome
 }
 
 /// <summary>A concurrency slot held by a call; <see cref="Exit"/> releases it (nothing when none was taken).</summary>
-internal readonly struct GateSlot(CallGate gate, long enteredAt)
+internal readonly struct GateSlot(CallGate gate, long enteredAt, bool sheddable)
 {
     public bool Taken => gate is not null;
 
-    public void Exit() => gate?.Exit(enteredAt);
+    public void Exit() => gate?.Exit(enteredAt, sheddable);
 }

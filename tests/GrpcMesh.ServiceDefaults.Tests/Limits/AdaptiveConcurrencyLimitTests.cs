@@ -102,6 +102,39 @@ public sealed class AdaptiveConcurrencyLimitTests
         Assert.Equal(TimeSpan.FromMilliseconds(2), limit.Baseline);
     }
 
+    [Theory(Timeout = TestTimeouts.Default)]
+    [InlineData(100)]
+    [InlineData(1_000)]
+    public void Record_AFewStalledCallsPerWindow_NotCongestionMostCallsSlower_Congestion(int callsPerWindow)
+    {
+        // 3 % of the calls stall for 1 s (500x the 2 ms others take): their mean is 32 ms, their median 2 ms.
+        var stalled = Windows(callsPerWindow, call => call % 33 == 0 ? 1_000_000 : 2_000);
+        Assert.Equal(TimeSpan.FromMilliseconds(2), stalled.Baseline);
+        Assert.True(stalled.Limit > 100, $"a few stalled calls read as congestion: limit {stalled.Limit}");
+
+        // Two thirds of the calls four times slower: the median moves.
+        var congested = Windows(callsPerWindow, call => call % 3 == 0 ? 2_000 : 8_000, learnFirst: true);
+        Assert.True(congested.Limit < 100, $"most calls 4x slower, yet the limit is {congested.Limit}");
+    }
+
+    /// <summary>Thirty windows of <paramref name="callsPerWindow"/> calls with 60 running, each taking <paramref name="elapsed"/>(its index in the window); ten uncongested 2 ms windows first when <paramref name="learnFirst"/>.</summary>
+    private static AdaptiveConcurrencyLimit Windows(int callsPerWindow, Func<int, long> elapsed, bool learnFirst = false)
+    {
+        var limit = new AdaptiveConcurrencyLimit(min: 10, max: 1000, tolerance: 1.5, initial: 100, Frequency);
+        var windowTicks = (long)(AdaptiveConcurrencyLimit.WindowLength.TotalSeconds * Frequency);
+        var now = 0L;
+        for (var window = 0; window < (learnFirst ? 40 : 30); window++)
+        {
+            for (var call = 0; call < callsPerWindow; call++)
+            {
+                now += (windowTicks / callsPerWindow) + 1;
+                limit.Record(learnFirst && window < 10 ? 2_000 : elapsed(call), running: 60, now);
+            }
+        }
+
+        return limit;
+    }
+
     /// <summary>A limit of 100 that has seen 20 uncongested windows of 2 ms calls, while not busy.</summary>
     private static AdaptiveConcurrencyLimit Learned(int max = 1000)
     {

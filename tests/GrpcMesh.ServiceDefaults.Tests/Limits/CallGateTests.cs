@@ -84,6 +84,40 @@ public sealed class CallGateTests
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_SheddableCallRunning_NoCriticalCallRefusedUntilItLeaves()
+    {
+        var gate = Gate(max: 2, queue: 10, adaptive: true);
+        Assert.True(gate.TryEnterSheddable(out var sheddable));
+        Assert.True(gate.TryEnter(out var critical));
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        var staler = gate.EnterQueuedAsync(Ct).AsTask();
+
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        critical.Exit();
+        Assert.Equal(QueueOutcome.Entered, (await stale).Outcome);
+        Assert.False(staler.IsCompleted, "a critical call was refused while a sheddable one ran");
+
+        sheddable.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await staler).Outcome);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task EnterQueued_SheddableCallRunning_QueueStretchesByItsSlot()
+    {
+        var gate = Gate(max: 2, queue: 1, adaptive: false);
+        Assert.True(gate.TryEnterSheddable(out var sheddable));
+        Assert.True(gate.TryEnter(out _));
+        var first = gate.EnterQueuedAsync(Ct).AsTask();
+        var second = gate.EnterQueuedAsync(Ct).AsTask();
+        Assert.False(second.IsCompleted, "a critical call was refused (queue full) while a sheddable one ran");
+
+        sheddable.Exit();
+        Assert.Equal(QueueOutcome.Entered, (await first).Outcome);
+        Assert.Equal(QueueOutcome.QueueFull, (await gate.EnterQueuedAsync(Ct)).Outcome);
+        Assert.False(second.IsCompleted);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Fixed_QueueStandingLong_QueuedCallStillRuns()
     {
         var gate = Gate(max: 1, queue: 10, adaptive: false);
