@@ -36,6 +36,28 @@ public sealed class CriticalityTallyTests
     }, TestContext.Current.CancellationToken);
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public Task CriticalRefusedWhileSheddableRunning_CountsRefusalsAnsweredInsideAnAdmittedSheddableCall() => TestTimeouts.RunSync(() =>
+    {
+        var tally = new CriticalityTally(TimeSpan.FromMilliseconds(100));
+        var start = 1_000 * Window;
+
+        // Sheddable calls admitted over [start, start + 100] and [start + 50, start + 300] (one span once merged), and
+        // [start + 1000, start + 1010]; a sheddable call refused over [start + 2000, start + 3000] does not count.
+        tally.Record(sheddable: true, start, 100, null);
+        tally.Record(sheddable: true, start + 50, 250, null);
+        tally.Record(sheddable: true, start + 1_000, 10, null);
+        tally.Record(sheddable: true, start + 2_000, 1_000, Refused);
+
+        tally.Record(sheddable: false, start + 200, 50, Refused);   // answered at +250: inside the merged span
+        tally.Record(sheddable: false, start + 290, 20, Refused);   // +310: just after it
+        tally.Record(sheddable: false, start + 990, 15, Refused);   // +1005: inside the third
+        tally.Record(sheddable: false, start + 2_100, 10, Refused); // +2110: only a refused sheddable call ran
+        tally.Record(sheddable: false, start + 100, 50, TimedOut);  // not a refusal
+
+        Assert.Equal(2, tally.CriticalRefusedWhileSheddableRunning());
+    }, TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public Task CheckWindows_CriticalTimedOutWhileSheddableAdmitted_IsAFailureButNotARefusal() => TestTimeouts.RunSync(() =>
     {
         var tally = new CriticalityTally(TimeSpan.FromMilliseconds(100));

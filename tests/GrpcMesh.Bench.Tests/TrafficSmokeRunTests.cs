@@ -47,7 +47,11 @@ public sealed class TrafficSmokeRunTests : IDisposable
         Assert.Equal(["all-healthy", "one-slow"], phases.Select(p => p.GetProperty("name").GetString()));
         Assert.Equal(3, phases[1].GetProperty("servedByReplica").EnumerateObject().Count());
         Assert.DoesNotContain("Auth:Token", phases[1].GetProperty("clientSettings").GetRawText(), StringComparison.Ordinal);
-        Assert.True(scenarios["hedging-on"].GetProperty("traffic").GetProperty("hedging").GetProperty("enabled").GetBoolean());
+        var hedging = scenarios["hedging-on"].GetProperty("traffic").GetProperty("hedging");
+        Assert.True(hedging.GetProperty("enabled").GetBoolean());
+        Assert.Equal(300, hedging.GetProperty("rate").GetDouble()); // --smoke's open loop
+        Assert.Equal(["hedged", "hedged-saturated"], scenarios["hedging-on"].GetProperty("traffic").GetProperty("phases").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()));
         var overload = scenarios["overload"].GetProperty("traffic").GetProperty("overload");
         Assert.True(overload.GetProperty("peakOkPerSecond").GetDouble() > 0);
         Assert.True(overload.GetProperty("windows").GetInt32() > 0);
@@ -57,7 +61,7 @@ public sealed class TrafficSmokeRunTests : IDisposable
         var text = output.ToString();
         Assert.Contains("Traffic management (issue 18", text, StringComparison.Ordinal);
         Assert.Contains("least_loaded: share of calls to the replica slowed by 50 ms", text, StringComparison.Ordinal);
-        Assert.Contains("overload: 100 ms windows refusing critical, admitting sheddable", text, StringComparison.Ordinal);
+        Assert.Contains("overload: critical calls refused while a sheddable call ran", text, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

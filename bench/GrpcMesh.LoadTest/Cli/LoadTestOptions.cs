@@ -40,6 +40,9 @@ internal sealed record LoadTestOptions
     /// <summary>Runs the traffic-management scenarios (issue 18), besides any named ones; a run without <c>--scenarios</c> leaves them out.</summary>
     public bool Traffic { get; init; }
 
+    /// <summary><c>hedging-*</c>: arrival rate of the open loop (below the box's capacity, so its own queueing does not make the tail).</summary>
+    public double HedgingRate { get; init; } = 4_000;
+
     /// <summary><c>overload</c>: "connections" of the replica's bounded downstream resource.</summary>
     public int OverloadSlots { get; init; } = 8;
 
@@ -71,6 +74,7 @@ internal sealed record LoadTestOptions
         Connections = 2,
         Users = 10,
         ZipfUsers = 100,
+        HedgingRate = 300,
         OverloadSlots = 2,
         OverloadHold = TimeSpan.FromMilliseconds(5),
         OverloadDuration = TimeSpan.FromSeconds(1.5),

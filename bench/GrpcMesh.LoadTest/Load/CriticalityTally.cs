@@ -8,7 +8,8 @@ namespace GrpcMesh.LoadTest.Load;
 /// The outcome of a load that mixes critical and sheddable calls, per criticality (statuses, latency of OK calls), and
 /// the priority check over fixed windows of send time: a window is bad when a critical call sent in it was refused
 /// (RESOURCE_EXHAUSTED) while a sheddable call sent in it was admitted (ended OK) — the server let lower-priority work
-/// in at a moment it turned critical work away. Thread-safe.
+/// in at a moment it turned critical work away. And the exact check: critical refusals that arrived while a sheddable
+/// call that ended OK was in flight (between its send and its answer, which contains the time the server ran it). Thread-safe.
 /// </summary>
 internal sealed class CriticalityTally(TimeSpan window)
 {
@@ -18,6 +19,8 @@ internal sealed class CriticalityTally(TimeSpan window)
 
     private readonly long _windowTicks = Math.Max(1, (long)(window.TotalSeconds * Stopwatch.Frequency));
     private readonly Dictionary<long, int> _windows = [];
+    private readonly List<(long Sent, long Answered)> _sheddableAdmitted = [];
+    private readonly List<long> _criticalRefusedAt = [];
     private readonly Lock _gate = new();
 
     public TimeSpan Window { get; } = window;
@@ -49,7 +52,67 @@ internal sealed class CriticalityTally(TimeSpan window)
         lock (_gate)
         {
             _windows[key] = _windows.GetValueOrDefault(key) | flag;
+            if ((flag & SheddableAdmitted) != 0)
+            {
+                _sheddableAdmitted.Add((sentTimestamp, sentTimestamp + elapsedTicks));
+            }
+            else if ((flag & CriticalRefused) != 0)
+            {
+                _criticalRefusedAt.Add(sentTimestamp + elapsedTicks);
+            }
         }
+    }
+
+    /// <summary>Critical refusals whose answer arrived while an admitted sheddable call was in flight.</summary>
+    public int CriticalRefusedWhileSheddableRunning()
+    {
+        lock (_gate)
+        {
+            var running = Union(_sheddableAdmitted);
+            return _criticalRefusedAt.Count(at => Covers(running, at));
+        }
+    }
+
+    /// <summary>The intervals merged into disjoint ones, in order.</summary>
+    private static List<(long Start, long End)> Union(List<(long Sent, long Answered)> intervals)
+    {
+        var merged = new List<(long Start, long End)>();
+        foreach (var (start, end) in intervals.OrderBy(i => i.Sent))
+        {
+            if (merged.Count > 0 && start <= merged[^1].End)
+            {
+                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, end));
+            }
+            else
+            {
+                merged.Add((start, end));
+            }
+        }
+
+        return merged;
+    }
+
+    private static bool Covers(List<(long Start, long End)> disjoint, long at)
+    {
+        int low = 0, high = disjoint.Count - 1;
+        while (low <= high)
+        {
+            var middle = (low + high) / 2;
+            if (at < disjoint[middle].Start)
+            {
+                high = middle - 1;
+            }
+            else if (at > disjoint[middle].End)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -32,11 +32,11 @@ internal static class Targets
         [
             AtMost("least_loaded: share of calls to the replica slowed by 50 ms", balancing?.SlowReplicaShare, 0.10, "lb-least-loaded slow share"),
             AtMost("least_loaded: caller p99 ÷ all-healthy p99", balancing?.P99VsHealthy, 1.5, "lb-least-loaded p99 vs healthy"),
-            AtMost("hedging: GetUser p99 ÷ p50 (one replica stalls 1 % of calls 1 s)", hedging?.P99VsP50, 3, "hedging-on p99 vs p50"),
-            AtMost("hedging: attempts per call", hedging?.AttemptsPerCall, 1.15, "hedging-on attempts per call"),
+            AtMost("hedging: GetUser p99 ÷ p50 (one replica stalls 1 % of calls 1 s; open loop)", hedging?.P99VsP50, 3, "hedging-on open-loop p99 vs p50"),
+            AtMost("hedging: attempts per call (open loop)", hedging?.AttemptsPerCall, 1.15, "hedging-on open-loop attempts per call"),
             AtLeast("overload at 3× peak: goodput ÷ peak", overload?.GoodputVsPeak, 0.9, "overload goodput vs peak"),
             AtMost("overload at 3× peak: admitted critical p99 ÷ unloaded p99", overload?.CriticalP99VsUnloaded, 2, "overload critical p99 vs unloaded"),
-            AtMost("overload: 100 ms windows refusing critical, admitting sheddable", overload?.CriticalRefusedWhileSheddableAdmitted, 0, "overload priority inversions"),
+            AtMost("overload: critical calls refused while a sheddable call ran", overload?.CriticalRefusalsWhileSheddableRunning, 0, "overload priority inversions"),
         ];
     }
 

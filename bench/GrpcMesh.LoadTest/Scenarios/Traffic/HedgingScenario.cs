@@ -8,7 +8,9 @@ namespace GrpcMesh.LoadTest.Scenarios.Traffic;
 /// <see cref="StallEvery"/>-th GetUser it serves by <see cref="Stall"/> (a third of the calls reach it: 1 % of all calls
 /// stall), with hedging off, or on with the adaptive delay: each method's observed p95 (<c>Hedging:DelayPercentile</c>
 /// 95, <c>Hedging:MinDelay</c> 1 ms instead of the shipped 5 ms, which is several times this box's p95; 2 attempts as
-/// shipped). GetUser is NO_SIDE_EFFECTS, so it is hedged.
+/// shipped). GetUser is NO_SIDE_EFFECTS, so it is hedged. Measured twice: an open loop at <c>--hedging-rate</c> (a
+/// service's normal life: the target figures) and the closed loop at <see cref="MeshPhase.MaxConcurrency"/> (the box
+/// saturated, where its own queueing makes a tail of several × p50 with no stall at all; reported beside).
 /// </summary>
 internal sealed class HedgingScenario(bool enabled) : TrafficScenario(
     enabled ? "hedging-on" : "hedging-off",
@@ -24,13 +26,22 @@ internal sealed class HedgingScenario(bool enabled) : TrafficScenario(
         await using var replicas = await ReplicaSet.StartAsync(context, Name,
             [new("a"), new("b"), new(Stalling, "--Replica:SlowEvery", StallEvery.ToString(System.Globalization.CultureInfo.InvariantCulture), "--Replica:SlowDelay", Stall.ToString())],
             cancellationToken);
-        var phase = await MeshPhase.RunAsync(Name, enabled ? "hedged" : "not-hedged", $"replicas a, b and '{Stalling}'", context, progress, replicas,
-            ["a", "b", Stalling], enabled
-                ? new Dictionary<string, string> { ["Hedging:Enabled"] = "true", ["Hedging:DelayPercentile"] = "95", ["Hedging:MinDelay"] = "00:00:00.001" }
-                : new Dictionary<string, string> { ["Hedging:Enabled"] = "false" }, cancellationToken);
+        string[] endpoints = ["a", "b", Stalling];
+        var settings = enabled
+            ? new Dictionary<string, string> { ["Hedging:Enabled"] = "true", ["Hedging:DelayPercentile"] = "95", ["Hedging:MinDelay"] = "00:00:00.001" }
+            : new Dictionary<string, string> { ["Hedging:Enabled"] = "false" };
+        var name = enabled ? "hedged" : "not-hedged";
+        var rate = context.Options.HedgingRate;
+        var open = await MeshPhase.RunOpenLoopAsync(Name, name, $"replicas a, b and '{Stalling}', open loop at {rate:0}/s", rate, context, progress,
+            replicas, endpoints, settings, cancellationToken);
+        var closed = await MeshPhase.RunAsync(Name, name + "-saturated", $"replicas a, b and '{Stalling}', closed loop", context, progress,
+            replicas, endpoints, settings, cancellationToken);
 
-        var latency = phase.Load.LatencyMs;
-        return new TrafficReport([phase], Hedging: new HedgingFigures(enabled, latency.P50, latency.P99, latency.P999,
-            latency.P50 > 0 ? Math.Round(latency.P99 / latency.P50, 3) : 0, phase.AttemptsPerCall ?? 0));
+        var latency = open.Load.LatencyMs;
+        var saturated = closed.Load.LatencyMs;
+        return new TrafficReport([open, closed], Hedging: new HedgingFigures(enabled, rate, latency.P50, latency.P99, latency.P999,
+            Ratio(latency.P99, latency.P50), open.AttemptsPerCall ?? 0, Ratio(saturated.P99, saturated.P50), closed.AttemptsPerCall ?? 0));
     }
+
+    private static double Ratio(double p99, double p50) => p50 > 0 ? Math.Round(p99 / p50, 3) : 0;
 }

@@ -5,7 +5,7 @@ namespace GrpcMesh.LoadTest.Scenarios.Traffic;
 
 /// <summary>
 /// One phase through the real mesh client: a fresh client over the named replicas (shipped defaults plus
-/// the scenario's settings), an unrecorded closed-loop warm-up, then the measured closed loop with the replicas'
+/// the scenario's settings), an unrecorded closed-loop warm-up, then the measured closed or open loop with the replicas'
 /// served counters read just before and after it (both loops end with no call in flight, so the difference is exactly
 /// the attempts the measured calls made, hedges and retries included).
 /// </summary>
@@ -16,18 +16,38 @@ internal static class MeshPhase
 
     private const string Section = "Clients:UserService:";
 
-    public static async Task<TrafficPhaseReport> RunAsync(
+    public static Task<TrafficPhaseReport> RunAsync(
         string scenario, string name, string description, ScenarioContext context, ProgressReporter progress, ReplicaSet replicas,
         IReadOnlyList<string> endpoints, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    {
+        var concurrency = Math.Min(MaxConcurrency, context.Options.Concurrency);
+        return MeasureAsync(scenario, name, description, context, progress, replicas, endpoints, settings,
+            calls => ClosedLoop.RunAsync(calls, concurrency, TimeSpan.Zero, context.Options.Duration, progress, $"{scenario} {name} c={concurrency}", cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>As <see cref="RunAsync"/>, but the measured load is an open loop at <paramref name="rate"/> calls per second (latency from each call's due time).</summary>
+    public static Task<TrafficPhaseReport> RunOpenLoopAsync(
+        string scenario, string name, string description, double rate, ScenarioContext context, ProgressReporter progress, ReplicaSet replicas,
+        IReadOnlyList<string> endpoints, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
+        MeasureAsync(scenario, name, description, context, progress, replicas, endpoints, settings,
+            calls => OpenLoop.RunAsync([.. Enumerable.Repeat(calls[0], context.Options.Connections)], rate, TimeSpan.Zero, context.Options.Duration,
+                progress, $"{scenario} {name} {rate:0}/s", cancellationToken),
+            cancellationToken);
+
+    private static async Task<TrafficPhaseReport> MeasureAsync(
+        string scenario, string name, string description, ScenarioContext context, ProgressReporter progress, ReplicaSet replicas,
+        IReadOnlyList<string> endpoints, IReadOnlyDictionary<string, string> settings, Func<UnaryCall[], Task<PhaseResult>> load,
+        CancellationToken cancellationToken)
     {
         var options = context.Options;
         var reported = ClientSettings(replicas, endpoints, settings);
         await using var mesh = new MeshClient(new Dictionary<string, string?>(reported) { [Section + "Auth:Token"] = context.Auth.Token });
         var calls = Calls(mesh, options.Users);
-        var concurrency = Math.Min(MaxConcurrency, options.Concurrency);
-        _ = await ClosedLoop.RunAsync(calls, concurrency, TimeSpan.Zero, options.Warmup, progress, $"{scenario} {name} warm-up", cancellationToken);
+        _ = await ClosedLoop.RunAsync(calls, Math.Min(MaxConcurrency, options.Concurrency), TimeSpan.Zero, options.Warmup, progress,
+            $"{scenario} {name} warm-up", cancellationToken);
         var before = await replicas.ReadServedAsync(cancellationToken);
-        var result = await ClosedLoop.RunAsync(calls, concurrency, TimeSpan.Zero, options.Duration, progress, $"{scenario} {name} c={concurrency}", cancellationToken);
+        var result = await load(calls);
         var after = await replicas.ReadServedAsync(cancellationToken);
 
         var served = endpoints.ToDictionary(e => e, e => after[e] - before[e]);

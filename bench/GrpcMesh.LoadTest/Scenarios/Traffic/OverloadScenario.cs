@@ -9,8 +9,9 @@ namespace GrpcMesh.LoadTest.Scenarios.Traffic;
 /// (<c>--overload-slots</c> held <c>--overload-hold</c> each). After an unrecorded warm-up at half the slots (nothing
 /// waits: the adaptive limit learns the uncongested time), (a) closed loop: the peak goodput; (b) open loop at
 /// <see cref="LowFraction"/> × peak: the unloaded p99; (c) open loop at <see cref="OverloadFactor"/> × peak for
-/// <c>--overload-duration</c>, half the calls sheddable: goodput, admitted critical p99, and the
-/// <see cref="Window"/>-windows in which a critical call was refused while a sheddable one was admitted. Every call has
+/// <c>--overload-duration</c>, half the calls sheddable: goodput, admitted critical p99, the critical refusals that
+/// arrived while an admitted sheddable call was in flight, and the <see cref="Window"/>-windows in which a critical call
+/// was refused while a sheddable one was admitted. Every call has
 /// a <see cref="Deadline"/>; raw channels (see <see cref="CriticalityCalls"/>).
 /// </summary>
 internal sealed class OverloadScenario() : TrafficScenario(
@@ -72,7 +73,7 @@ internal sealed class OverloadScenario() : TrafficScenario(
             Overload: new OverloadFigures(options.OverloadSlots, options.OverloadHold.TotalMilliseconds, Math.Round(peak.OkPerSecond, 1), unloadedP99,
                 Math.Round(highRate, 1), Math.Round(high.OkPerSecond, 1), Math.Round(high.OkPerSecond / peak.OkPerSecond, 3),
                 criticalP99, criticalP99 is { } p99 && unloadedP99 > 0 ? Math.Round(p99 / unloadedP99, 3) : null, Window.TotalMilliseconds, windows.Windows,
-                windows.CriticalRefusedWhileSheddableAdmitted, windows.CriticalFailedWhileSheddableAdmitted));
+                windows.CriticalRefusedWhileSheddableAdmitted, windows.CriticalFailedWhileSheddableAdmitted, tally.CriticalRefusedWhileSheddableRunning()));
     }
 
     private static TrafficPhaseReport Phase(string name, string description, PhaseResult result) =>
