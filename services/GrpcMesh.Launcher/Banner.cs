@@ -7,7 +7,8 @@ internal static class Banner
     {
         var width = services.Max(s => s.Name.Length);
         var lines = new List<string> { "", "GrpcMesh is up (Development: tokens are signed with the development key)." };
-        lines.AddRange(services.Select(s => $"  {s.Name.PadRight(width)}  {s.Address.ToString().TrimEnd('/')}  SERVING (h2c, reflection on)"));
+        lines.AddRange(services.Select(s => $"  {s.Name.PadRight(width)}  {s.Address.ToString().TrimEnd('/')}  SERVING (h2c, reflection on)" +
+            (s.HttpAddress is { } http ? $"; JSON API and gRPC-Web at {http.ToString().TrimEnd('/')}" : "")));
         lines.Add("");
         lines.Add("Token (every scope, 12 h; other scopes: dotnet run --project services/GrpcMesh.Launcher -- token --scope users.read):");
         lines.Add($"  export GRPCMESH_TOKEN={token}");

@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace GrpcMesh.Launcher;
 
 /// <summary>
-/// Starts UserService, then OrderService wired to it, each as its own process on its launchSettings.json address
-/// (<c>--user-url</c> / <c>--order-url</c> on the command line override it, e.g. when 5001/5002 are taken). Ctrl+C or SIGTERM
+/// Starts UserService, then OrderService wired to it, each as its own process on its launchSettings.json addresses: gRPC
+/// and the HTTP edge (<c>--user-url</c> / <c>--order-url</c> and <c>--user-http-url</c> / <c>--order-http-url</c> on the
+/// command line override them, e.g. when 5001/5002 or 5011/5012 are taken). Ctrl+C or SIGTERM
 /// stops both at once: each drains for its Development <c>Shutdown:DrainDelay</c>, in parallel.
 /// </summary>
 internal static class Mesh
@@ -13,19 +15,30 @@ internal static class Mesh
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
 
-    public static IReadOnlyList<MeshService> Services(Uri? userUrl, Uri? orderUrl)
+    public static IReadOnlyList<MeshService> Services(MeshArguments options)
     {
         var userDirectory = MeshService.Metadata("GrpcMesh.UserService.Dir");
         var orderDirectory = MeshService.Metadata("GrpcMesh.OrderService.Dir");
-        var userAddress = userUrl ?? LaunchSettings.ApplicationUrl(userDirectory);
+        var userAddress = options.UserUrl ?? LaunchSettings.ApplicationUrl(userDirectory);
         return
         [
-            new("UserService", userDirectory, userAddress, new Dictionary<string, string>()),
-            new("OrderService", orderDirectory, orderUrl ?? LaunchSettings.ApplicationUrl(orderDirectory), new Dictionary<string, string>
-            {
-                ["Clients__UserService__Address"] = userAddress.ToString().TrimEnd('/'),
-            }),
+            Service("UserService", userDirectory, userAddress, options.UserHttpUrl, new Dictionary<string, string>()),
+            Service("OrderService", orderDirectory, options.OrderUrl ?? LaunchSettings.ApplicationUrl(orderDirectory), options.OrderHttpUrl,
+                new Dictionary<string, string> { ["Clients__UserService__Address"] = userAddress.ToString().TrimEnd('/') }),
         ];
+    }
+
+    /// <summary>The service on <paramref name="address"/>, its HTTP edge on <paramref name="httpUrl"/> or where its launch profile puts it.</summary>
+    private static MeshService Service(string name, string directory, Uri address, Uri? httpUrl, Dictionary<string, string> environment)
+    {
+        var edge = httpUrl ?? LaunchSettings.HttpUrl(directory);
+        if (edge is not null)
+        {
+            environment["Http__Port"] = edge.Port.ToString(CultureInfo.InvariantCulture);
+            environment["Http__Address"] = edge.Host;
+        }
+
+        return new MeshService(name, directory, address, edge, environment);
     }
 
     public static async Task<int> RunAsync(IReadOnlyList<MeshService> services, bool build, bool verbose)

@@ -2,8 +2,11 @@ using System.Reflection;
 
 namespace GrpcMesh.Launcher;
 
-/// <summary>One service of the mesh: its project, where its build output is, and how to start it.</summary>
-internal sealed record MeshService(string Name, string ProjectDirectory, Uri Address, IReadOnlyDictionary<string, string> Environment)
+/// <summary>
+/// One service of the mesh: its project, where its build output is, and how to start it. <see cref="HttpAddress"/>: its
+/// HTTP edge (JSON API, gRPC-Web), null when it has none.
+/// </summary>
+internal sealed record MeshService(string Name, string ProjectDirectory, Uri Address, Uri? HttpAddress, IReadOnlyDictionary<string, string> Environment)
 {
     public static string Configuration => Metadata("GrpcMesh.Configuration");
 

@@ -1,6 +1,7 @@
 using GrpcMesh.Launcher;
 
-// dotnet run --project services/GrpcMesh.Launcher [-- --no-build] [--verbose] [--user-url URL] [--order-url URL]: builds and starts the mesh.
+// dotnet run --project services/GrpcMesh.Launcher [-- --no-build] [--verbose] [--user-url URL] [--order-url URL]
+//   [--user-http-url URL] [--order-http-url URL]: builds and starts the mesh.
 // dotnet run --project services/GrpcMesh.Launcher -- token [--scope S]... [--lifetime 1h]: prints a development token.
 if (args is ["token", .. var tokenArgs])
 {
@@ -13,4 +14,4 @@ if (MeshArguments.Parse(args, out var error) is not { } options)
     return 2;
 }
 
-return await Mesh.RunAsync(Mesh.Services(options.UserUrl, options.OrderUrl), build: options.Build, verbose: options.Verbose);
+return await Mesh.RunAsync(Mesh.Services(options), build: options.Build, verbose: options.Verbose);

@@ -56,6 +56,32 @@ public sealed class SmokeRunTests : IDisposable
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public async Task RunAsync_SmokeJsonGetUser_OkCallsThroughTheHttpEdgeDividedByGrpcGetUser()
+    {
+        var jsonPath = Path.Combine(_dir, "json.json");
+        var output = new StringWriter();
+        var progress = new StringWriter();
+
+        var exitCode = await LoadTestCommand.RunAsync(
+            ["--smoke", "--scenarios", "userservice,userservice-json", "--json", jsonPath], output, progress, interactive: false,
+            TestContext.Current.CancellationToken);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{progress}");
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken));
+        var json = Assert.Single(report.RootElement.GetProperty("scenarios").EnumerateArray(), s => s.GetProperty("name").GetString() == "userservice-json");
+        Assert.Equal("ok", json.GetProperty("outcome").GetString());
+        Assert.True(json.GetProperty("throughputVsBaseline").GetDouble() > 0, $"not divided by userservice: {json}");
+        foreach (var phase in new[] { "closedLoop", "openLoop" })
+        {
+            var result = json.GetProperty(phase);
+            Assert.True(result.GetProperty("statuses").GetProperty("OK").GetInt64() > 0, $"{phase}: no OK JSON calls");
+            Assert.Equal(0, result.GetProperty("failed").GetInt64());
+        }
+
+        Assert.Contains("JSON API at http://127.0.0.1:", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task RunAsync_UnknownScenario_ReturnsUsageErrorWithoutStartingAnything()
     {
         var output = new StringWriter();

@@ -66,6 +66,8 @@ public sealed class LauncherTests
         Assert.Single(lines, l => l.StartsWith("GrpcMesh is up", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(launcher.UserUrl, StringComparison.Ordinal) && l.Contains("UserService", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(launcher.OrderUrl, StringComparison.Ordinal) && l.Contains("OrderService", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("UserService", StringComparison.Ordinal) && l.Contains($"JSON API and gRPC-Web at {launcher.UserHttpUrl}", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("OrderService", StringComparison.Ordinal) && l.Contains($"JSON API and gRPC-Web at {launcher.OrderHttpUrl}", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.TrimStart().StartsWith("grpcurl -plaintext -H \"authorization: Bearer $GRPCMESH_TOKEN\"", StringComparison.Ordinal)
             && l.Contains(launcher.UserUrl["http://".Length..], StringComparison.Ordinal));
         Assert.Equal(3, token.Split('.').Length);

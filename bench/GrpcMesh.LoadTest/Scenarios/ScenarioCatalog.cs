@@ -12,6 +12,7 @@ internal static class ScenarioCatalog
     [
         BaselineScenario.GetUser(),
         new UserServiceScenario(),
+        new JsonUserServiceScenario(),
         BaselineScenario.GetUser(zipf: true),
         new UserServiceScenario(zipf: true),
         .. MeshFeatureSwitch.All.Select(feature => new UserServiceScenario(without: feature)),

@@ -28,13 +28,14 @@ internal sealed class UserServiceProcess : IDisposable
     public TempDirectory Data { get; }
 
     public static async Task<UserServiceProcess> StartAsync(
-        ScenarioContext context, string name, int users, CancellationToken cancellationToken, MeshFeatureSwitch? without = null)
+        ScenarioContext context, string name, int users, CancellationToken cancellationToken, MeshFeatureSwitch? without = null,
+        IReadOnlyList<string>? arguments = null)
     {
         var data = new TempDirectory("grpcmesh-bench-users-");
         try
         {
             var (server, address) = await context.StartDotnetServerAsync(name, Project,
-                ["--Storage:DataDirectory", data.Path, .. without?.Arguments ?? []], without?.Environment, cancellationToken);
+                ["--Storage:DataDirectory", data.Path, .. without?.Arguments ?? [], .. arguments ?? []], without?.Environment, cancellationToken);
             try
             {
                 var ids = await UserCalls.SeedAsync(address, users, context.Auth.Headers, cancellationToken);

@@ -11,7 +11,7 @@ namespace GrpcMesh.Interop.Tests.Support;
 /// The README's <c>dotnet run --project services/GrpcMesh.Launcher</c>, run as the already-built launcher
 /// (<c>dotnet GrpcMesh.Launcher.dll --no-build</c>: the solution is built before the tests, and a nested build of the
 /// services while other tests run their outputs would race them) on free loopback ports (its documented <c>--user-url</c> /
-/// <c>--order-url</c> options) and a data directory of its own.
+/// <c>--order-url</c>, <c>--user-http-url</c> / <c>--order-http-url</c> options) and a data directory of its own.
 /// </summary>
 internal sealed class LauncherProcess : IAsyncDisposable
 {
@@ -27,6 +27,8 @@ internal sealed class LauncherProcess : IAsyncDisposable
     {
         UserUrl = $"http://127.0.0.1:{FreePort()}";
         OrderUrl = $"http://127.0.0.1:{FreePort()}";
+        UserHttpUrl = $"http://127.0.0.1:{FreePort()}";
+        OrderHttpUrl = $"http://127.0.0.1:{FreePort()}";
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -39,6 +41,10 @@ internal sealed class LauncherProcess : IAsyncDisposable
         start.ArgumentList.Add(UserUrl);
         start.ArgumentList.Add("--order-url");
         start.ArgumentList.Add(OrderUrl);
+        start.ArgumentList.Add("--user-http-url");
+        start.ArgumentList.Add(UserHttpUrl);
+        start.ArgumentList.Add("--order-http-url");
+        start.ArgumentList.Add(OrderHttpUrl);
         start.Environment["Storage__DataDirectory"] = _data.Path;
         foreach (var inherited in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS" })
         {
@@ -60,6 +66,12 @@ internal sealed class LauncherProcess : IAsyncDisposable
     public string UserUrl { get; }
 
     public string OrderUrl { get; }
+
+    /// <summary>UserService's HTTP edge (JSON API, gRPC-Web): the README's 127.0.0.1:5011.</summary>
+    public string UserHttpUrl { get; }
+
+    /// <summary>OrderService's HTTP edge: the README's 127.0.0.1:5012.</summary>
+    public string OrderHttpUrl { get; }
 
     public string DataDirectory => _data.Path;
 

@@ -1,4 +1,5 @@
-"""Runs the grpcurl commands of a Markdown file's ```bash blocks in order, as grpcurl would. One JSON line per command.
+"""Runs the grpcurl and curl commands of a Markdown file's ```bash blocks in order, as grpcurl and curl would. One JSON
+line per command.
 
   readme_doctest.py README.md [--env NAME=VALUE]... [--address FROM=TO]...
 
@@ -10,13 +11,20 @@ with "unsupported", so an example using a new flag cannot pass by being skipped.
 - --address maps a README address (127.0.0.1:5001) to where the mesh under test listens.
 - A server stream is read until it ends or stays quiet for 2 s (grpcurl would wait for more until Ctrl+C) and must
   deliver at least one message.
+curl (the JSON API on the HTTP edge, with urllib): -s, -X METHOD, -H 'name: value' (repeatable), -d DATA and one URL;
+--address maps its host:port too. The answer must be HTTP 200, or the status a trailing `# HTTP NNN` comment names (a
+google.rpc.Status JSON body then, with code and message); a JSON body's ids fill later placeholders.
 Other commands (dotnet, export, openssl, ...) are reported as "skipped" with the command, for the test to check.
 Output: {"line": N, "command": "...", "status": "ok"|"failed"|"skipped", "responses"|"error"|"reason": ...}
 """
 
 import argparse
+import json
 import re
 import shlex
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import grpc
 
@@ -25,6 +33,7 @@ from grpcmesh_interop import ReflectionClient, code_name, emit
 ID = re.compile(r"^(usr|ord)_[0-9a-f]{32}$")
 PLACEHOLDER = re.compile(r"\b(usr|ord)_\u2026")
 VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
+EXPECTED_STATUS = re.compile(r"\s#\s*HTTP (\d{3})\b")
 
 
 def commands(markdown):
@@ -116,6 +125,50 @@ def run_grpcurl(argv, addresses, seen_ids):
         return responses
 
 
+def run_curl(argv, addresses, seen_ids, expected_status):
+    method, headers, data, urls = None, {}, None, []
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "-s":
+            pass
+        elif arg == "-X":
+            i += 1
+            method = argv[i]
+        elif arg == "-H":
+            i += 1
+            name, value = argv[i].split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+        elif arg == "-d":
+            i += 1
+            data = argv[i].encode("utf-8")
+        elif arg.startswith("-"):
+            raise NotImplementedError("curl flag %s is not supported by the runner" % arg)
+        else:
+            urls.append(arg)
+        i += 1
+    if len(urls) != 1:
+        raise ValueError("expected one URL, got %s" % urls)
+    url = urllib.parse.urlsplit(urls[0])
+    url = url._replace(netloc=addresses.get(url.netloc, url.netloc)).geturl()
+    # curl -d without -X is a POST with this content type unless -H sets one.
+    if data is not None:
+        headers.setdefault("content-type", "application/x-www-form-urlencoded")
+    request = urllib.request.Request(url, data=data, headers=headers, method=method or ("POST" if data is not None else "GET"))
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, content_type, body = response.status, response.headers.get("content-type", ""), response.read()
+    except urllib.error.HTTPError as error:
+        status, content_type, body = error.code, error.headers.get("content-type", ""), error.read()
+    parsed = json.loads(body) if content_type.startswith("application/json") else body.decode("utf-8", "replace")
+    if status != expected_status:
+        raise RuntimeError("HTTP %d (expected %d): %s" % (status, expected_status, body[:300].decode("utf-8", "replace")))
+    if status >= 400 and not (isinstance(parsed, dict) and isinstance(parsed.get("code"), int) and parsed.get("message")):
+        raise RuntimeError("HTTP %d without a google.rpc.Status JSON body: %s" % (status, body[:300]))
+    remember_ids(parsed, seen_ids)
+    return [{"status": status, "body": parsed}]
+
+
 def remember_ids(value, seen_ids):
     if isinstance(value, dict):
         value = list(value.values())
@@ -150,12 +203,17 @@ def main():
 
     for line, text in commands(markdown):
         result = {"line": line, "command": text}
-        if not text.startswith("grpcurl "):
-            emit(dict(result, status="skipped", reason="not a grpcurl command"))
+        if not text.startswith(("grpcurl ", "curl ")):
+            emit(dict(result, status="skipped", reason="not a grpcurl or curl command"))
             continue
         try:
             argv = shlex.split(expand(fill_placeholders(text, seen_ids), env), comments=True)
-            emit(dict(result, status="ok", responses=run_grpcurl(argv, addresses, seen_ids)))
+            if argv[0] == "curl":
+                expected = EXPECTED_STATUS.search(text)
+                responses = run_curl(argv, addresses, seen_ids, int(expected.group(1)) if expected else 200)
+            else:
+                responses = run_grpcurl(argv, addresses, seen_ids)
+            emit(dict(result, status="ok", responses=responses))
         except grpc.RpcError as error:
             emit(dict(result, status="failed", error="%s: %s" % (code_name(error), error.details())))
         except Exception as error:  # a parse error (json_format), an unsupported flag, a missing placeholder
