@@ -25,6 +25,7 @@ internal sealed partial class CallAuthenticator(
 {
     private const string BearerPrefix = "Bearer ";
     private readonly bool _enabled = options.Value.Enabled;
+    private readonly bool _hasSigningKey = options.Value.SigningKeyBytes() is not null;
     private readonly OidcMetadata? _oidc = options.Value.Enabled && !string.IsNullOrWhiteSpace(options.Value.Authority)
         ? services.GetRequiredService<OidcMetadata>()
         : null;
@@ -84,6 +85,12 @@ internal sealed partial class CallAuthenticator(
     /// </summary>
     private async ValueTask<string?> EnsureKeysAsync(OidcMetadata oidc, string header, string method, CancellationToken cancel)
     {
+        var (algorithm, keyId) = HeaderOf(header);
+        if (_hasSigningKey && algorithm == SecurityAlgorithms.HmacSha256)
+        {
+            return null; // Auth:SigningKey's token (a service credential): the provider plays no part.
+        }
+
         if (!oidc.HasKeys)
         {
             await oidc.WaitForKeysAsync(cancel).ConfigureAwait(false);
@@ -94,7 +101,6 @@ internal sealed partial class CallAuthenticator(
             }
         }
 
-        var keyId = KeyIdOf(header);
         if (keyId is not null && !oidc.Knows(keyId))
         {
             await oidc.RefreshForUnknownKeyAsync(cancel).ConfigureAwait(false);
@@ -103,15 +109,16 @@ internal sealed partial class CallAuthenticator(
         return keyId;
     }
 
-    private static string? KeyIdOf(string header)
+    private static (string? Algorithm, string? KeyId) HeaderOf(string header)
     {
         try
         {
-            return new JsonWebToken(header[BearerPrefix.Length..].Trim()).Kid;
+            var token = new JsonWebToken(header[BearerPrefix.Length..].Trim());
+            return (token.Alg, token.Kid);
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException)
         {
-            return null; // Malformed: the validation below says so.
+            return (null, null); // Malformed: the validation says so.
         }
     }
 

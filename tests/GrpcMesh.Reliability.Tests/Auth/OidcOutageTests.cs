@@ -91,6 +91,22 @@ public sealed class OidcOutageTests(ITestOutputHelper output)
         Assert.True(down.Elapsed < MetadataTimeout + TimeSpan.FromSeconds(2), $"took {down.Elapsed}");
     }
 
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task ListUsers_SigningKeyBesideAuthorityProviderDown_SigningKeyTokenServedProviderTokenUnavailable()
+    {
+        var tokens = new TestTokens();
+        await using var provider = await TestIdentityProvider.StartAsync(Ct);
+        provider.Outage = OutageMode.ConnectionReset;
+        using var service = new OidcProbe(provider,
+            ("Auth:SigningKey", tokens.SigningKey), ("Auth:Issuer", "grpcmesh"), ("Auth:MetadataTimeout", MetadataTimeout.ToString()));
+
+        var signingKeyToken = await service.CallAsync(tokens.Create("grpcmesh-orderservice", Read), Ct);
+        var providerToken = await service.CallAsync(provider.Mint("alice", Read), Ct);
+
+        Assert.Equal(StatusCode.OK, signingKeyToken.Code);
+        Assert.Equal(StatusCode.Unavailable, providerToken.Code);
+    }
+
     private static TimeSpan OutageLength(OutageMode mode) =>
         Environment.GetEnvironmentVariable("GRPCMESH_OIDC_OUTAGE_SECONDS") is { Length: > 0 } seconds
             ? TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))

@@ -44,11 +44,13 @@ public sealed class OidcTests(ITestOutputHelper output)
         var audience = await service.CallAsync(provider.Mint("mallory", Read, audience: "another-api"), Ct);
         var unknownKey = await service.CallAsync(provider.Mint("mallory", Read, key: rogue), Ct);
         var wrongKey = await service.CallAsync(provider.Mint("mallory", Read, key: impostor), Ct);
+        var garbage = await service.CallAsync("not.a.jwt", Ct);
 
         Assert.Equal((StatusCode.Unauthenticated, true), (issuer.Code, issuer.Detail.Contains("issuer", StringComparison.Ordinal)));
         Assert.Equal((StatusCode.Unauthenticated, true), (audience.Code, audience.Detail.Contains("audience", StringComparison.Ordinal)));
         Assert.Equal((StatusCode.Unauthenticated, true), (unknownKey.Code, unknownKey.Detail.Contains("signature", StringComparison.Ordinal)));
         Assert.Equal((StatusCode.Unauthenticated, true), (wrongKey.Code, wrongKey.Detail.Contains("signature", StringComparison.Ordinal)));
+        Assert.Equal((StatusCode.Unauthenticated, true), (garbage.Code, garbage.Detail.Contains("malformed", StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = TestTimeouts.Default)]

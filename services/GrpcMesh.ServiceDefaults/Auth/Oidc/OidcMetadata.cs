@@ -14,16 +14,21 @@ namespace GrpcMesh.ServiceDefaults.Auth.Oidc;
 /// <c>kid</c>, no keys yet) waits at most <c>Auth:MetadataTimeout</c>. A failed fetch keeps the last keys; a fetch that
 /// drops a key evicts the cached tokens it signed.
 /// </summary>
+/// <remarks>
+/// Real time, not the service's <see cref="TimeProvider"/>: these bound waits on another process (like gRPC deadlines),
+/// which happen in real time whatever a test's fake clock says.
+/// </remarks>
 internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnectConfiguration>
 {
     public const string BackchannelName = "GrpcMesh.Auth.Oidc";
 
     private static readonly Task<bool> NoFetch = Task.FromResult(false);
+    private static readonly Task<OpenIdConnectConfiguration> NoConfiguration = Task.FromResult(new OpenIdConnectConfiguration());
 
     private readonly AuthOptions _options;
     private readonly HttpDocumentRetriever _retriever;
     private readonly ValidatedTokenCache _cache;
-    private readonly TimeProvider _time;
+    private readonly TimeProvider _time = TimeProvider.System;
     private readonly ILogger<OidcMetadata> _logger;
     private readonly Lock _gate = new();
     private volatile Snapshot? _current;
@@ -32,13 +37,12 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
     private bool _fetchedBefore;
 
     public OidcMetadata(
-        IOptions<AuthOptions> options, IHttpClientFactory http, ValidatedTokenCache cache, TimeProvider time, ILogger<OidcMetadata> logger)
+        IOptions<AuthOptions> options, IHttpClientFactory http, ValidatedTokenCache cache, ILogger<OidcMetadata> logger)
     {
         _options = options.Value;
         Address = DiscoveryAddress(_options.Authority ?? throw new InvalidOperationException("Auth:Authority is not set"));
         _retriever = new HttpDocumentRetriever(http.CreateClient(BackchannelName)) { RequireHttps = _options.RequireHttpsMetadata };
         _cache = cache;
-        _time = time;
         _logger = logger;
     }
 
@@ -51,10 +55,11 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
 
     public bool Knows(string keyId) => _current?.KeyIds.Contains(keyId) == true;
 
-    /// <summary>The last fetched configuration, without waiting (callers wait first, see <see cref="WaitForKeysAsync"/>).</summary>
-    public Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel) =>
-        _current?.Task ?? Task.FromException<OpenIdConnectConfiguration>(
-            new InvalidOperationException($"the identity provider's keys ({Address}) have not been fetched yet"));
+    /// <summary>
+    /// The last fetched configuration, without waiting (callers that need it wait first, see <see cref="WaitForKeysAsync"/>);
+    /// before the first fetch an empty one, so tokens under <c>Auth:SigningKey</c> still validate.
+    /// </summary>
+    public Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel) => _current?.Task ?? NoConfiguration;
 
     /// <summary>JwtBearer asks for this when no key matched: a background fetch, subject to the minimum interval.</summary>
     public void RequestRefresh() => StartFetch(force: false);
