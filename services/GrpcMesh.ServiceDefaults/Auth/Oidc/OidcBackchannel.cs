@@ -17,7 +17,9 @@ internal static class OidcBackchannel
 
     public static IServiceCollection AddOidcBackchannel(this IServiceCollection services)
     {
+        // Its failures are logged once, by OidcMetadata (Warning); the factory's per-request lines would only add noise.
         services.AddHttpClient(OidcMetadata.BackchannelName)
+            .RemoveAllLoggers()
             .ConfigureHttpClient((sp, client) => client.Timeout = TotalTimeout(sp.GetRequiredService<IOptions<AuthOptions>>().Value.MetadataTimeout))
             .AddHttpMessageHandler(sp => new PolicyHandler(Policy(sp.GetRequiredService<IOptions<AuthOptions>>().Value.MetadataTimeout)));
         return services;

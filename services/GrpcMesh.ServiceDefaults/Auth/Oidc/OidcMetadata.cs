@@ -26,7 +26,7 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
     private static readonly Task<OpenIdConnectConfiguration> NoConfiguration = Task.FromResult(new OpenIdConnectConfiguration());
 
     private readonly AuthOptions _options;
-    private readonly HttpDocumentRetriever _retriever;
+    private readonly IHttpClientFactory _http;
     private readonly ValidatedTokenCache _cache;
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly ILogger<OidcMetadata> _logger;
@@ -41,7 +41,7 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
     {
         _options = options.Value;
         Address = DiscoveryAddress(_options.Authority ?? throw new InvalidOperationException("Auth:Authority is not set"));
-        _retriever = new HttpDocumentRetriever(http.CreateClient(BackchannelName)) { RequireHttps = _options.RequireHttpsMetadata };
+        _http = http;
         _cache = cache;
         _logger = logger;
     }
@@ -110,7 +110,9 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
         OpenIdConnectConfiguration configuration;
         try
         {
-            configuration = await OpenIdConnectConfigurationRetriever.GetAsync(Address, _retriever, CancellationToken.None).ConfigureAwait(false);
+            // A client per fetch, so the factory's handler rotation (DNS changes) applies to a process that runs for months.
+            var retriever = new HttpDocumentRetriever(_http.CreateClient(BackchannelName)) { RequireHttps = _options.RequireHttpsMetadata };
+            configuration = await OpenIdConnectConfigurationRetriever.GetAsync(Address, retriever, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidOperationException or ArgumentException
             or TaskCanceledException or System.Text.Json.JsonException)
