@@ -177,10 +177,12 @@ public sealed class OidcTests(ITestOutputHelper output)
     {
         await using var provider = await TestIdentityProvider.StartAsync(Ct);
         using var service = new OidcProbe(provider, ("Auth:ClockSkew", TimeSpan.FromSeconds(skewSeconds).ToString()));
+        Assert.Equal(StatusCode.OK, (await service.CallAsync(provider.Mint("warm-up", Read), Ct)).Code); // the host is up
         var issuedAt = DateTimeOffset.UtcNow;
-        var token = provider.Mint("alice", Read, lifetime: TimeSpan.FromSeconds(2), issuedAt: issuedAt);
+        var lifetime = TimeSpan.FromSeconds(3);
+        var token = provider.Mint("alice", Read, lifetime: lifetime, issuedAt: issuedAt);
         // exp is whole seconds: the token's last accepted instant is exp + skew.
-        var limit = DateTimeOffset.FromUnixTimeSeconds((issuedAt + TimeSpan.FromSeconds(2)).ToUnixTimeSeconds() + skewSeconds);
+        var limit = DateTimeOffset.FromUnixTimeSeconds((issuedAt + lifetime).ToUnixTimeSeconds() + skewSeconds);
 
         var acceptedPastLimit = 0;
         var acceptedPastExp = 0;
