@@ -22,4 +22,24 @@ public sealed class StartupValidationTests
         var validation = Assert.IsType<OptionsValidationException>(ex is OptionsValidationException ? ex : ex.InnerException);
         Assert.Contains(key.Split(':')[1], validation.Message, StringComparison.Ordinal);
     }
+
+    [Theory(Timeout = TestTimeouts.Default)]
+    [InlineData("Auth:Authority", "http://idp.example", "Auth:RequireHttpsMetadata")]
+    [InlineData("Auth:MetadataRefreshMinInterval", "00:30:00", "must not exceed Auth:MetadataRefreshInterval")]
+    [InlineData("Auth:MetadataRefreshInterval", "00:00:00", "MetadataRefreshInterval")]
+    [InlineData("Auth:MetadataTimeout", "00:00:00", "MetadataTimeout")]
+    public async Task Start_InvalidAuthoritySetting_FailsNamingIt(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Auth:Enabled"] = "true",
+            ["Auth:Authority"] = "https://idp.example",
+            [key] = value,
+        };
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => Hosts.StartUsersAsync(settings, inMemoryServer: true));
+
+        var validation = Assert.IsType<OptionsValidationException>(ex is OptionsValidationException ? ex : ex.InnerException);
+        Assert.Contains(expected, validation.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using GrpcMesh.ServiceDefaults.Auth.Oidc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,12 +22,15 @@ public static class AuthDefaults
         services.TryAddSingleton<ScopeRequirements>();
         services.TryAddSingleton<CallAuthenticator>();
         services.TryAddSingleton<ServiceTokenIssuer>();
+        services.TryAddSingleton<OidcMetadata>();
+        services.AddOidcBackchannel();
+        services.AddHostedService<OidcMetadataRefresher>();
 
         services.AddAuthentication().AddJwtBearer();
         WithoutDataProtectionKeyRingAtStart(services);
         services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, ExplicitDefaultSchemeProvider>());
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
+            .Configure<IOptions<AuthOptions>, IServiceProvider>((jwt, auth, sp) => Configure(jwt, auth.Value, sp));
         return services;
     }
 
@@ -55,7 +59,7 @@ public static class AuthDefaults
         return services;
     }
 
-    private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth, IServiceProvider services)
     {
         jwt.MapInboundClaims = false;
         jwt.Audience = auth.Audience;
@@ -72,7 +76,9 @@ public static class AuthDefaults
 
         if (!string.IsNullOrWhiteSpace(auth.Authority))
         {
-            jwt.Authority = auth.Authority;
+            // Not jwt.Authority: that builds the stock manager, whose fetches a call may wait on (see OidcMetadata).
+            // JwtBearer accepts the discovery document's issuer besides Auth:Issuer, and its keys besides Auth:SigningKey.
+            jwt.ConfigurationManager = services.GetRequiredService<OidcMetadata>();
         }
         else
         {

@@ -22,6 +22,33 @@ public sealed class AuthOptions
     /// <summary>OIDC authority whose discovery document and JWKS validate tokens (instead of, or besides, <see cref="SigningKey"/>).</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// Fetch the discovery document and JWKS over https only. Turn off only for an authority on loopback (tests) or behind
+    /// a trusted sidecar.
+    /// </summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>
+    /// How often the authority's keys are fetched again. A key the identity provider removes stops validating tokens
+    /// (cached ones included) at most this long (plus <see cref="MetadataTimeout"/>) after the removal.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// A token whose <c>kid</c> is unknown makes the service fetch the keys at once (the identity provider rotated), but at
+    /// most once per this interval, so a flood of tokens with made-up <c>kid</c>s cannot hammer the provider.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MetadataRefreshMinInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The longest a call waits on the identity provider (a fetch for an unknown <c>kid</c>, or the first fetch); also
+    /// the timeout of each backchannel attempt. Tokens under already-known keys never wait.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Expected <c>iss</c>.</summary>
     [Required]
     public string Issuer { get; set; } = "grpcmesh";
@@ -30,7 +57,10 @@ public sealed class AuthOptions
     [Required]
     public string Audience { get; set; } = "grpcmesh";
 
-    /// <summary>Tolerated clock difference when checking <c>exp</c>/<c>nbf</c>.</summary>
+    /// <summary>
+    /// Tolerated clock difference when checking <c>exp</c>/<c>nbf</c>: a token is accepted until <c>exp</c> + this, never
+    /// later (a cached one neither).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 

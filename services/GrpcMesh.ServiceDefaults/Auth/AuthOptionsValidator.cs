@@ -45,9 +45,21 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
             }
         }
 
-        if (hasAuthority && !Uri.TryCreate(options.Authority, UriKind.Absolute, out _))
+        if (hasAuthority)
         {
-            failures.Add("Auth:Authority must be an absolute URL");
+            if (!Uri.TryCreate(options.Authority, UriKind.Absolute, out var authority))
+            {
+                failures.Add("Auth:Authority must be an absolute URL");
+            }
+            else if (options.RequireHttpsMetadata && authority.Scheme != Uri.UriSchemeHttps)
+            {
+                failures.Add($"Auth:Authority must be an https URL (it is {authority.Scheme}); set Auth:RequireHttpsMetadata=false only for a loopback or sidecar authority");
+            }
+        }
+
+        if (options.MetadataRefreshMinInterval > options.MetadataRefreshInterval)
+        {
+            failures.Add($"Auth:MetadataRefreshMinInterval ({options.MetadataRefreshMinInterval}) must not exceed Auth:MetadataRefreshInterval ({options.MetadataRefreshInterval})");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

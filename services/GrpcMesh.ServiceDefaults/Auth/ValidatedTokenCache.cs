@@ -4,14 +4,16 @@ using Microsoft.Extensions.Options;
 namespace GrpcMesh.ServiceDefaults.Auth;
 
 /// <summary>
-/// Validated tokens by their <c>authorization</c> header value, each kept until its <c>exp</c>: a token's signature
-/// and claims are checked once, later calls cost one dictionary lookup. Bounded by <c>Auth:TokenCacheSize</c>: when
+/// Validated tokens by their <c>authorization</c> header value, each kept until its <c>exp</c> + <c>Auth:ClockSkew</c>
+/// (exactly as long as validation accepts it, never longer) or until the identity provider drops the key that signed
+/// it: a token's signature and claims are checked once, later calls cost one dictionary lookup. Bounded by <c>Auth:TokenCacheSize</c>: when
 /// full, expired entries are swept; if it is still full, new tokens are validated on every call instead of cached.
 /// </summary>
 internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, ValidatedToken> _tokens = new(StringComparer.Ordinal);
     private readonly int _capacity = options.Value.TokenCacheSize;
+    private readonly long _skewSeconds = (long)options.Value.ClockSkew.TotalSeconds;
     private readonly Lock _sweep = new();
 
     public int Count => _tokens.Count;
@@ -20,7 +22,7 @@ internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimePro
     {
         if (_tokens.TryGetValue(header, out token!))
         {
-            if (token.ExpiresUnixSeconds > time.GetUtcNow().ToUnixTimeSeconds())
+            if (token.ExpiresUnixSeconds + _skewSeconds > time.GetUtcNow().ToUnixTimeSeconds())
             {
                 return true;
             }
@@ -34,7 +36,7 @@ internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimePro
     public void Add(string header, ValidatedToken token)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        if (token.ExpiresUnixSeconds <= now)
+        if (token.ExpiresUnixSeconds + _skewSeconds <= now)
         {
             return;
         }
@@ -51,13 +53,25 @@ internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimePro
         _tokens[header] = token;
     }
 
+    /// <summary>Evicts the tokens signed by keys the identity provider no longer publishes.</summary>
+    public void RemoveSignedBy(IReadOnlySet<string> keyIds)
+    {
+        foreach (var (key, value) in _tokens)
+        {
+            if (value.KeyId is { } keyId && keyIds.Contains(keyId))
+            {
+                _tokens.TryRemove(key, out _);
+            }
+        }
+    }
+
     private void SweepExpired(long now)
     {
         lock (_sweep)
         {
             foreach (var (key, value) in _tokens)
             {
-                if (value.ExpiresUnixSeconds <= now)
+                if (value.ExpiresUnixSeconds + _skewSeconds <= now)
                 {
                     _tokens.TryRemove(key, out _);
                 }
