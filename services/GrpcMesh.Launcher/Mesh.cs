@@ -20,11 +20,12 @@ internal static class Mesh
         var userAddress = userUrl ?? LaunchSettings.ApplicationUrl(userDirectory);
         return
         [
-            new("UserService", userDirectory, userAddress, new Dictionary<string, string>()),
-            new("OrderService", orderDirectory, orderUrl ?? LaunchSettings.ApplicationUrl(orderDirectory), new Dictionary<string, string>
-            {
-                ["Clients__UserService__Address"] = userAddress.ToString().TrimEnd('/'),
-            }),
+            new("UserService", userDirectory, userAddress, MeshMetrics.Environment(userUrl is null ? MeshMetrics.UserServicePort : 0)),
+            new("OrderService", orderDirectory, orderUrl ?? LaunchSettings.ApplicationUrl(orderDirectory),
+                new Dictionary<string, string>(MeshMetrics.Environment(orderUrl is null ? MeshMetrics.OrderServicePort : 0))
+                {
+                    ["Clients__UserService__Address"] = userAddress.ToString().TrimEnd('/'),
+                }),
         ];
     }
 

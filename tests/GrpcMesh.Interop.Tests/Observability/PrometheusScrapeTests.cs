@@ -41,8 +41,11 @@ public sealed class PrometheusScrapeTests
         var loadStart = DateTimeOffset.UtcNow;
         try
         {
-            // Healthy phase: wait until a whole window of scrapes lies inside the load (+ 3 s for scrape and evaluation lag).
-            var healthyEnd = loadStart + Window + TimeSpan.FromSeconds(3);
+            // Past the warm-up (the first calls JIT-compile both services and finish late, in a bunch): 3 s of completed calls.
+            await Eventually.WaitAsync(() => load.Results.Count(r => r.Method == "CreateOrder") >= 3 * TicksPerSecond, "3 s of completed load");
+
+            // Healthy phase: wait until a whole window of scrapes lies inside the steady load (+ 3 s for scrape and evaluation lag).
+            var healthyEnd = DateTimeOffset.UtcNow + Window + TimeSpan.FromSeconds(3);
             await Eventually.WaitAsync(() => DateTimeOffset.UtcNow >= healthyEnd, "a full window of load", Window + TimeSpan.FromSeconds(10));
             var measuredFrom = healthyEnd - Window - TimeSpan.FromSeconds(1);
             var measuredTo = healthyEnd - TimeSpan.FromSeconds(1);

@@ -21,7 +21,7 @@ internal sealed class MeshLoad : IAsyncDisposable
     private readonly TimeSpan _interval;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentBag<Task> _calls = [];
-    private readonly ConcurrentQueue<(string Method, DateTimeOffset Sent, StatusCode Status)> _results = new();
+    private readonly ConcurrentQueue<(string Method, DateTimeOffset Sent, StatusCode Status, string Detail)> _results = new();
     private Task _loop = Task.CompletedTask;
     private int _sequence;
 
@@ -33,7 +33,7 @@ internal sealed class MeshLoad : IAsyncDisposable
         _interval = TimeSpan.FromSeconds(1 / ticksPerSecond);
     }
 
-    public IReadOnlyCollection<(string Method, DateTimeOffset Sent, StatusCode Status)> Results => _results;
+    public IReadOnlyCollection<(string Method, DateTimeOffset Sent, StatusCode Status, string Detail)> Results => _results;
 
     /// <summary>Creates a user with credit for every order of the run, then starts the load.</summary>
     public static async Task<MeshLoad> StartAsync(Uri userService, Uri orderService, double ticksPerSecond)
@@ -80,11 +80,11 @@ internal sealed class MeshLoad : IAsyncDisposable
         try
         {
             await call();
-            _results.Enqueue((method, sent, StatusCode.OK));
+            _results.Enqueue((method, sent, StatusCode.OK, ""));
         }
         catch (RpcException ex)
         {
-            _results.Enqueue((method, sent, ex.StatusCode));
+            _results.Enqueue((method, sent, ex.StatusCode, ex.Status.Detail));
         }
     }
 
