@@ -27,9 +27,10 @@ public sealed class PrometheusScrapeTests
         {
             ["Shutdown:DrainDelay"] = "00:00:00",
         });
+        // A balanced target (static:///), so the endpoint series exist too.
         await using var orders = await ServiceProcess.StartAsync(ServiceProcess.OrderService, new Dictionary<string, string>
         {
-            ["Clients:UserService:Address"] = users.Address.ToString().TrimEnd('/'),
+            ["Clients:UserService:Address"] = $"static:///{users.Target}",
         });
         await using var prometheus = await PrometheusServer.StartAsync(
             new Dictionary<string, Uri> { ["userservice"] = users.MetricsUrl, ["orderservice"] = orders.MetricsUrl },
@@ -74,6 +75,14 @@ public sealed class PrometheusScrapeTests
                     $"grpcmesh:client_success:ratio5m{{job=\"orderservice\",rpc_service=\"{UserService}\",rpc_method=\"{upstream}\"}}", healthyEnd));
             }
 
+            // Every CreateOrder of the healthy phase confirmed its saga; no watcher, so no outbox lag.
+            AssertWithin20Percent(createRate,
+                await SingleAsync(prometheus, "grpcmesh:order_saga_outcomes:rate5m{job=\"orderservice\",outcome=\"confirmed\"}", healthyEnd), "confirmed sagas");
+            Assert.Empty(await prometheus.QueryAsync("grpcmesh:order_saga_outcomes:rate5m{outcome!=\"confirmed\"} > 0", healthyEnd));
+            Assert.True(await SingleAsync(prometheus, "grpcmesh:order_outbox_sequence:max{job=\"orderservice\"}", healthyEnd) > 0, "no outbox sequence recorded");
+            Assert.Equal(0, await SingleAsync(prometheus, "grpcmesh:order_outbox_lag:max{job=\"orderservice\"}", healthyEnd));
+            Assert.Equal(1, await SingleAsync(prometheus, "grpcmesh:client_endpoints_ready:count{job=\"orderservice\"}", healthyEnd));
+
             // Failure phase: UserService goes away; OrderService's calls to it fail, then its breaker refuses them.
             users.Terminate();
             Assert.True(await users.WaitForExitAsync(TimeSpan.FromSeconds(30)), "UserService did not exit on SIGTERM");
@@ -93,6 +102,7 @@ public sealed class PrometheusScrapeTests
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"[prometheus] CreateOrder success {orderSuccess:P1}, GetUser client success {clientSuccess:P1}; breaker alert firing {firedAfter.TotalSeconds:0.0} s after UserService exited");
 
+            await AssertDashboardQueriesReturnDataAsync(prometheus);
             await load.StopAsync();
             await DashboardImage.RenderAsync(prometheus, loadStart, DateTimeOffset.UtcNow, downAt);
         }
@@ -100,6 +110,33 @@ public sealed class PrometheusScrapeTests
         {
             throw;
         }
+    }
+
+    /// <summary>
+    /// Every query of the Grafana dashboard returns data from this run, except the panels of events it does not cause:
+    /// refusals (RESOURCE_EXHAUSTED), hedges (off by default) and retry budget exhaustion (may or may not happen here).
+    /// </summary>
+    private static async Task AssertDashboardQueriesReturnDataAsync(PrometheusServer prometheus)
+    {
+        string[] notCaused = ["grpcmesh:server_refusals:rate5m", "grpcmesh:client_hedges:rate5m", "grpcmesh:client_retry_budget_exhausted:rate5m"];
+        using var dashboard = System.Text.Json.JsonDocument.Parse(
+            await File.ReadAllTextAsync(RepoPaths.PathOf("deploy", "observability", "grafana", "grpcmesh-dashboard.json"), TestContext.Current.CancellationToken));
+        var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(panel => panel.TryGetProperty("targets", out _))
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+            .Select(target => target.GetProperty("expr").GetString()!.Replace("$service", ".*", StringComparison.Ordinal))
+            .ToList();
+        var empty = new List<string>();
+        foreach (var query in queries.Where(q => !notCaused.Any(n => q.Contains(n, StringComparison.Ordinal))))
+        {
+            if ((await prometheus.QueryAsync(query)).Count == 0)
+            {
+                empty.Add(query);
+            }
+        }
+
+        Assert.True(queries.Count >= 20, $"only {queries.Count} dashboard queries");
+        Assert.True(empty.Count == 0, $"dashboard queries without data:\n{string.Join('\n', empty)}");
     }
 
     private static async Task<double> SingleAsync(PrometheusServer prometheus, string query, DateTimeOffset? at)

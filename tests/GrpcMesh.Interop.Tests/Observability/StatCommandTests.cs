@@ -25,7 +25,7 @@ public sealed partial class StatCommandTests
         });
         await using var orders = await ServiceProcess.StartAsync(ServiceProcess.OrderService, new Dictionary<string, string>
         {
-            ["Clients:UserService:Address"] = users.Address.ToString().TrimEnd('/'),
+            ["Clients:UserService:Address"] = $"static:///{users.Target}", // balanced: endpoint states to show
         });
         string[] targets = [$"UserService={users.MetricsUrl}", $"OrderService={orders.MetricsUrl}"];
         await using var load = await MeshLoad.StartAsync(users.Address, orders.Address, TicksPerSecond);
@@ -52,6 +52,9 @@ public sealed partial class StatCommandTests
         Assert.Equal("100.00%", Row(healthy, "OrderService", "OrderService/GetOrder")[3]);
         Assert.Matches(LatencyCell(), createOrder[4]);
         Assert.Matches(LatencyCell(), createOrder[5]);
+        var target = Row(healthy, "OrderService", $"static:///{users.Target}");
+        Assert.Equal("closed", target[2]);
+        Assert.Equal("1 ready", target[5]);
 
         users.Terminate();
         Assert.True(await users.WaitForExitAsync(TimeSpan.FromSeconds(30)), "UserService did not exit on SIGTERM");
@@ -66,7 +69,7 @@ public sealed partial class StatCommandTests
 
         Assert.Equal("0.00%", Row(down, "OrderService", "OrderService/CreateOrder")[3]);
         Assert.Equal("100.00%", Row(down, "OrderService", "OrderService/GetOrder")[3]);
-        var breaker = Row(down, "OrderService", users.Address.ToString().TrimEnd('/'));
+        var breaker = Row(down, "OrderService", $"static:///{users.Target}");
         Assert.Equal("open", breaker[2]);
         Assert.True(double.Parse(breaker[3], System.Globalization.CultureInfo.InvariantCulture) > 0, $"no rejections in: {string.Join(" | ", breaker)}");
         Assert.Contains(down.Split('\n'), l => l.StartsWith("! UserService:", StringComparison.Ordinal) && l.Contains("did not answer", StringComparison.Ordinal));
