@@ -26,8 +26,8 @@ internal sealed record MeshStat(IReadOnlyList<MethodRow> Inbound, IReadOnlyList<
         foreach (var (name, before, after) in scrapes)
         {
             var deltas = Deltas(before, after);
-            inbound.AddRange(Methods(deltas, Server, elapsed, _ => name).Where(r => !r.Service.StartsWith("grpc.", StringComparison.Ordinal)));
-            outbound.AddRange(Methods(deltas, Client, elapsed, _ => name));
+            inbound.AddRange(Methods(deltas, Server, elapsed, name));
+            outbound.AddRange(Methods(deltas, Client, elapsed, name));
             targets.AddRange(TargetRows(name, after, deltas, elapsed));
         }
 
@@ -45,9 +45,10 @@ internal sealed record MeshStat(IReadOnlyList<MethodRow> Inbound, IReadOnlyList<
     private static string Key(Sample sample) =>
         sample.Name + "{" + string.Join(",", sample.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")) + "}";
 
-    private static IEnumerable<MethodRow> Methods(List<(Sample Sample, double Delta)> deltas, string histogram, TimeSpan elapsed, Func<Sample, string> owner)
+    private static IEnumerable<MethodRow> Methods(List<(Sample Sample, double Delta)> deltas, string histogram, TimeSpan elapsed, string owner)
     {
-        var counts = deltas.Where(d => d.Sample.Name == histogram + "_count").ToList();
+        // grpc.* services (health, reflection) are the platform's, not the mesh's: left out as the SLOs leave them out.
+        var counts = deltas.Where(d => d.Sample.Name == histogram + "_count" && !d.Sample.Label("rpc_service").StartsWith("grpc.", StringComparison.Ordinal)).ToList();
         var buckets = deltas.Where(d => d.Sample.Name == histogram + "_bucket").ToList();
         foreach (var method in counts.GroupBy(d => (Service: d.Sample.Label("rpc_service"), Method: d.Sample.Label("rpc_method"))))
         {
@@ -60,7 +61,7 @@ internal sealed record MeshStat(IReadOnlyList<MethodRow> Inbound, IReadOnlyList<
                 .OrderBy(b => b.Le)
                 .ToList();
             yield return new MethodRow(
-                owner(method.First().Sample),
+                owner,
                 method.Key.Service[(method.Key.Service.LastIndexOf('.') + 1)..] + "/" + method.Key.Method,
                 calls / elapsed.TotalSeconds,
                 calls > 0 ? 1 - failures / calls : null,

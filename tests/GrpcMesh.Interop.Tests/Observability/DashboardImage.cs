@@ -35,6 +35,15 @@ internal static class DashboardImage
             ("{rpc_method} sent (client)", $"grpcmesh:client_requests:rate5m{{job=\"orderservice\",rpc_service=\"{User}\"}}"),
             ("breaker rejections", "grpcmesh:client_breaker_rejections:rate2m{job=\"orderservice\"}"),
         ]),
+        ("UserService endpoints seen by OrderService", "endpoints",
+        [
+            ("in rotation", "grpcmesh:client_endpoints_ready:count{job=\"orderservice\"}"),
+            ("out of rotation", "grpcmesh:client_endpoints_not_ready:count{job=\"orderservice\"}"),
+        ]),
+        ("CreateOrder saga outcomes", "sagas/s",
+        [
+            ("{outcome}", "grpcmesh:order_saga_outcomes:rate5m{job=\"orderservice\"}"),
+        ]),
     ];
 
     public static async Task RenderAsync(PrometheusServer prometheus, DateTimeOffset from, DateTimeOffset to, DateTimeOffset userServiceDown)

@@ -1,4 +1,4 @@
-"""Renders recorded Prometheus series (JSON written by DashboardImage.cs) as a 2x2 dashboard PNG with matplotlib.
+"""Renders recorded Prometheus series (JSON written by DashboardImage.cs) as a dashboard PNG (3 panels a row) with matplotlib.
 
 usage: render_dashboard.py DATA.json OUT.png   (prints {"png": OUT.png})
 """
@@ -17,7 +17,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 def main(data_path, png_path):
     with open(data_path, encoding="utf-8") as f:
         data = json.load(f)
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7), dpi=100)
+    rows = (len(data["panels"]) + 2) // 3
+    fig, axes = plt.subplots(rows, 3, figsize=(16, 3.6 * rows), dpi=100, squeeze=False)
+    for ax in axes.flat[len(data["panels"]):]:
+        ax.set_visible(False)
     for ax, panel in zip(axes.flat, data["panels"]):
         for series in panel["series"]:
             points = [p for p in series["points"] if p[1] == p[1]]  # drop NaN
