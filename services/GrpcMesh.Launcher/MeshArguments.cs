@@ -4,7 +4,7 @@ namespace GrpcMesh.Launcher;
 internal sealed record MeshArguments(bool Build, bool Verbose, Uri? UserUrl, Uri? OrderUrl)
 {
     public const string Usage =
-        "usage: [--no-build] [--verbose] [--user-url http://127.0.0.1:5001] [--order-url http://127.0.0.1:5002] | token [--scope S]... [--lifetime 1h]";
+        "usage: [--no-build] [--verbose] [--user-url http://127.0.0.1:5001] [--order-url http://127.0.0.1:5002] | token [--scope S]... [--lifetime 1h] | stat [--once] [--interval 5s] [NAME=URL]...";
 
     /// <summary>The options, or null with <paramref name="error"/> naming what is wrong.</summary>
     public static MeshArguments? Parse(IReadOnlyList<string> args, out string error)
