@@ -14,6 +14,13 @@ internal static class Banner
         lines.Add($"  export GRPCMESH_TOKEN={token}");
         lines.Add("Try:");
         lines.Add($"  grpcurl -plaintext -H \"authorization: Bearer $GRPCMESH_TOKEN\" -d '{{\"page_size\":10}}' {services[0].Target} grpcmesh.user.v1.UserService/ListUsers");
+        if (services.All(s => s.Environment.GetValueOrDefault("Telemetry__PrometheusPort") is { } port && port != "0"))
+        {
+            lines.Add("Golden signals per method, refreshed every 5 s (metrics on " +
+                string.Join(", ", services.Select(s => $"127.0.0.1:{s.Environment["Telemetry__PrometheusPort"]}")) + "):");
+            lines.Add("  dotnet run --project services/GrpcMesh.Launcher -- stat");
+        }
+
         lines.Add("");
         lines.Add("Service logs below: warnings and errors only (every line: dotnet run --project services/GrpcMesh.Launcher -- --verbose).");
         lines.Add("Ctrl+C stops the mesh.");

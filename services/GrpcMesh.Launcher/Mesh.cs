@@ -22,9 +22,13 @@ internal static class Mesh
         var userAddress = options.UserUrl ?? LaunchSettings.ApplicationUrl(userDirectory);
         return
         [
-            Service("UserService", userDirectory, userAddress, options.UserHttpUrl, new Dictionary<string, string>()),
+            Service("UserService", userDirectory, userAddress, options.UserHttpUrl,
+                MeshMetrics.Environment(options.UserUrl is null ? MeshMetrics.UserServicePort : 0)),
             Service("OrderService", orderDirectory, options.OrderUrl ?? LaunchSettings.ApplicationUrl(orderDirectory), options.OrderHttpUrl,
-                new Dictionary<string, string> { ["Clients__UserService__Address"] = userAddress.ToString().TrimEnd('/') }),
+                new Dictionary<string, string>(MeshMetrics.Environment(options.OrderUrl is null ? MeshMetrics.OrderServicePort : 0))
+                {
+                    ["Clients__UserService__Address"] = userAddress.ToString().TrimEnd('/'),
+                }),
         ];
     }
 

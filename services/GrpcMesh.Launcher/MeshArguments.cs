@@ -5,7 +5,8 @@ internal sealed record MeshArguments(bool Build, bool Verbose, Uri? UserUrl, Uri
 {
     public const string Usage =
         "usage: [--no-build] [--verbose] [--user-url http://127.0.0.1:5001] [--order-url http://127.0.0.1:5002] " +
-        "[--user-http-url http://127.0.0.1:5011] [--order-http-url http://127.0.0.1:5012] | token [--scope S]... [--lifetime 1h]";
+        "[--user-http-url http://127.0.0.1:5011] [--order-http-url http://127.0.0.1:5012] | token [--scope S]... [--lifetime 1h] " +
+        "| stat [--once] [--interval 5s] [NAME=URL]...";
 
     /// <summary>The options, or null with <paramref name="error"/> naming what is wrong.</summary>
     public static MeshArguments? Parse(IReadOnlyList<string> args, out string error)

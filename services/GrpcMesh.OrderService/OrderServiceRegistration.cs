@@ -26,6 +26,8 @@ public static class OrderServiceRegistration
         services.AddMethodScopes(OrderServiceScopes.Map);
         services.AddUserServiceUpstream(builder.Configuration);
         services.AddSingleton<InFlightSagas>();
+        // Resolved at start (the sweeper needs it), so the outbox gauges are exported before the first order.
+        services.AddSingleton<OrderMetrics>();
         services.AddTransient<CompensationRunner>();
         services.AddTransient<CreateOrderSaga>();
         services.AddTransient<OrderCancellation>();

@@ -51,6 +51,30 @@ public sealed partial class OrderEventHub(
     /// <summary>Outbox polls completed so far (successful or not).</summary>
     public long PollCount => Interlocked.Read(ref _polls);
 
+    /// <summary>
+    /// Events published but not yet taken by the slowest live watcher: the watermark minus the position before the oldest
+    /// event still in a watcher's buffer (0 without watchers or when every buffer is drained).
+    /// </summary>
+    public long SlowestWatcherLag
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var lag = 0L;
+                foreach (var subscription in _subscriptions)
+                {
+                    if (subscription.Events.TryPeek(out var oldest))
+                    {
+                        lag = Math.Max(lag, _watermark - oldest.Sequence + 1);
+                    }
+                }
+
+                return lag;
+            }
+        }
+    }
+
     public int SubscriptionCount
     {
         get

@@ -14,6 +14,7 @@ public sealed class CompensationRunner(
     IOrderStore store,
     UserCreditGateway users,
     IOptions<OrderServiceOptions> options,
+    OrderMetrics metrics,
     TimeProvider time,
     ILogger<CompensationRunner> logger)
 {
@@ -28,6 +29,7 @@ public sealed class CompensationRunner(
         {
             await store.CompleteCompensationAsync(saga.OrderId, now, CancellationToken.None);
             SagaLog.CompensationDone(logger, saga.OrderId, saga.ReservationId);
+            metrics.Compensated();
             return true;
         }
 
@@ -39,6 +41,7 @@ public sealed class CompensationRunner(
             {
                 await store.CompleteCompensationAsync(saga.OrderId, now, CancellationToken.None);
                 SagaLog.CompensationNothingReserved(logger, saga.OrderId, saga.ReservationId);
+                metrics.Compensated();
                 return true;
             }
 

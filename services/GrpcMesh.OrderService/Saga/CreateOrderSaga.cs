@@ -29,6 +29,7 @@ public sealed class CreateOrderSaga(
     UserCreditGateway users,
     CompensationRunner compensation,
     InFlightSagas inFlight,
+    OrderMetrics metrics,
     IOptions<OrderServiceOptions> options,
     TimeProvider time,
     ILogger<CreateOrderSaga> logger)
@@ -153,6 +154,7 @@ public sealed class CreateOrderSaga(
                 new OrderTransition(order.Id, FromPending, OrderState.Rejected, reason, SagaStep.NotReserved, time.GetUtcNow()),
                 CancellationToken.None);
             SagaLog.OrderRejected(logger, order.Id, reason);
+            metrics.Rejected();
             throw RpcErrors.FailedPrecondition(failure.PreconditionType ?? "CREDIT_RESERVATION_REFUSED", $"users/{order.UserId}",
                 $"order {order.Id} was rejected: {failure.Detail}");
         }
@@ -165,6 +167,7 @@ public sealed class CreateOrderSaga(
                 new OrderTransition(order.Id, FromPending, OrderState.Rejected, reason, SagaStep.NotReserved, time.GetUtcNow()),
                 CancellationToken.None);
             SagaLog.OrderRejected(logger, order.Id, reason);
+            metrics.Rejected();
             throw UpstreamErrors.ForCaller(failure, "ReserveCredit", $"order {order.Id} was rejected and no credit was reserved");
         }
 
@@ -184,6 +187,7 @@ public sealed class CreateOrderSaga(
         if (result.Applied)
         {
             SagaLog.OrderConfirmed(logger, order.Id);
+            metrics.Confirmed();
             return result.Order!;
         }
 
@@ -210,6 +214,7 @@ public sealed class CreateOrderSaga(
 
             SagaLog.OrderRejected(logger, order.Id, reason);
             SagaLog.CompensationScheduled(logger, order.Id, order.ReservationId, cause);
+            metrics.CompensationPending();
             saga = new SagaRecord(order.Id, order.ReservationId, SagaStep.Releasing, 0, now, cause, order.CreateTime, now);
         }
         catch (Exception ex)

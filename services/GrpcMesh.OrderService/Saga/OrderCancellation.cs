@@ -13,6 +13,7 @@ namespace GrpcMesh.OrderService.Saga;
 public sealed class OrderCancellation(
     IOrderStore store,
     CompensationRunner compensation,
+    OrderMetrics metrics,
     IOptions<OrderServiceOptions> options,
     TimeProvider time,
     ILogger<OrderCancellation> logger)
@@ -46,6 +47,7 @@ public sealed class OrderCancellation(
         var cancelled = result.Order!;
         SagaLog.OrderCancelled(logger, orderId, statusReason);
         SagaLog.CompensationScheduled(logger, orderId, cancelled.ReservationId, "order cancelled");
+        metrics.CompensationPending();
         await compensation.TryReleaseAsync(
             new SagaRecord(orderId, cancelled.ReservationId, SagaStep.Releasing, 0, null, null, cancelled.CreateTime, now),
             incomingDeadline, cancellationToken);

@@ -19,6 +19,7 @@ namespace GrpcMesh.OrderService.Saga;
 public sealed class SagaSweeper(
     IServiceScopeFactory scopes,
     IOptions<OrderServiceOptions> options,
+    OrderMetrics metrics,
     TimeProvider time,
     ILogger<SagaSweeper> logger) : BackgroundService
 {
@@ -52,6 +53,7 @@ public sealed class SagaSweeper(
                 if (result.Applied)
                 {
                     recovered++;
+                    metrics.CompensationPending();
                     SagaLog.SagaRecovered(logger, saga.OrderId, saga.StartedAt);
                 }
             }
