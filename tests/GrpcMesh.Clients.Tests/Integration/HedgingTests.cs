@@ -53,6 +53,25 @@ public sealed class HedgingTests
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public async Task GetUser_CallerCancelsBeforeTheHedgeDelay_CancelledAndNoHedgeSentLater()
+    {
+        await using var server = await GrpcServer<FakeUserService>.StartAsync();
+        server.Backend.Behavior = (_, context) => Task.Delay(Timeout.Infinite, context.CancellationToken);
+        using var harness = Hedged(server);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cancel.CancelAfter(HedgeDelay / 4);
+
+        var failure = await Assert.ThrowsAsync<RpcException>(() =>
+            harness.Client.GetUserAsync(new GetUserRequest { UserId = "u1" }, cancellationToken: cancel.Token).ResponseAsync);
+
+        Assert.Equal(StatusCode.Cancelled, failure.StatusCode);
+        // Three hedge delays after the call ended: its hedge timer died with it.
+        await Task.Delay(HedgeDelay * 3, Ct);
+        Assert.DoesNotContain(server.Backend.Calls, c => c.PreviousAttempts is not null);
+        Assert.Equal(0, harness.Metrics.Sum("grpcmesh.client.hedges", ("reason", "delay")));
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task GetUser_DelayPercentile_HedgesAtTheObservedLatencyNotTheFixedDelay()
     {
         await using var server = await GrpcServer<FakeUserService>.StartAsync();
