@@ -56,6 +56,7 @@ internal sealed class CircuitBreaker
                 },
             })
             .Build();
+        telemetry.Track(this);
     }
 
     public string Target { get; }

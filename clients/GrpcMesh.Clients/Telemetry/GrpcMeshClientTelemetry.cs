@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 using GrpcMesh.Clients.Balancing;
+using GrpcMesh.Clients.Resilience;
 using GrpcMesh.Clients.Statuses;
+using Polly.CircuitBreaker;
 
 namespace GrpcMesh.Clients.Telemetry;
 
@@ -11,7 +13,9 @@ namespace GrpcMesh.Clients.Telemetry;
 /// Metrics of the GrpcMesh client pipeline. Subscribe with <c>AddMeter(GrpcMeshClientTelemetry.MeterName)</c>.
 /// Counters: <c>grpcmesh.client.retries</c> (target, method, code), <c>grpcmesh.client.retry_budget_exhausted</c>
 /// (target, method), <c>grpcmesh.client.breaker.state_changes</c> (target, state),
-/// <c>grpcmesh.client.breaker.rejections</c> (target, method), <c>grpcmesh.client.deadline.fail_fast</c> (target, method).
+/// <c>grpcmesh.client.breaker.rejections</c> (target, method), <c>grpcmesh.client.deadline.fail_fast</c> (target, method);
+/// gauge <c>grpcmesh.client.breaker.state</c> (target, state = closed | open | half_open | isolated; 1 for the breaker's
+/// current state, 0 for the others).
 /// Balanced targets (<c>dns:///</c>, <c>static:///</c>): gauge <c>grpcmesh.client.endpoint.state</c> (target, endpoint,
 /// state = ready | ejected | unavailable; 1 for the endpoint's current state, 0 for the others), counters
 /// <c>grpcmesh.client.endpoint.attempts</c> (target, endpoint, outcome = success | failure | cancelled; failure =
@@ -33,6 +37,7 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
     private readonly Counter<long> _endpointAttempts;
     private readonly Counter<long> _endpointEjections;
     private readonly ConcurrentDictionary<EndpointTable, byte> _tables = new();
+    private readonly ConcurrentDictionary<CircuitBreaker, byte> _breakers = new();
 
     public GrpcMeshClientTelemetry(IMeterFactory? meterFactory = null)
     {
@@ -48,6 +53,8 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
         _endpointEjections = _meter.CreateCounter<long>("grpcmesh.client.endpoint.ejections", "{ejection}", "Endpoints taken out of rotation, by reason.");
         _meter.CreateObservableGauge("grpcmesh.client.endpoint.state", ObserveEndpoints, "{endpoint}",
             "State of each endpoint of a balanced target: 1 for its current state (ready, ejected, unavailable), 0 for the others.");
+        _meter.CreateObservableGauge("grpcmesh.client.breaker.state", ObserveBreakers, "{breaker}",
+            "State of each target's circuit breaker: 1 for its current state (closed, open, half_open, isolated), 0 for the others.");
     }
 
     /// <summary>The meter the counters belong to (one per <see cref="IMeterFactory"/>).</summary>
@@ -84,6 +91,9 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
     }
 
     internal void Track(EndpointTable table) => _tables.TryAdd(table, 0);
+
+    /// <summary>Reports <paramref name="breaker"/>'s state from now on (breakers live as long as their registry, the application).</summary>
+    internal void Track(CircuitBreaker breaker) => _breakers.TryAdd(breaker, 0);
 
     internal void Untrack(EndpointTable table) => _tables.TryRemove(table, out _);
 
@@ -124,6 +134,23 @@ public sealed class GrpcMeshClientTelemetry : IDisposable
         !StatusTaxonomy.IsEndpointOutcome(kind) ? "cancelled"
         : StatusTaxonomy.IsEndpointFailure(kind) ? "failure"
         : "success";
+
+    private static readonly (CircuitState State, string Name)[] BreakerStates =
+        [(CircuitState.Closed, "closed"), (CircuitState.Open, "open"), (CircuitState.HalfOpen, "half_open"), (CircuitState.Isolated, "isolated")];
+
+    private IEnumerable<Measurement<int>> ObserveBreakers()
+    {
+        foreach (var breaker in _breakers.Keys)
+        {
+            var current = breaker.State;
+            foreach (var (state, name) in BreakerStates)
+            {
+                yield return new Measurement<int>(state == current ? 1 : 0,
+                    new KeyValuePair<string, object?>("target", breaker.Target),
+                    new KeyValuePair<string, object?>("state", name));
+            }
+        }
+    }
 
     private IEnumerable<Measurement<int>> ObserveEndpoints()
     {

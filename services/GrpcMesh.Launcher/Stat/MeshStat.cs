@@ -104,11 +104,11 @@ internal sealed record MeshStat(IReadOnlyList<MethodRow> Inbound, IReadOnlyList<
 
     private static IEnumerable<TargetRow> TargetRows(string caller, IReadOnlyList<Sample> after, List<(Sample Sample, double Delta)> deltas, TimeSpan elapsed)
     {
-        var changes = after.Where(s => s.Name == "grpcmesh_client_breaker_state_changes_total").ToList();
+        var breakers = after.Where(s => s.Name == "grpcmesh_client_breaker_state" && s.Value >= 1).ToList();
         var endpoints = after.Where(s => s.Name == "grpcmesh_client_endpoint_state" && s.Value >= 1).ToList();
         var rejections = deltas.Where(d => d.Sample.Name == "grpcmesh_client_breaker_rejections_total").ToList();
         var retries = deltas.Where(d => d.Sample.Name == "grpcmesh_client_retries_total").ToList();
-        var names = changes.Select(s => s.Label("target"))
+        var names = breakers.Select(s => s.Label("target"))
             .Concat(endpoints.Select(s => s.Label("target")))
             .Concat(rejections.Select(d => d.Sample.Label("target")))
             .Concat(retries.Select(d => d.Sample.Label("target")))
@@ -116,10 +116,8 @@ internal sealed record MeshStat(IReadOnlyList<MethodRow> Inbound, IReadOnlyList<
             .Order(StringComparer.Ordinal);
         foreach (var target in names)
         {
-            double Changes(string state) => changes.Where(s => s.Label("target") == target && s.Label("state") == state).Sum(s => s.Value);
             var rejected = rejections.Where(d => d.Sample.Label("target") == target).Sum(d => d.Delta);
-            // Every opening is followed by one half-open probe: more openings than probes means the circuit is open now.
-            var breaker = rejected > 0 || Changes("open") > Changes("half_open") ? "open" : "closed";
+            var breaker = breakers.FirstOrDefault(s => s.Label("target") == target)?.Label("state") ?? "-";
             var states = endpoints.Where(s => s.Label("target") == target)
                 .GroupBy(s => s.Label("state"))
                 .OrderBy(g => g.Key == "ready" ? 0 : 1)

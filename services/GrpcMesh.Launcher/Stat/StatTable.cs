@@ -23,7 +23,7 @@ internal static class StatTable
         text.AppendLine();
         Table(text, ["CALLER", "TARGET", "BREAKER", "REJECTED/S", "RETRIES/S", "ENDPOINTS"], [false, false, false, true, true, false],
             stat.Targets.Select(t => new[] { t.Caller, t.Target, t.Breaker, Rate(t.RejectionsPerSecond), Rate(t.RetriesPerSecond), t.Endpoints }),
-            "no breaker, retry or endpoint events yet: every circuit is closed");
+            "no outgoing calls yet: no breaker or endpoint to show");
         foreach (var problem in problems)
         {
             text.AppendLine().Append("! ").AppendLine(problem);

@@ -41,6 +41,7 @@ public sealed class BreakerInTheCallTests
         Assert.Equal(CircuitState.Open, unit.Breaker!.State);
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.rejections"));
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "open")));
+        Assert.Equal("open", unit.Metrics.BreakerState("http://127.0.0.1:5001"));
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
@@ -62,6 +63,7 @@ public sealed class BreakerInTheCallTests
         Assert.Equal(CircuitState.Closed, unit.Breaker!.State);
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "half_open")));
         Assert.Equal(1, unit.Metrics.Sum("grpcmesh.client.breaker.state_changes", ("state", "closed")));
+        Assert.Equal("closed", unit.Metrics.BreakerState("http://127.0.0.1:5001"));
     }
 
     [Theory(Timeout = TestTimeouts.Default)]
