@@ -27,6 +27,11 @@ internal sealed class HedgingScenario(bool enabled) : TrafficScenario(
             [new("a"), new("b"), new(Stalling, "--Replica:SlowEvery", StallEvery.ToString(System.Globalization.CultureInfo.InvariantCulture), "--Replica:SlowDelay", Stall.ToString())],
             cancellationToken);
         string[] endpoints = ["a", "b", Stalling];
+
+        // Replicas fresh from start still JIT-compile in the background for seconds; a hedged warm-up that saturates the
+        // box stretches that over the measured phase (and the hedges it provokes drain the retry budget), so every
+        // replica is warmed through a plain client first, as the balancing scenarios do.
+        await MeshPhase.WarmUpAsync(Name, context, progress, replicas, endpoints, cancellationToken);
         var settings = enabled
             ? new Dictionary<string, string> { ["Hedging:Enabled"] = "true", ["Hedging:DelayPercentile"] = "95", ["Hedging:MinDelay"] = "00:00:00.001" }
             : new Dictionary<string, string> { ["Hedging:Enabled"] = "false" };
