@@ -93,7 +93,7 @@ internal sealed partial class CallAuthenticator(
 
         if (!oidc.HasKeys)
         {
-            await oidc.WaitForKeysAsync(cancel).ConfigureAwait(false);
+            await oidc.FetchAndWaitAsync(cancel).ConfigureAwait(false);
             if (!oidc.HasKeys)
             {
                 LogNoKeys(logger, method, oidc.Address);
@@ -103,7 +103,7 @@ internal sealed partial class CallAuthenticator(
 
         if (keyId is not null && !oidc.Knows(keyId))
         {
-            await oidc.RefreshForUnknownKeyAsync(cancel).ConfigureAwait(false);
+            await oidc.FetchAndWaitAsync(cancel).ConfigureAwait(false);
         }
 
         return keyId;

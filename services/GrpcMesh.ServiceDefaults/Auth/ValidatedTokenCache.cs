@@ -22,7 +22,7 @@ internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimePro
     {
         if (_tokens.TryGetValue(header, out token!))
         {
-            if (token.ExpiresUnixSeconds + _skewSeconds > time.GetUtcNow().ToUnixTimeSeconds())
+            if (!Expired(token, time.GetUtcNow().ToUnixTimeSeconds()))
             {
                 return true;
             }
@@ -36,7 +36,7 @@ internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimePro
     public void Add(string header, ValidatedToken token)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        if (token.ExpiresUnixSeconds + _skewSeconds <= now)
+        if (Expired(token, now))
         {
             return;
         }
@@ -65,13 +65,16 @@ internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimePro
         }
     }
 
+    /// <summary>Validation's own rule: a token is accepted until exp + <c>Auth:ClockSkew</c>.</summary>
+    private bool Expired(ValidatedToken token, long now) => token.ExpiresUnixSeconds + _skewSeconds <= now;
+
     private void SweepExpired(long now)
     {
         lock (_sweep)
         {
             foreach (var (key, value) in _tokens)
             {
-                if (value.ExpiresUnixSeconds + _skewSeconds <= now)
+                if (Expired(value, now))
                 {
                     _tokens.TryRemove(key, out _);
                 }

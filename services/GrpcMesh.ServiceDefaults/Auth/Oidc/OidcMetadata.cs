@@ -56,7 +56,7 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
     public bool Knows(string keyId) => _current?.KeyIds.Contains(keyId) == true;
 
     /// <summary>
-    /// The last fetched configuration, without waiting (callers that need it wait first, see <see cref="WaitForKeysAsync"/>);
+    /// The last fetched configuration, without waiting (callers that need it wait first, see <see cref="FetchAndWaitAsync"/>);
     /// before the first fetch an empty one, so tokens under <c>Auth:SigningKey</c> still validate.
     /// </summary>
     public Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel) => _current?.Task ?? NoConfiguration;
@@ -64,11 +64,21 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
     /// <summary>JwtBearer asks for this when no key matched: a background fetch, subject to the minimum interval.</summary>
     public void RequestRefresh() => StartFetch(force: false);
 
-    /// <summary>No keys yet (the provider was unreachable so far): fetch unless one ran lately, and wait, bounded.</summary>
-    public Task WaitForKeysAsync(CancellationToken cancel) => WaitBoundedAsync(StartFetch(force: false), cancel);
-
-    /// <summary>A token names a key not known: fetch unless one ran lately (a rotation shows at once), and wait, bounded.</summary>
-    public Task RefreshForUnknownKeyAsync(CancellationToken cancel) => WaitBoundedAsync(StartFetch(force: false), cancel);
+    /// <summary>
+    /// No keys yet, or a token names a key not known (a rotation shows at once): fetch unless one ran lately, and wait at
+    /// most <c>Auth:MetadataTimeout</c>; a fetch still running then goes on in the background.
+    /// </summary>
+    public async Task FetchAndWaitAsync(CancellationToken cancel)
+    {
+        try
+        {
+            await StartFetch(force: false).WaitAsync(_options.MetadataTimeout, _time, cancel).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // This call proceeds with the keys there are.
+        }
+    }
 
     /// <summary>The periodic fetch: true when it succeeded.</summary>
     public Task<bool> RefreshAsync() => StartFetch(force: true);
@@ -93,18 +103,6 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
         }
     }
 
-    private async Task WaitBoundedAsync(Task<bool> fetch, CancellationToken cancel)
-    {
-        try
-        {
-            await fetch.WaitAsync(_options.MetadataTimeout, _time, cancel).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The fetch goes on in the background; this call proceeds with the keys there are.
-        }
-    }
-
     private async Task<bool> FetchAsync()
     {
         OpenIdConnectConfiguration configuration;
@@ -123,7 +121,7 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
 
         var keyIds = configuration.SigningKeys.Select(k => k.KeyId).OfType<string>().ToFrozenSet(StringComparer.Ordinal);
         var previous = _current;
-        _current = new Snapshot(configuration, Task.FromResult(configuration), keyIds);
+        _current = new Snapshot(Task.FromResult(configuration), keyIds);
         if (previous is null)
         {
             LogKeysLoaded(_logger, Address, string.Join(", ", keyIds));
@@ -142,14 +140,14 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
         return true;
     }
 
-    private sealed record Snapshot(OpenIdConnectConfiguration Configuration, Task<OpenIdConnectConfiguration> Task, FrozenSet<string> KeyIds);
+    private sealed record Snapshot(Task<OpenIdConnectConfiguration> Task, FrozenSet<string> KeyIds);
 
-    [LoggerMessage(EventId = 1310, Level = LogLevel.Information, Message = "Identity provider keys loaded from {Address}: {KeyIds}")]
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "Identity provider keys loaded from {Address}: {KeyIds}")]
     private static partial void LogKeysLoaded(ILogger logger, string address, string keyIds);
 
-    [LoggerMessage(EventId = 1311, Level = LogLevel.Information, Message = "Identity provider keys changed at {Address}: added [{Added}], removed [{Removed}]")]
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Information, Message = "Identity provider keys changed at {Address}: added [{Added}], removed [{Removed}]")]
     private static partial void LogKeysChanged(ILogger logger, string address, string added, string removed);
 
-    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "Identity provider metadata fetch from {Address} failed ({Consequence}): {Reason}")]
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "Identity provider metadata fetch from {Address} failed ({Consequence}): {Reason}")]
     private static partial void LogFetchFailed(ILogger logger, string address, string consequence, string reason);
 }
