@@ -11,7 +11,7 @@ internal static class LaunchSettings
 {
     public static Uri ApplicationUrl(string projectDirectory)
     {
-        var profile = Profile(projectDirectory, out var path);
+        var profile = Profile(projectDirectory);
         // "http://127.0.0.1:5001;https://…": the first URL is the one the launcher serves and waits on.
         return new Uri(profile.GetProperty("applicationUrl").GetString()!
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]);
@@ -20,7 +20,7 @@ internal static class LaunchSettings
     /// <summary>The HTTP edge (JSON API, gRPC-Web) the profile opens with <c>Http__Port</c> / <c>Http__Address</c>; null if none.</summary>
     public static Uri? HttpUrl(string projectDirectory)
     {
-        var profile = Profile(projectDirectory, out _);
+        var profile = Profile(projectDirectory);
         if (!profile.TryGetProperty("environmentVariables", out var environment)
             || !environment.TryGetProperty("Http__Port", out var port) || port.GetString() is not { Length: > 0 } portText)
         {
@@ -31,9 +31,9 @@ internal static class LaunchSettings
         return new Uri($"http://{address ?? "127.0.0.1"}:{portText}");
     }
 
-    private static JsonElement Profile(string projectDirectory, out string path)
+    private static JsonElement Profile(string projectDirectory)
     {
-        path = Path.Combine(projectDirectory, "Properties", "launchSettings.json");
+        var path = Path.Combine(projectDirectory, "Properties", "launchSettings.json");
         using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions
         {
             CommentHandling = JsonCommentHandling.Skip,
