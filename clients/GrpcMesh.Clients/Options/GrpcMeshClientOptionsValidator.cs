@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace GrpcMesh.Clients.Options;
 
 /// <summary>
-/// Validates what data annotations on the top-level options cannot: the nested Retry/Breaker/Http objects,
+/// Validates what data annotations on the top-level options cannot: the nested Retry/Hedging/Breaker/Http objects,
 /// cross-field rules, the address scheme and that every per-method deadline names a method of the service.
 /// </summary>
 internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescriptor service) : IValidateOptions<GrpcMeshClientOptions>
@@ -22,6 +22,7 @@ internal sealed class GrpcMeshClientOptionsValidator(string name, ServiceDescrip
         var prefix = $"Clients:{name}";
         var failures = new List<string>();
         ValidateNested(options.Retry, $"{prefix}:Retry", failures);
+        ValidateNested(options.Hedging, $"{prefix}:Hedging", failures);
         ValidateNested(options.Breaker, $"{prefix}:Breaker", failures);
         ValidateNested(options.Http, $"{prefix}:Http", failures);
         ValidateNested(options.LoadBalancing, $"{prefix}:LoadBalancing", failures);

@@ -24,8 +24,11 @@ public sealed class GrpcMeshHedgingOptions
     [Range(50.0, 99.9)]
     public double? DelayPercentile { get; set; }
 
-    /// <summary>The shortest hedge delay <see cref="DelayPercentile"/> may give, so fast methods are not hedged at once.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    /// <summary>
+    /// The shortest hedge delay <see cref="DelayPercentile"/> may give, so fast methods are not hedged at once; at least
+    /// 1 ms, because .NET's timers count whole milliseconds (<c>Task.Delay(0.5 ms)</c> does not wait at all).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan MinDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Attempts including the first one.</summary>

@@ -92,6 +92,8 @@ public sealed class RegistrationTests
             o.Breaker.FailureRatio = 2;
             o.MethodDeadlines["NoSuchMethod"] = TimeSpan.FromSeconds(1);
             o.Retry.MethodPerAttemptTimeouts["GetUser"] = TimeSpan.Zero;
+            o.Hedging.MinDelay = TimeSpan.FromMicroseconds(500);
+            o.Hedging.MaxAttempts = 1;
         });
         using var host = builder.Build();
 
@@ -105,6 +107,8 @@ public sealed class RegistrationTests
         Assert.Contains("Clients:UserService:Breaker:FailureRatio", message, StringComparison.Ordinal);
         Assert.Contains("Clients:UserService:MethodDeadlines:NoSuchMethod", message, StringComparison.Ordinal);
         Assert.Contains("Clients:UserService:Retry:MethodPerAttemptTimeouts:GetUser must be positive", message, StringComparison.Ordinal);
+        Assert.Contains("Clients:UserService:Hedging:MinDelay", message, StringComparison.Ordinal);
+        Assert.Contains("Clients:UserService:Hedging:MaxAttempts", message, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
