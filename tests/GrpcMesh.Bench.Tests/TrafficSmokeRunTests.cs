@@ -27,7 +27,7 @@ public sealed class TrafficSmokeRunTests : IDisposable
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{progress}");
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken));
         var scenarios = report.RootElement.GetProperty("scenarios").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
-        Assert.Equal(["lb-round-robin", "lb-least-loaded", "hedging-off", "hedging-on", "overload"], scenarios.Keys);
+        Assert.Equal(["lb-round-robin", "lb-least-loaded", "hedging-off", "hedging-on", "hedging-nostall", "overload"], scenarios.Keys);
         foreach (var (name, scenario) in scenarios)
         {
             Assert.Equal("ok", scenario.GetProperty("outcome").GetString());
@@ -52,6 +52,8 @@ public sealed class TrafficSmokeRunTests : IDisposable
         Assert.Equal(300, hedging.GetProperty("rate").GetDouble()); // --smoke's open loop
         Assert.Equal(["hedged", "hedged-saturated"], scenarios["hedging-on"].GetProperty("traffic").GetProperty("phases").EnumerateArray()
             .Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal(["a", "b", "c"], scenarios["hedging-nostall"].GetProperty("traffic").GetProperty("phases")[0].GetProperty("servedByReplica")
+            .EnumerateObject().Select(p => p.Name));
         var overload = scenarios["overload"].GetProperty("traffic").GetProperty("overload");
         Assert.True(overload.GetProperty("peakOkPerSecond").GetDouble() > 0);
         Assert.True(overload.GetProperty("windows").GetInt32() > 0);

@@ -26,6 +26,7 @@ internal static class ScenarioCatalog
         new BalancingScenario(BalancingScenario.LeastLoaded),
         new HedgingScenario(enabled: false),
         new HedgingScenario(enabled: true),
+        new HedgingScenario(enabled: false, stalls: false),
         new OverloadScenario(),
     ];
 
