@@ -4,6 +4,7 @@ using GrpcMesh.ServiceDefaults.Auth.Oidc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace GrpcMesh.ServiceDefaults.Auth;
@@ -59,6 +60,10 @@ public static class AuthDefaults
         return services;
     }
 
+    /// <summary>Auth:Issuer for a token signed with Auth:SigningKey, the provider's issuer for one signed with its keys.</summary>
+    private static string? IssuerOfKey(SecurityToken token, AuthOptions auth, OidcMetadata provider) =>
+        token is JsonWebToken { SigningKey: SymmetricSecurityKey } ? auth.Issuer : provider.Issuer;
+
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth, IServiceProvider services)
     {
         jwt.MapInboundClaims = false;
@@ -77,8 +82,15 @@ public static class AuthDefaults
         if (!string.IsNullOrWhiteSpace(auth.Authority))
         {
             // Not jwt.Authority: that builds the stock manager, whose fetches a call may wait on (see OidcMetadata).
-            // JwtBearer accepts the discovery document's issuer besides Auth:Issuer, and its keys besides Auth:SigningKey.
-            jwt.ConfigurationManager = services.GetRequiredService<OidcMetadata>();
+            // JwtBearer accepts the discovery document's issuer besides Auth:Issuer, and its keys besides Auth:SigningKey;
+            // each key vouches for its own issuer only (the signature is checked before the issuer).
+            var metadata = services.GetRequiredService<OidcMetadata>();
+            jwt.ConfigurationManager = metadata;
+            parameters.IssuerValidator = (issuer, token, _) =>
+                string.Equals(issuer, IssuerOfKey(token, auth, metadata), StringComparison.Ordinal)
+                    ? issuer
+                    : throw new SecurityTokenInvalidIssuerException(
+                        $"issuer '{issuer}' is not the one its signing key belongs to ('{IssuerOfKey(token, auth, metadata)}')") { InvalidIssuer = issuer };
         }
         else
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using GrpcMesh.Reliability.Tests.Support;
+using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.Testing;
 using GrpcMesh.Testing.Oidc;
 using GrpcMesh.UserService.Grpc;
@@ -51,6 +52,26 @@ public sealed class OidcTests(ITestOutputHelper output)
         Assert.Equal((StatusCode.Unauthenticated, true), (unknownKey.Code, unknownKey.Detail.Contains("signature", StringComparison.Ordinal)));
         Assert.Equal((StatusCode.Unauthenticated, true), (wrongKey.Code, wrongKey.Detail.Contains("signature", StringComparison.Ordinal)));
         Assert.Equal((StatusCode.Unauthenticated, true), (garbage.Code, garbage.Detail.Contains("malformed", StringComparison.Ordinal)));
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task ListUsers_SigningKeyBesideAuthority_EachKeyVouchesForItsOwnIssuerOnly()
+    {
+        var tokens = new TestTokens();
+        await using var provider = await TestIdentityProvider.StartAsync(Ct);
+        using var service = new OidcProbe(provider, ("Auth:SigningKey", tokens.SigningKey), ("Auth:Issuer", "grpcmesh"));
+        var signingKey = new AuthOptions { SigningKey = tokens.SigningKey, Issuer = provider.Authority };
+
+        var ownToken = await service.CallAsync(tokens.Create("grpcmesh-orderservice", Read), Ct);
+        var providerToken = await service.CallAsync(provider.Mint("alice", Read), Ct);
+        var providerKeyOwnIssuer = await service.CallAsync(provider.Mint("mallory", Read, issuer: "grpcmesh"), Ct);
+        var signingKeyProviderIssuer = await service.CallAsync(
+            ServiceTokenIssuer.Create(signingKey, "mallory", Read, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)), Ct);
+
+        Assert.Equal(StatusCode.OK, ownToken.Code);
+        Assert.Equal(StatusCode.OK, providerToken.Code);
+        Assert.Equal((StatusCode.Unauthenticated, true), (providerKeyOwnIssuer.Code, providerKeyOwnIssuer.Detail.Contains("issuer", StringComparison.Ordinal)));
+        Assert.Equal((StatusCode.Unauthenticated, true), (signingKeyProviderIssuer.Code, signingKeyProviderIssuer.Detail.Contains("issuer", StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
