@@ -158,20 +158,32 @@ public sealed class CallGateTests
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
-    public async Task Adaptive_StandingQueueEmptied_FirstComeFirstServedAgain()
+    public async Task Adaptive_StandingQueueEmptiedForAnInterval_FirstComeFirstServedAgain()
     {
         var gate = Gate(max: 1, queue: 10, adaptive: true);
-        Assert.True(gate.TryEnter(out var running));
-        var stale = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
-        running.Exit();
-        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
-        Assert.Equal(0, gate.Queued);
+        var running = await EmptyAStandingQueueAsync(gate);
 
-        Assert.True(gate.TryEnter(out running));
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
         var waiters = QueueSpaced(gate, 3, TimeSpan.FromMilliseconds(0.2));
         running.Exit();
         await AssertAdmittedInOrderAsync(gate, waiters[0], waiters[1], waiters[2]);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_StandingQueueEmptiedAndRefilledWithinTheInterval_StillStanding()
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        var running = await EmptyAStandingQueueAsync(gate);
+
+        // Refilled 1 ms after it emptied (well inside the 100 ms interval); the first waiter waits past the 1 ms cut.
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        var waiters = QueueSpaced(gate, 2, TimeSpan.FromMilliseconds(0.2));
+
+        running.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
+        await AssertAdmittedInOrderAsync(gate, waiters[1], waiters[0]);
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
@@ -261,6 +273,19 @@ public sealed class CallGateTests
         Assert.InRange(peak, 1, 3);
         Assert.Equal(0, gate.Running);
         Assert.Equal(0, gate.Queued);
+    }
+
+    /// <summary>Lets a queue stand past the interval until the cut clears it; returns the slot then held, with the queue empty.</summary>
+    private async Task<GateSlot> EmptyAStandingQueueAsync(CallGate gate)
+    {
+        Assert.True(gate.TryEnter(out var running));
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        running.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
+        Assert.Equal(0, gate.Queued);
+        Assert.True(gate.TryEnter(out running));
+        return running;
     }
 
     /// <summary>Queues <paramref name="count"/> calls, <paramref name="spacing"/> apart on the fake clock.</summary>
