@@ -5,12 +5,13 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// <see cref="LimitsOptions.AdaptiveConcurrency"/> the <see cref="AdaptiveConcurrencyLimit"/> learned from the calls'
 /// service times. Up to <see cref="LimitsOptions.MaxQueuedCalls"/> more wait, first come first served while the queue
 /// comes and goes. With the adaptive limit a queue that has not emptied for <see cref="StandingQueueInterval"/> is
-/// standing (more arrives than the server does; emptied and refilled within the interval, it still stands), and then the gate does what Facebook's servers do with request queues
-/// ("Fail at Scale", ACM Queue 2015): a call that has waited longer than a service time is refused instead of run
-/// (CoDel's rule), from the old end of the queue, and a freed slot goes to the newest waiter (adaptive LIFO): the calls
-/// admitted are the freshest, where first come first served would run each one just before the cut. A critical call is
-/// never refused while a sheddable one runs: until the last sheddable call has left, queued calls are not cut, are
-/// served first come first served and the queue stretches by the slots sheddable calls hold.
+/// standing (more arrives than the server does; emptied and refilled within the interval, it still stands), and then
+/// the gate does what Facebook's servers do with request queues ("Fail at Scale", ACM Queue 2015): a call that has
+/// waited longer than a service time is refused instead of run (CoDel's rule), from the old end of the queue, and a
+/// freed slot goes to the newest waiter (adaptive LIFO): the calls admitted are the freshest, where first come first
+/// served would run each one just before the cut. A critical call is never refused while a sheddable one runs: until
+/// the last sheddable call has left, queued calls are not cut, are served first come first served and the queue
+/// stretches by the slots sheddable calls hold.
 /// </summary>
 internal sealed class CallGate
 {
