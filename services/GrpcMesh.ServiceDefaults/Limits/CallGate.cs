@@ -3,12 +3,15 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// <summary>
 /// How many unary calls run at once: a fixed <see cref="LimitsOptions.MaxConcurrentCalls"/>, or with
 /// <see cref="LimitsOptions.AdaptiveConcurrency"/> the <see cref="AdaptiveConcurrencyLimit"/> learned from the calls'
-/// service times. Up to <see cref="LimitsOptions.MaxQueuedCalls"/> more wait, first come first served. With the adaptive
-/// limit a queue that has not emptied for <see cref="StandingQueueInterval"/> is standing (more arrives than the server
-/// does), and then a call that has waited longer than a service time is refused instead of run (CoDel's rule, as
-/// Facebook's servers apply it to request queues): an admitted call never waits much longer than it runs. A critical
-/// call is never refused while a sheddable one runs: until the last sheddable call has left, queued calls are not cut
-/// and the queue stretches by the slots sheddable calls hold.
+/// service times. Up to <see cref="LimitsOptions.MaxQueuedCalls"/> more wait, first come first served while the queue
+/// comes and goes. With the adaptive limit a queue that has not emptied for <see cref="StandingQueueInterval"/> is
+/// standing (more arrives than the server does; emptied and refilled within the interval, it still stands), and then
+/// the gate does what Facebook's servers do with request queues ("Fail at Scale", ACM Queue 2015): a call that has
+/// waited longer than a service time is refused instead of run (CoDel's rule), from the old end of the queue, and a
+/// freed slot goes to the newest waiter (adaptive LIFO): the calls admitted are the freshest, where first come first
+/// served would run each one just before the cut. A critical call is never refused while a sheddable one runs: until
+/// the last sheddable call has left, queued calls are not cut, are served first come first served and the queue
+/// stretches by the slots sheddable calls hold.
 /// </summary>
 internal sealed class CallGate
 {
@@ -28,7 +31,9 @@ internal sealed class CallGate
     private int _running;
     private int _runningSheddable;
     private int _queued;
-    private long _queueEmptyAt;
+    private long _queueFormedAt;
+    private long _queueEmptiedAt;
+    private bool _emptiedStanding;
     private long _criticalRefusedAt = long.MinValue / 2;
 
     public CallGate(LimitsOptions options, TimeProvider time)
@@ -114,9 +119,11 @@ internal sealed class CallGate
                 return QueueOutcome.QueueFull;
             }
 
-            if (_waiters.Count == 0)
+            // A standing queue that empties and refills within an interval still stands: otherwise each time the cut
+            // cleared it, calls would queue first come first served, uncut, for another interval.
+            if (_waiters.Count == 0 && (!_emptiedStanding || waiter.QueuedAt - _queueEmptiedAt > _standingTicks))
             {
-                _queueEmptyAt = waiter.QueuedAt;
+                _queueFormedAt = waiter.QueuedAt;
             }
 
             waiter.Node = _waiters.AddLast(waiter);
@@ -166,30 +173,27 @@ internal sealed class CallGate
         lock (_lock)
         {
             var cut = WaitCutTicks(now);
-            while (_waiters.First is { } first)
+
+            // Waiters are in arrival order: the ones past the cut are at the old end.
+            while (_waiters.First is { } oldest && now - oldest.Value.QueuedAt > cut)
             {
-                if (now - first.Value.QueuedAt > cut)
-                {
-                    Dequeue(first, now);
-                    Volatile.Write(ref _criticalRefusedAt, now);
-                    first.Value.Outcome.TrySetResult(QueueOutcome.WaitedTooLong);
-                    continue;
-                }
+                Dequeue(oldest, now);
+                Volatile.Write(ref _criticalRefusedAt, now);
+                oldest.Value.Outcome.TrySetResult(QueueOutcome.WaitedTooLong);
+            }
 
-                if (!TryTakeSlot())
-                {
-                    return;
-                }
-
-                Dequeue(first, now);
-                first.Value.Outcome.TrySetResult(QueueOutcome.Entered);
+            var lifo = cut != long.MaxValue;
+            while ((lifo ? _waiters.Last : _waiters.First) is { } next && TryTakeSlot())
+            {
+                Dequeue(next, now);
+                next.Value.Outcome.TrySetResult(QueueOutcome.Entered);
             }
         }
     }
 
-    /// <summary>How long a call may have waited and still be run: unbounded, except in a standing queue under the adaptive limit with no sheddable call running.</summary>
+    /// <summary>How long a call may have waited and still be run: unbounded, except in a standing queue under the adaptive limit with no sheddable call running (then the newest waiter is served first, too).</summary>
     private long WaitCutTicks(long now) =>
-        _adaptive is { } adaptive && now - _queueEmptyAt > _standingTicks && Volatile.Read(ref _runningSheddable) == 0
+        _adaptive is { } adaptive && now - _queueFormedAt > _standingTicks && Volatile.Read(ref _runningSheddable) == 0
             ? Math.Max(_minWaitCutTicks, Ticks(adaptive.Baseline))
             : long.MaxValue;
 
@@ -199,7 +203,8 @@ internal sealed class CallGate
         Volatile.Write(ref _queued, _waiters.Count);
         if (_waiters.Count == 0)
         {
-            _queueEmptyAt = now;
+            _emptiedStanding = now - _queueFormedAt > _standingTicks;
+            _queueEmptiedAt = now;
         }
     }
 

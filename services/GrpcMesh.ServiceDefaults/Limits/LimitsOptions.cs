@@ -52,8 +52,9 @@ public sealed class LimitsOptions
     /// true: how many calls run at once follows the calls' service times — it starts at 100, shrinks while calls run
     /// slower than <see cref="LatencyTolerance"/> × their uncongested time and grows back while they do not, between
     /// <see cref="MinConcurrentCalls"/> and <see cref="MaxConcurrentCalls"/>; and a call waiting in a queue that has not
-    /// emptied for 100 ms is refused once it has waited longer than that uncongested time. false: a fixed
-    /// <see cref="MaxConcurrentCalls"/>, and queued calls wait until their deadline.
+    /// emptied for 100 ms (or emptied and refilled within 100 ms) is refused once it has waited longer than that
+    /// uncongested time, and the newest waiter gets the next slot (adaptive LIFO). false: a fixed
+    /// <see cref="MaxConcurrentCalls"/>, and queued calls wait, first come first served, until their deadline.
     /// </summary>
     public bool AdaptiveConcurrency { get; set; } = true;
 

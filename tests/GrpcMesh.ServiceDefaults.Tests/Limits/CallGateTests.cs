@@ -102,6 +102,113 @@ public sealed class CallGateTests
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_QueueNotYetStanding_FirstComeFirstServed()
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        Assert.True(gate.TryEnter(out var running));
+        // Two thirds of the standing interval from the first to the last: each waited far past any cut, none in a standing queue.
+        var waiters = QueueSpaced(gate, 3, CallGate.StandingQueueInterval / 3);
+
+        running.Exit();
+        await AssertAdmittedInOrderAsync(gate, waiters[0], waiters[1], waiters[2]);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_QueueStanding_NewestWaiterServedFirst()
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        Assert.True(gate.TryEnter(out var running));
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+
+        // 0.2 ms apart: all within the 1 ms cut of a gate that has learned no service time yet.
+        var waiters = QueueSpaced(gate, 3, TimeSpan.FromMilliseconds(0.2));
+
+        running.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
+        await AssertAdmittedInOrderAsync(gate, waiters[2], waiters[1], waiters[0]);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_QueueStanding_WaitersPastTheCutRefusedFromTheOldEnd()
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        Assert.True(gate.TryEnter(out var running));
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        var staler = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        var older = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(0.5));
+        var newer = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(0.4));
+        var newest = gate.EnterQueuedAsync(Ct).AsTask();
+
+        running.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await staler).Outcome);
+        var slot = await AssertAnsweredFirstAsync(newest, [older, newer, newest]);
+        Assert.False(older.IsCompleted || newer.IsCompleted, "a waiter within the 1 ms cut was refused, or got a second slot");
+
+        // older has now waited 1.2 ms (past the 1 ms cut), newer 0.7 ms.
+        _time.Advance(TimeSpan.FromMilliseconds(0.3));
+        slot.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await older).Outcome);
+        Assert.Equal(QueueOutcome.Entered, (await newer).Outcome);
+        Assert.Equal(0, gate.Queued);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_StandingQueueEmptiedForAnInterval_FirstComeFirstServedAgain()
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        var running = await EmptyAStandingQueueAsync(gate);
+
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        var waiters = QueueSpaced(gate, 3, TimeSpan.FromMilliseconds(0.2));
+        running.Exit();
+        await AssertAdmittedInOrderAsync(gate, waiters[0], waiters[1], waiters[2]);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_StandingQueueEmptiedAndRefilledWithinTheInterval_StillStanding()
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        var running = await EmptyAStandingQueueAsync(gate);
+
+        // Refilled 1 ms after it emptied (well inside the 100 ms interval); the first waiter waits past the 1 ms cut.
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        var waiters = QueueSpaced(gate, 2, TimeSpan.FromMilliseconds(0.2));
+
+        running.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
+        await AssertAdmittedInOrderAsync(gate, waiters[1], waiters[0]);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_SheddableCallRunning_StandingQueueStillFirstComeFirstServed()
+    {
+        var gate = Gate(max: 2, queue: 10, adaptive: true);
+        Assert.True(gate.TryEnterSheddable(out var sheddable));
+        Assert.True(gate.TryEnter(out var critical));
+        var waiters = QueueSpaced(gate, 3, TimeSpan.FromMilliseconds(0.2));
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+
+        critical.Exit();
+        var pending = waiters.ToList();
+        var slot = await AssertAnsweredFirstAsync(waiters[0], pending);
+        Assert.False(waiters[1].IsCompleted || waiters[2].IsCompleted, "a critical call was refused while a sheddable one ran");
+
+        slot.Exit();
+        await AssertAnsweredFirstAsync(waiters[1], pending);
+        Assert.False(waiters[2].IsCompleted, "a critical call was refused while a sheddable one ran");
+
+        sheddable.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await waiters[2]).Outcome);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task EnterQueued_SheddableCallRunning_QueueStretchesByItsSlot()
     {
         var gate = Gate(max: 2, queue: 1, adaptive: false);
@@ -166,6 +273,66 @@ public sealed class CallGateTests
         Assert.InRange(peak, 1, 3);
         Assert.Equal(0, gate.Running);
         Assert.Equal(0, gate.Queued);
+    }
+
+    /// <summary>Lets a queue stand past the interval until the cut clears it; returns the slot then held, with the queue empty.</summary>
+    private async Task<GateSlot> EmptyAStandingQueueAsync(CallGate gate)
+    {
+        Assert.True(gate.TryEnter(out var running));
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        running.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
+        Assert.Equal(0, gate.Queued);
+        Assert.True(gate.TryEnter(out running));
+        return running;
+    }
+
+    /// <summary>Queues <paramref name="count"/> calls, <paramref name="spacing"/> apart on the fake clock.</summary>
+    private List<Task<(QueueOutcome Outcome, GateSlot Slot)>> QueueSpaced(CallGate gate, int count, TimeSpan spacing)
+    {
+        var waiters = new List<Task<(QueueOutcome Outcome, GateSlot Slot)>>();
+        var queuedBefore = gate.Queued;
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                _time.Advance(spacing);
+            }
+
+            waiters.Add(gate.EnterQueuedAsync(Ct).AsTask());
+        }
+
+        Assert.Equal(queuedBefore + count, gate.Queued);
+        return waiters;
+    }
+
+    /// <summary>Each waiter gets the slot freed by the one before it: the first of them answered is the expected one.</summary>
+    private static async Task AssertAdmittedInOrderAsync(CallGate gate, params Task<(QueueOutcome Outcome, GateSlot Slot)>[] order)
+    {
+        var pending = order.ToList();
+        for (var i = 0; i < order.Length; i++)
+        {
+            var slot = await AssertAnsweredFirstAsync(order[i], pending);
+            Assert.Equal(1, gate.Running);
+            slot.Exit();
+        }
+
+        Assert.Equal(0, gate.Queued);
+    }
+
+    /// <summary>
+    /// Waits for the first of <paramref name="pending"/> to be answered and asserts it is <paramref name="expected"/>,
+    /// admitted: a slot handed to another waiter fails at once instead of when the test times out.
+    /// </summary>
+    private static async Task<GateSlot> AssertAnsweredFirstAsync(Task<(QueueOutcome Outcome, GateSlot Slot)> expected, List<Task<(QueueOutcome Outcome, GateSlot Slot)>> pending)
+    {
+        var answered = await Task.WhenAny(pending);
+        Assert.True(answered == expected, $"waiter {pending.IndexOf(answered)} of those still queued was answered before waiter {pending.IndexOf(expected)}");
+        pending.Remove(answered);
+        var (outcome, slot) = await answered;
+        Assert.Equal(QueueOutcome.Entered, outcome);
+        return slot;
     }
 
     private CallGate Gate(int max, int queue, bool adaptive) =>
