@@ -33,7 +33,6 @@ internal sealed class CallGate
     private int _queued;
     private long _queueFormedAt;
     private long _queueEmptiedAt;
-    private bool _emptiedStanding;
     private long _criticalRefusedAt = long.MinValue / 2;
 
     public CallGate(LimitsOptions options, TimeProvider time)
@@ -119,9 +118,10 @@ internal sealed class CallGate
                 return QueueOutcome.QueueFull;
             }
 
-            // A standing queue that empties and refills within an interval still stands: otherwise each time the cut
-            // cleared it, calls would queue first come first served, uncut, for another interval.
-            if (_waiters.Count == 0 && (!_emptiedStanding || waiter.QueuedAt - _queueEmptiedAt > _standingTicks))
+            // A standing queue that empties and refills within an interval still stands (it keeps the time it formed):
+            // otherwise each time the cut cleared it, calls would queue first come first served, uncut, for another interval.
+            var refillsAStandingQueue = _queueEmptiedAt - _queueFormedAt > _standingTicks && waiter.QueuedAt - _queueEmptiedAt <= _standingTicks;
+            if (_waiters.Count == 0 && !refillsAStandingQueue)
             {
                 _queueFormedAt = waiter.QueuedAt;
             }
@@ -203,7 +203,6 @@ internal sealed class CallGate
         Volatile.Write(ref _queued, _waiters.Count);
         if (_waiters.Count == 0)
         {
-            _emptiedStanding = now - _queueFormedAt > _standingTicks;
             _queueEmptiedAt = now;
         }
     }
