@@ -86,11 +86,11 @@ public static class AuthDefaults
             // each key vouches for its own issuer only (the signature is checked before the issuer).
             var metadata = services.GetRequiredService<OidcMetadata>();
             jwt.ConfigurationManager = metadata;
-            parameters.IssuerValidator = (issuer, token, _) =>
-                string.Equals(issuer, IssuerOfKey(token, auth, metadata), StringComparison.Ordinal)
+            parameters.IssuerValidator = (issuer, token, _) => IssuerOfKey(token, auth, metadata) is var expected
+                && string.Equals(issuer, expected, StringComparison.Ordinal)
                     ? issuer
                     : throw new SecurityTokenInvalidIssuerException(
-                        $"issuer '{issuer}' is not the one its signing key belongs to ('{IssuerOfKey(token, auth, metadata)}')") { InvalidIssuer = issuer };
+                        $"issuer '{issuer}' is not the one its signing key belongs to ('{expected}')") { InvalidIssuer = issuer };
         }
         else
         {

@@ -54,16 +54,7 @@ internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimePro
     }
 
     /// <summary>Evicts the tokens signed by keys the identity provider no longer publishes.</summary>
-    public void RemoveSignedBy(IReadOnlySet<string> keyIds)
-    {
-        foreach (var (key, value) in _tokens)
-        {
-            if (value.KeyId is { } keyId && keyIds.Contains(keyId))
-            {
-                _tokens.TryRemove(key, out _);
-            }
-        }
-    }
+    public void RemoveSignedBy(IReadOnlySet<string> keyIds) => RemoveWhere(token => token.KeyId is { } keyId && keyIds.Contains(keyId));
 
     /// <summary>Validation's own rule: a token is accepted until exp + <c>Auth:ClockSkew</c>.</summary>
     private bool Expired(ValidatedToken token, long now) => token.ExpiresUnixSeconds + _skewSeconds <= now;
@@ -72,12 +63,17 @@ internal sealed class ValidatedTokenCache(IOptions<AuthOptions> options, TimePro
     {
         lock (_sweep)
         {
-            foreach (var (key, value) in _tokens)
+            RemoveWhere(token => Expired(token, now));
+        }
+    }
+
+    private void RemoveWhere(Func<ValidatedToken, bool> match)
+    {
+        foreach (var (key, value) in _tokens)
+        {
+            if (match(value))
             {
-                if (Expired(value, now))
-                {
-                    _tokens.TryRemove(key, out _);
-                }
+                _tokens.TryRemove(key, out _);
             }
         }
     }

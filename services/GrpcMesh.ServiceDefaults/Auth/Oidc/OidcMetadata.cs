@@ -54,7 +54,7 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
     public static string DiscoveryAddress(string authority) => authority.TrimEnd('/') + "/.well-known/openid-configuration";
 
     /// <summary>The issuer of the last discovery document fetched (null before the first).</summary>
-    public string? Issuer => _current?.Issuer;
+    public string? Issuer => _current?.Task.Result.Issuer; // a completed task: Result does not wait
 
     public bool Knows(string keyId) => _current?.KeyIds.Contains(keyId) == true;
 
@@ -124,7 +124,7 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
 
         var keyIds = configuration.SigningKeys.Select(k => k.KeyId).OfType<string>().ToFrozenSet(StringComparer.Ordinal);
         var previous = _current;
-        _current = new Snapshot(Task.FromResult(configuration), keyIds, configuration.Issuer);
+        _current = new Snapshot(Task.FromResult(configuration), keyIds);
         if (previous is null)
         {
             LogKeysLoaded(_logger, Address, string.Join(", ", keyIds));
@@ -143,7 +143,7 @@ internal sealed partial class OidcMetadata : IConfigurationManager<OpenIdConnect
         return true;
     }
 
-    private sealed record Snapshot(Task<OpenIdConnectConfiguration> Task, FrozenSet<string> KeyIds, string? Issuer);
+    private sealed record Snapshot(Task<OpenIdConnectConfiguration> Task, FrozenSet<string> KeyIds);
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "Identity provider keys loaded from {Address}: {KeyIds}")]
     private static partial void LogKeysLoaded(ILogger logger, string address, string keyIds);
