@@ -1,18 +1,18 @@
 namespace GrpcMesh.ServiceDefaults.Limits;
 
 /// <summary>
-/// A latency-driven concurrency limit (the gradient algorithm of Netflix's concurrency-limits, Gradient2). A window
-/// (at least <see cref="WindowLength"/> and <see cref="MinWindowSamples"/> calls) is summed up by its calls' median
-/// service time, as Envoy's adaptive concurrency does: queueing slows most calls and moves the median, while a few
-/// calls stalled on something else (a lock, a slow downstream) would dominate a mean and read as congestion. The
-/// uncongested service time starts as the fastest of the first ten windows and then follows a slow moving
-/// average of them (about a minute of windows; ten minutes of congested ones). Each window moves the limit towards
-/// limit × min(1, <c>tolerance</c> × that ÷ the window's time) + √limit, as Gradient2 and Envoy do: it grows by about
-/// √limit while calls run within the tolerance and shrinks (by at most 10 % per window) once they run slower than
-/// (1 + 1/√limit) × tolerance — at small limits the headroom is large (24 % at 17). A window in which few calls ran says little: the limit grows only when at least half of it was
-/// in use (a server that is not the bottleneck cannot tell how many more calls it could take) and shrinks only when at
-/// least a quarter was (slow calls at a trickle are noise, not congestion; above that, a limit far over the calls in
-/// flight starts protecting before they reach it).
+/// A latency-driven concurrency limit (the gradient algorithm of Netflix's concurrency-limits, Gradient2). A window (at
+/// least <see cref="WindowLength"/> and <see cref="MinWindowSamples"/> calls) is summed up by its calls' median service
+/// time, as Envoy's adaptive concurrency does: queueing slows most calls and moves the median, while a few calls
+/// stalled on something else (a lock, a slow downstream) would dominate a mean and read as congestion. The uncongested
+/// service time starts as the fastest of the first ten windows and then follows a slow moving average of them (about a
+/// minute of windows; ten minutes of congested ones). Each window moves the limit towards limit × min(1,
+/// <c>tolerance</c> × that ÷ the window's time) + √limit, as Gradient2 and Envoy do: it grows by about √limit while
+/// calls run within the tolerance and shrinks (by at most 10 % per window) once they run slower than (1 + 1/√limit) ×
+/// tolerance — at small limits the headroom is large (24 % at 17). A window in which few calls ran says little: the
+/// limit grows only when at least half of it was in use (a server that is not the bottleneck cannot tell how many more
+/// calls it could take) and shrinks only when at least a quarter was (slow calls at a trickle are noise, not
+/// congestion; above that, a limit far over the calls in flight starts protecting before they reach it).
 /// </summary>
 /// <remarks>
 /// Congested windows move the average ten times more slowly, so an overload of a minute barely shifts it, while a
