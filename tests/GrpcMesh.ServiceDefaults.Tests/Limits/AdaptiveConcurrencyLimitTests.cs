@@ -16,7 +16,7 @@ public sealed class AdaptiveConcurrencyLimitTests
         var seen = new List<int>();
         for (var i = 0; i < 200; i++)
         {
-            limit.Update(Uncongested * 4, maxRunning: limit.Limit);
+            limit.Update(Uncongested * 4, maxRunning: limit.Limit, Rate(limit.Limit, Uncongested * 4));
             seen.Add(limit.Limit);
         }
 
@@ -33,7 +33,7 @@ public sealed class AdaptiveConcurrencyLimitTests
 
         for (var i = 0; i < 500; i++)
         {
-            limit.Update(Uncongested, maxRunning: limit.Limit);
+            limit.Update(Uncongested, maxRunning: limit.Limit, Rate(limit.Limit, Uncongested));
         }
 
         Assert.Equal(400, limit.Limit);
@@ -44,7 +44,7 @@ public sealed class AdaptiveConcurrencyLimitTests
     {
         var limit = Learned();
 
-        limit.Update(Uncongested * 1.4, maxRunning: limit.Limit);
+        limit.Update(Uncongested * 1.4, maxRunning: limit.Limit, Rate(limit.Limit, Uncongested * 1.4));
 
         Assert.True(limit.Limit >= 100, $"1.4x the uncongested time is within the 1.5 tolerance, yet the limit fell to {limit.Limit}");
     }
@@ -56,13 +56,13 @@ public sealed class AdaptiveConcurrencyLimitTests
 
         for (var i = 0; i < 50; i++)
         {
-            limit.Update(Uncongested, maxRunning: 49);
-            limit.Update(Uncongested * 10, maxRunning: 24);
+            limit.Update(Uncongested, maxRunning: 49, Rate(49, Uncongested));
+            limit.Update(Uncongested * 10, maxRunning: 24, Rate(24, Uncongested * 10));
         }
 
         Assert.Equal(100, limit.Limit);
 
-        limit.Update(Uncongested * 10, maxRunning: 32);
+        limit.Update(Uncongested * 10, maxRunning: 32, Rate(32, Uncongested * 10));
         Assert.True(limit.Limit < 100, $"calls 10x slower left the limit at {limit.Limit} although only 32 ran");
     }
 
@@ -72,13 +72,13 @@ public sealed class AdaptiveConcurrencyLimitTests
         var limit = Learned();
         for (var i = 0; i < 100; i++)
         {
-            limit.Update(Uncongested * 4, maxRunning: limit.Limit);
+            limit.Update(Uncongested * 4, maxRunning: limit.Limit, Rate(limit.Limit, Uncongested * 4));
         }
 
         var floor = limit.Limit;
         for (var i = 0; i < 100; i++)
         {
-            limit.Update(Uncongested, maxRunning: limit.Limit);
+            limit.Update(Uncongested, maxRunning: limit.Limit, Rate(limit.Limit, Uncongested));
         }
 
         Assert.True(limit.Limit > floor * 5, $"limit {limit.Limit} after 100 uncongested windows, from {floor}");
@@ -107,14 +107,48 @@ public sealed class AdaptiveConcurrencyLimitTests
     [InlineData(1_000)]
     public void Record_AFewStalledCallsPerWindow_NotCongestionMostCallsSlower_Congestion(int callsPerWindow)
     {
-        // 3 % of the calls stall for 1 s (500x the 2 ms others take): their mean is 32 ms, their median 2 ms.
+        // 3 % of the calls stall for 1 s (500x the 2 ms others take): their mean is 32 ms, their 90th percentile 2 ms.
         var stalled = Windows(callsPerWindow, call => call % 33 == 0 ? 1_000_000 : 2_000);
         Assert.Equal(TimeSpan.FromMilliseconds(2), stalled.Baseline);
         Assert.True(stalled.Limit > 100, $"a few stalled calls read as congestion: limit {stalled.Limit}");
 
-        // Two thirds of the calls four times slower: the median moves.
+        // Two thirds of the calls four times slower: the 90th percentile moves.
         var congested = Windows(callsPerWindow, call => call % 3 == 0 ? 2_000 : 8_000, learnFirst: true);
         Assert.True(congested.Limit < 100, $"most calls 4x slower, yet the limit is {congested.Limit}");
+    }
+
+    [Theory(Timeout = TestTimeouts.Default)]
+    [InlineData(100)]
+    [InlineData(1_000)]
+    public void Record_AFifthOfCallsWaitingAServiceTime_Congestion(int callsPerWindow)
+    {
+        // What a resource of a few slots does with a few calls too many: most get a slot at once, the rest wait for
+        // one. A median would not move until half of them waited.
+        var queued = Windows(callsPerWindow, call => call % 5 == 0 ? 4_000 : 2_000, learnFirst: true);
+
+        Assert.True(queued.Limit < 100, $"a fifth of the calls waited a service time, yet the limit is {queued.Limit}");
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Update_BusyResourceOfEightSlots_LimitSettlesAtKneeGainTimesEight()
+    {
+        // Eight slots held 2 ms each: up to eight calls run uncongested; the calls beyond them wait a whole hold, so
+        // once more than a tenth of them wait the 90th percentile is twice the hold. Without the cap the gradient (0.75
+        // at twice the hold) would settle where 0.75 × limit + √limit = limit, at 16: half the calls waiting in the handler.
+        const int slots = 8;
+        var limit = Learned(min: 1);
+        var seen = new List<int>();
+        for (var i = 0; i < 300; i++)
+        {
+            double running = limit.Limit;
+            var p90 = (running - slots) / running > 0.1 ? Uncongested * 2 : Uncongested;
+            limit.Update(p90, maxRunning: limit.Limit, Rate(Math.Min(running, slots), Uncongested));
+            seen.Add(limit.Limit);
+        }
+
+        var settled = seen.Skip(200).ToList();
+        Assert.True(settled.Min() >= slots && settled.Max() <= slots * AdaptiveConcurrencyLimit.KneeGain,
+            $"the limit moved between {settled.Min()} and {settled.Max()} over the last 100 windows; expected within [{slots}, {slots * AdaptiveConcurrencyLimit.KneeGain}]");
     }
 
     /// <summary>Thirty windows of <paramref name="callsPerWindow"/> calls with 60 running, each taking <paramref name="elapsed"/>(its index in the window); ten uncongested 2 ms windows first when <paramref name="learnFirst"/>.</summary>
@@ -135,13 +169,16 @@ public sealed class AdaptiveConcurrencyLimitTests
         return limit;
     }
 
+    /// <summary>Calls completed per tick by <paramref name="running"/> calls taking <paramref name="serviceTicks"/> each (Little's law).</summary>
+    private static double Rate(double running, double serviceTicks) => running / serviceTicks;
+
     /// <summary>A limit of 100 that has seen 20 uncongested windows of 2 ms calls, while not busy.</summary>
-    private static AdaptiveConcurrencyLimit Learned(int max = 1000)
+    private static AdaptiveConcurrencyLimit Learned(int max = 1000, int min = 10)
     {
-        var limit = new AdaptiveConcurrencyLimit(min: 10, max: max, tolerance: 1.5, initial: 100, Frequency);
+        var limit = new AdaptiveConcurrencyLimit(min: min, max: max, tolerance: 1.5, initial: 100, Frequency);
         for (var i = 0; i < 20; i++)
         {
-            limit.Update(Uncongested, maxRunning: 1);
+            limit.Update(Uncongested, maxRunning: 1, Rate(1, Uncongested));
         }
 
         Assert.Equal(TimeSpan.FromMilliseconds(2), limit.Baseline);
