@@ -4,8 +4,8 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// A latency-driven concurrency limit (the gradient algorithm of Netflix's concurrency-limits, Gradient2). A window (at
 /// least <see cref="WindowLength"/> and <see cref="MinWindowSamples"/> calls) is summed up by its calls' 90th percentile
 /// service time: a tenth of the calls stalled on something else (a lock, a slow downstream) do not move it, while it
-/// moves as soon as more than a tenth wait in a queue — a median stays put until half of them do, which let the limit
-/// settle at twice what a resource of a few slots serves. The uncongested service time starts as the fastest of the
+/// moves as soon as more than a tenth wait in a queue — a median would stay put until half of them did, letting the
+/// limit settle at twice what a resource of a few slots serves. The uncongested service time starts as the fastest of the
 /// first ten windows and then follows a slow moving average of them (about a minute of windows; ten minutes of
 /// congested ones). Each window moves the limit towards limit × min(1, <c>tolerance</c> × that ÷ the window's time) +
 /// √limit, as Gradient2 and Envoy do: it grows by about √limit while calls run within the tolerance and shrinks (by at
