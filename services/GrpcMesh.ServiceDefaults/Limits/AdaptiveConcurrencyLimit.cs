@@ -9,10 +9,12 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// first ten windows and then follows a slow moving average of them (about a minute of windows; ten minutes of
 /// congested ones). Each window moves the limit towards limit × min(1, <c>tolerance</c> × that ÷ the window's time) +
 /// √limit, as Gradient2 and Envoy do: it grows by about √limit while calls run within the tolerance and shrinks (by at
-/// most 10 % per window) once they run slower than (1 + 1/√limit) × tolerance. A congested window also caps the target
-/// at <see cref="KneeGain"/> × the calls it completed per second × the uncongested time: by Little's law the number of
-/// calls the bottleneck serves at once (what Kratos's and go-zero's BBR shedders compute as max pass × min RT), with
-/// BBR's probing gain on top so the limit can still find more capacity. Without the cap the gradient settles where
+/// most 10 % per window) once they run slower than (1 + 1/√limit) × tolerance. A congested window in which the limit
+/// was reached also caps the target at <see cref="KneeGain"/> × the calls it completed per second × the uncongested
+/// time: by Little's law the number of calls the bottleneck serves at once (what Kratos's and go-zero's BBR shedders
+/// compute as max pass × min RT), with BBR's probing gain on top so the limit can still find more capacity. Below the
+/// limit that product is only the calls in flight, and slow calls there are a slow dependency or jitter, not this
+/// server's queue: capping at it would pin the limit to the traffic of the moment. Without the cap the gradient settles where
 /// calls run (1 + 1/√limit) × tolerance slower than uncongested: twice the service time at the default tolerance and a
 /// limit of 17, half of it queueing inside the handler. A window in which few calls ran says little: the limit grows
 /// only when at least half of it was in use (a server that is not the bottleneck cannot tell how many more calls it
@@ -106,7 +108,7 @@ internal sealed class AdaptiveConcurrencyLimit(int min, int max, double toleranc
         Volatile.Write(ref _baselineTicks, baseline);
         var gradient = Math.Clamp(tolerance * baseline / windowTime, MinGradient, 1.0);
         var target = (_limit * gradient) + Math.Sqrt(_limit);
-        if (gradient < 1)
+        if (gradient < 1 && maxRunning >= (int)_limit)
         {
             target = Math.Max(_limit * MinGradient, Math.Min(target, KneeGain * callsPerTick * baseline));
         }

@@ -151,6 +151,21 @@ public sealed class AdaptiveConcurrencyLimitTests
             $"the limit moved between {settled.Min()} and {settled.Max()} over the last 100 windows; expected within [{slots}, {slots * AdaptiveConcurrencyLimit.KneeGain}]");
     }
 
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Update_SlowerWindowsBelowTheLimit_NotCappedAtTheCallsInFlight()
+    {
+        // Half the limit in use, calls 1.6x slower: within the gradient's headroom at a limit of 100. Little's law
+        // then gives the calls in flight (50 ÷ 1.6 ms × 2 ms), not what the server could serve.
+        var limit = Learned();
+
+        for (var i = 0; i < 20; i++)
+        {
+            limit.Update(Uncongested * 1.6, maxRunning: 50, Rate(50, Uncongested * 1.6));
+        }
+
+        Assert.True(limit.Limit >= 100, $"the limit fell to {limit.Limit} with only half of it in use");
+    }
+
     /// <summary>Thirty windows of <paramref name="callsPerWindow"/> calls with 60 running, each taking <paramref name="elapsed"/>(its index in the window); ten uncongested 2 ms windows first when <paramref name="learnFirst"/>.</summary>
     private static AdaptiveConcurrencyLimit Windows(int callsPerWindow, Func<int, long> elapsed, bool learnFirst = false)
     {
