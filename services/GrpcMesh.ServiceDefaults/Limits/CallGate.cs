@@ -9,9 +9,9 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// the gate does what Facebook's servers do with request queues ("Fail at Scale", ACM Queue 2015): a call that has
 /// waited longer than a service time is refused instead of run (CoDel's rule), from the old end of the queue, and a
 /// freed slot goes to the newest waiter (adaptive LIFO): the calls admitted are the freshest, where first come first
-/// served would run each one just before the cut. A critical call is never refused while a sheddable one runs: until
-/// the last sheddable call has left, queued calls are not cut, are served first come first served and the queue
-/// stretches by the slots sheddable calls hold.
+/// served would run each one just before the cut, and when the queue is full its oldest waiter makes room for a new
+/// one. A critical call is never refused while a sheddable one runs: until the last sheddable call has left, queued
+/// calls are not cut, are served first come first served and the queue stretches by the slots sheddable calls hold.
 /// </summary>
 internal sealed class CallGate
 {
@@ -113,20 +113,31 @@ internal sealed class CallGate
 
             if (_waiters.Count >= MaxQueued + Volatile.Read(ref _runningSheddable))
             {
-                Volatile.Write(ref _queued, _waiters.Count);
                 Volatile.Write(ref _criticalRefusedAt, waiter.QueuedAt);
-                return QueueOutcome.QueueFull;
-            }
 
-            // A standing queue that empties and refills within an interval still stands (it keeps the time it formed):
-            // otherwise each time the cut cleared it, calls would queue first come first served, uncut, for another interval.
-            var refillsAStandingQueue = _queueEmptiedAt - _queueFormedAt > _standingTicks && waiter.QueuedAt - _queueEmptiedAt <= _standingTicks;
-            if (_waiters.Count == 0 && !refillsAStandingQueue)
+                // A standing queue serves its newest first: the oldest waiter, the next to be cut, makes room.
+                if (_waiters.First is not { } oldest || WaitCutTicks(waiter.QueuedAt) == long.MaxValue)
+                {
+                    Volatile.Write(ref _queued, _waiters.Count);
+                    return QueueOutcome.QueueFull;
+                }
+
+                _waiters.Remove(oldest);
+                oldest.Value.Outcome.TrySetResult(QueueOutcome.QueueFull);
+            }
+            else
             {
-                _queueFormedAt = waiter.QueuedAt;
+                // A standing queue that empties and refills within an interval still stands (it keeps the time it formed):
+                // otherwise each time the cut cleared it, calls would queue first come first served, uncut, for another interval.
+                var refillsAStandingQueue = _queueEmptiedAt - _queueFormedAt > _standingTicks && waiter.QueuedAt - _queueEmptiedAt <= _standingTicks;
+                if (_waiters.Count == 0 && !refillsAStandingQueue)
+                {
+                    _queueFormedAt = waiter.QueuedAt;
+                }
             }
 
             waiter.Node = _waiters.AddLast(waiter);
+            Volatile.Write(ref _queued, _waiters.Count);
         }
 
         using var registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(token), waiter);

@@ -73,7 +73,10 @@ public sealed class LimitsOptions
     [Range(0.0, 0.9)]
     public double CriticalReserve { get; set; } = 0.1;
 
-    /// <summary>Unary calls allowed to wait for a slot; beyond it calls are refused with RESOURCE_EXHAUSTED.</summary>
+    /// <summary>
+    /// Unary calls allowed to wait for a slot; beyond it the new call is refused with RESOURCE_EXHAUSTED — or, in a
+    /// standing queue under the adaptive limit (served newest first), the oldest waiter.
+    /// </summary>
     [Range(0, 1_000_000)]
     public int MaxQueuedCalls { get; set; } = 1000;
 }

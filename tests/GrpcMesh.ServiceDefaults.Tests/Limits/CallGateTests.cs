@@ -158,6 +158,25 @@ public sealed class CallGateTests
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_QueueStandingAndFull_OldestWaiterRefusedToMakeRoomForTheNewest()
+    {
+        var gate = Gate(max: 1, queue: 2, adaptive: true);
+        Assert.True(gate.TryEnter(out var running));
+        var oldest = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        var older = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(0.2));
+
+        var newest = gate.EnterQueuedAsync(Ct).AsTask();
+
+        Assert.True(await Task.WhenAny(oldest, newest) == oldest, "the full standing queue refused its newest arrival instead of its oldest waiter");
+        Assert.Equal(QueueOutcome.QueueFull, (await oldest).Outcome);
+        Assert.Equal(2, gate.Queued);
+        running.Exit();
+        await AssertAdmittedInOrderAsync(gate, newest, older);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
     public async Task Adaptive_StandingQueueEmptiedForAnInterval_FirstComeFirstServedAgain()
     {
         var gate = Gate(max: 1, queue: 10, adaptive: true);
