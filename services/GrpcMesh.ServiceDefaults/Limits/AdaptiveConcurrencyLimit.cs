@@ -2,25 +2,31 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 
 /// <summary>
 /// A latency-driven concurrency limit (the gradient algorithm of Netflix's concurrency-limits, Gradient2). A window (at
-/// least <see cref="WindowLength"/> and <see cref="MinWindowSamples"/> calls) is summed up by its calls' 90th percentile
-/// service time: a tenth of the calls stalled on something else (a lock, a slow downstream) do not move it, while it
-/// moves as soon as more than a tenth wait in a queue — a median would stay put until half of them did, letting the
-/// limit settle at twice what a resource of a few slots serves. The uncongested service time starts as the fastest of the
-/// first ten windows and then follows a slow moving average of them (about a minute of windows; ten minutes of
-/// congested ones). Each window moves the limit towards limit × min(1, <c>tolerance</c> × that ÷ the window's time) +
-/// √limit, as Gradient2 and Envoy do: it grows by about √limit while calls run within the tolerance and shrinks (by at
-/// most 10 % per window) once they run slower than (1 + 1/√limit) × tolerance. A congested window in which the limit
-/// was reached also caps the target at <see cref="KneeGain"/> × the calls it completed per second × the uncongested
-/// time: by Little's law the number of calls the bottleneck serves at once (what Kratos's and go-zero's BBR shedders
-/// compute as max pass × min RT), with BBR's probing gain on top so the limit can still find more capacity. Below the
-/// limit that product is only the calls in flight, and slow calls there are a slow dependency or jitter, not this
-/// server's queue: capping at it would pin the limit to the traffic of the moment. Without the cap the gradient settles where
-/// calls run (1 + 1/√limit) × tolerance slower than uncongested: twice the service time at the default tolerance and a
-/// limit of 17, half of it queueing inside the handler. A window in which few calls ran says little: the limit grows
-/// only when at least half of it was in use (a server that is not the bottleneck cannot tell how many more calls it
-/// could take) and shrinks only when at least a quarter was (slow calls at a trickle are noise, not congestion; above
-/// that, a limit far over the calls in flight starts protecting before they reach it).
+/// least <see cref="WindowLength"/> and <see cref="MinWindowSamples"/> calls) is summed up by its calls' 90th
+/// percentile service time: a tenth of the calls stalled on something else (a lock, a slow downstream) do not move it,
+/// while it moves as soon as more than a tenth wait in a queue — a median would stay put until half of them did,
+/// letting the limit settle at twice what a resource of a few slots serves. The uncongested service time starts as the
+/// fastest of the first ten windows and then follows a slow moving average of them (about a minute of windows; ten
+/// minutes of congested ones). Each window moves the limit towards limit × min(1, <c>tolerance</c> × that ÷ the
+/// window's time) + √limit, as Gradient2 and Envoy do: it grows by about √limit while calls run within the tolerance
+/// and shrinks (by at most 10 % per window) once they run slower than (1 + 1/√limit) × tolerance. A congested window in
+/// which the limit was reached also caps the target at <see cref="KneeGain"/> × the calls it completed per second × the
+/// uncongested time: by Little's law the number of calls the bottleneck serves at once (what Kratos's and go-zero's BBR
+/// shedders compute as max pass × min RT), with BBR's probing gain on top so the limit can still find more capacity.
+/// Below the limit that product is only the calls in flight, and slow calls there are a slow dependency or jitter, not
+/// this server's queue: capping at it would pin the limit to the traffic of the moment. Without the cap the gradient
+/// settles where calls run (1 + 1/√limit) × tolerance slower than uncongested: twice the service time at the default
+/// tolerance and a limit of 17, half of it queueing inside the handler. A window in which few calls ran says little:
+/// the limit grows only when at least half of it was in use (a server that is not the bottleneck cannot tell how many
+/// more calls it could take) and shrinks only when at least a quarter was (slow calls at a trickle are noise, not
+/// congestion; above that, a limit far over the calls in flight starts protecting before they reach it).
 /// </summary>
+/// <remarks>
+/// Congested windows move the average ten times more slowly, so an overload of a minute barely shifts it, while a
+/// lasting change in what calls cost (a heavier mix, a slower disk) is learned within minutes instead of pinning the
+/// limit at its floor. A server that starts already overloaded learns a congested time and shrinks only once load
+/// eases. Thread safety: <see cref="Record"/> is called concurrently and takes a lock (tens of nanoseconds a call).
+/// </remarks>
 internal sealed class AdaptiveConcurrencyLimit(int min, int max, double tolerance, int initial, long timestampFrequency)
 {
     public static readonly TimeSpan WindowLength = TimeSpan.FromMilliseconds(100);
