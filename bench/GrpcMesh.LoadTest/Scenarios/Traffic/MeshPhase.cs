@@ -1,3 +1,4 @@
+using GrpcMesh.LoadTest.Cli;
 using GrpcMesh.LoadTest.Load;
 using GrpcMesh.LoadTest.Reporting;
 
@@ -20,7 +21,7 @@ internal static class MeshPhase
         string scenario, string name, string description, ScenarioContext context, ProgressReporter progress, ReplicaSet replicas,
         IReadOnlyList<string> endpoints, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
-        var concurrency = Math.Min(MaxConcurrency, context.Options.Concurrency);
+        var concurrency = ClosedLoopConcurrency(context.Options);
         return MeasureAsync(scenario, name, description, context, progress, replicas, endpoints, settings,
             calls => ClosedLoop.RunAsync(calls, concurrency, TimeSpan.Zero, context.Options.Duration, progress, $"{scenario} {name} c={concurrency}", cancellationToken),
             cancellationToken);
@@ -44,7 +45,7 @@ internal static class MeshPhase
         var reported = ClientSettings(replicas, endpoints, settings);
         await using var mesh = new MeshClient(new Dictionary<string, string?>(reported) { [Section + "Auth:Token"] = context.Auth.Token });
         var calls = Calls(mesh, options.Users);
-        _ = await ClosedLoop.RunAsync(calls, Math.Min(MaxConcurrency, options.Concurrency), TimeSpan.Zero, options.Warmup, progress,
+        _ = await ClosedLoop.RunAsync(calls, ClosedLoopConcurrency(options), TimeSpan.Zero, options.Warmup, progress,
             $"{scenario} {name} warm-up", cancellationToken);
         var before = await replicas.ReadServedAsync(cancellationToken);
         var result = await load(calls);
@@ -70,9 +71,11 @@ internal static class MeshPhase
         {
             [Section + "Auth:Token"] = context.Auth.Token,
         });
-        _ = await ClosedLoop.RunAsync(Calls(mesh, options.Users), Math.Min(MaxConcurrency, options.Concurrency), TimeSpan.Zero, options.Warmup,
+        _ = await ClosedLoop.RunAsync(Calls(mesh, options.Users), ClosedLoopConcurrency(options), TimeSpan.Zero, options.Warmup,
             progress, $"{scenario} warm-up (all replicas)", cancellationToken);
     }
+
+    private static int ClosedLoopConcurrency(LoadTestOptions options) => Math.Min(MaxConcurrency, options.Concurrency);
 
     private static Dictionary<string, string?> ClientSettings(ReplicaSet replicas, IReadOnlyList<string> endpoints, IReadOnlyDictionary<string, string> settings)
     {
