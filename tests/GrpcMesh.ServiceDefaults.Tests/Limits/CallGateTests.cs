@@ -71,10 +71,8 @@ public sealed class CallGateTests
     public async Task Adaptive_QueueStandingLongerThanTheInterval_CallThatWaitedPastTheServiceTimeRefusedNextRuns()
     {
         var gate = Gate(max: 1, queue: 10, adaptive: true);
-        Assert.True(gate.TryEnter(out var running));
-        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        var (running, stale) = StandingQueue(gate);
 
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
         var fresh = gate.EnterQueuedAsync(Ct).AsTask();
         running.Exit();
 
@@ -117,9 +115,7 @@ public sealed class CallGateTests
     public async Task Adaptive_QueueStanding_NewestWaiterServedFirst()
     {
         var gate = Gate(max: 1, queue: 10, adaptive: true);
-        Assert.True(gate.TryEnter(out var running));
-        var stale = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        var (running, stale) = StandingQueue(gate);
 
         // 0.2 ms apart: all within the 1 ms cut of a gate that has learned no service time yet.
         var waiters = QueueSpaced(gate, 3, TimeSpan.FromMilliseconds(0.2));
@@ -161,9 +157,7 @@ public sealed class CallGateTests
     public async Task Adaptive_QueueStandingAndFull_OldestWaiterRefusedToMakeRoomForTheNewest()
     {
         var gate = Gate(max: 1, queue: 2, adaptive: true);
-        Assert.True(gate.TryEnter(out var running));
-        var oldest = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        var (running, oldest) = StandingQueue(gate);
         var older = gate.EnterQueuedAsync(Ct).AsTask();
         _time.Advance(TimeSpan.FromMilliseconds(0.2));
 
@@ -294,12 +288,19 @@ public sealed class CallGateTests
         Assert.Equal(0, gate.Queued);
     }
 
-    /// <summary>Lets a queue stand past the interval until the cut clears it; returns the slot then held, with the queue empty.</summary>
-    private async Task<GateSlot> EmptyAStandingQueueAsync(CallGate gate)
+    /// <summary>Takes the gate's only free slot and queues one call behind it, then lets the queue stand just past the interval.</summary>
+    private (GateSlot Running, Task<(QueueOutcome Outcome, GateSlot Slot)> Stale) StandingQueue(CallGate gate)
     {
         Assert.True(gate.TryEnter(out var running));
         var stale = gate.EnterQueuedAsync(Ct).AsTask();
         _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        return (running, stale);
+    }
+
+    /// <summary>Lets a queue stand past the interval until the cut clears it; returns the slot then held, with the queue empty.</summary>
+    private async Task<GateSlot> EmptyAStandingQueueAsync(CallGate gate)
+    {
+        var (running, stale) = StandingQueue(gate);
         running.Exit();
         Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
         Assert.Equal(0, gate.Queued);
