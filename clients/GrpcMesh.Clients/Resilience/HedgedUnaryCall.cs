@@ -64,7 +64,7 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
             inFlight.Add(Send(0, sentAt));
             var sent = 1;
             var delay = owner.HedgeDelay(method);
-            var hedgeDue = Task.Delay(delay, owner.Time, cancellation);
+            var hedgeDue = WaitAtLeastAsync(delay, owner.Time, cancellation);
             while (true)
             {
                 var mayHedge = sent < hedging.MaxAttempts && !hedgeDue.IsCanceled;
@@ -80,7 +80,7 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
                     if (!hedgeDue.IsCanceled && TryHedge(method, "delay"))
                     {
                         inFlight.Add(Send(sent++, sentAt));
-                        hedgeDue = Task.Delay(delay, owner.Time, cancellation);
+                        hedgeDue = WaitAtLeastAsync(delay, owner.Time, cancellation);
                     }
                     else
                     {
@@ -109,7 +109,7 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
                 if (retryable && sent < hedging.MaxAttempts && TryHedge(method, "failure"))
                 {
                     inFlight.Add(Send(sent++, sentAt));
-                    hedgeDue = Task.Delay(delay, owner.Time, cancellation);
+                    hedgeDue = WaitAtLeastAsync(delay, owner.Time, cancellation);
                 }
 
                 if (!retryable || inFlight.Count == 0)
@@ -123,6 +123,21 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
         {
             await timers.CancelAsync().ConfigureAwait(false);
             linked?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="delay"/> has really passed. .NET's timers count whole milliseconds of a coarse clock
+    /// (on Linux one kernel tick, 4 ms at the common HZ=250): <c>Task.Delay(2.9 ms)</c> waits 2 ms and may end a tick
+    /// before even that. A hedge sent early duplicates calls that were about to answer — with a ~3 ms p95 on 2.4 ms
+    /// calls, one call in ten — and spends the retry budget the stalled calls need.
+    /// </summary>
+    private static async Task WaitAtLeastAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        for (var left = delay; left > TimeSpan.Zero; left = delay - time.GetElapsedTime(start))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), time, cancellationToken).ConfigureAwait(false);
         }
     }
 
