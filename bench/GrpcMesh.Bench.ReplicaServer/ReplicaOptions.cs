@@ -11,7 +11,7 @@ public sealed class ReplicaOptions
     [Required]
     public string Name { get; set; } = "replica";
 
-    /// <summary>Added to every GetUser (a slow replica).</summary>
+    /// <summary>Added to every GetUser (a slow replica, or the time a real one spends on its database), timed by <see cref="PreciseDelays"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ExtraDelay { get; set; }
 
@@ -19,6 +19,7 @@ public sealed class ReplicaOptions
     [Range(0, 1_000_000)]
     public int SlowEvery { get; set; }
 
+    /// <summary>A stall: a .NET timer is precise enough, and the call's cancellation (a hedge that won) ends it.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(1);
 

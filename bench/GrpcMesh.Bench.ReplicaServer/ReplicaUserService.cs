@@ -9,7 +9,7 @@ namespace GrpcMesh.Bench.ReplicaServer;
 /// GetUser answered from memory (any id names a user), after the replica's configured delays and resource hold.
 /// The other UserService methods stay UNIMPLEMENTED.
 /// </summary>
-public sealed class ReplicaUserService(ServedCalls served, BoundedResource resource, IOptions<ReplicaOptions> options) : UserServiceBase
+public sealed class ReplicaUserService(ServedCalls served, BoundedResource resource, PreciseDelays delays, IOptions<ReplicaOptions> options) : UserServiceBase
 {
     private readonly ReplicaOptions _options = options.Value;
 
@@ -21,15 +21,14 @@ public sealed class ReplicaUserService(ServedCalls served, BoundedResource resou
             throw new RpcException(new Status(StatusCode.InvalidArgument, "user_id is required"));
         }
 
-        var delay = _options.ExtraDelay;
-        if (_options.SlowEvery > 0 && number % _options.SlowEvery == 0)
+        if (_options.ExtraDelay > TimeSpan.Zero)
         {
-            delay += _options.SlowDelay;
+            await delays.Delay(_options.ExtraDelay);
         }
 
-        if (delay > TimeSpan.Zero)
+        if (_options.SlowEvery > 0 && number % _options.SlowEvery == 0)
         {
-            await Task.Delay(delay, context.CancellationToken);
+            await Task.Delay(_options.SlowDelay, context.CancellationToken);
         }
 
         await resource.UseAsync(context.CancellationToken);

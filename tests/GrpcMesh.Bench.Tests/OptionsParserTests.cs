@@ -88,9 +88,13 @@ public sealed class OptionsParserTests
     {
         var defaults = OptionsParser.Parse([]);
         var smoke = OptionsParser.Parse(["--smoke", "--traffic"]);
-        var explicitValues = OptionsParser.Parse(["--overload-slots", "16", "--overload-hold", "1ms", "--overload-duration", "30s", "--smoke"]);
+        var explicitValues = OptionsParser.Parse(["--overload-slots", "16", "--overload-hold", "1ms", "--overload-duration", "30s", "--smoke",
+            "--hedging-service-time", "0"]);
 
         Assert.False(defaults.Traffic);
+        Assert.Equal(TimeSpan.FromMilliseconds(2), defaults.HedgingServiceTime);
+        Assert.Equal(TimeSpan.Zero, explicitValues.HedgingServiceTime);
+        Assert.Throws<ArgumentException>(() => OptionsParser.Parse(["--hedging-service-time", "-1ms"]));
         Assert.Equal((8, TimeSpan.FromMilliseconds(2), TimeSpan.FromSeconds(15)), (defaults.OverloadSlots, defaults.OverloadHold, defaults.OverloadDuration));
         Assert.True(smoke.Traffic);
         Assert.Equal((2, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1.5)), (smoke.OverloadSlots, smoke.OverloadHold, smoke.OverloadDuration));

@@ -43,6 +43,9 @@ internal sealed record LoadTestOptions
     /// <summary><c>hedging-*</c>: arrival rate of the open loop (below the box's capacity, so its own queueing does not make the tail).</summary>
     public double HedgingRate { get; init; } = 4_000;
 
+    /// <summary><c>hedging-*</c>: what every GetUser of every replica takes (a read from the service's database); 0 answers from memory at once.</summary>
+    public TimeSpan HedgingServiceTime { get; init; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary><c>overload</c>: "connections" of the replica's bounded downstream resource.</summary>
     public int OverloadSlots { get; init; } = 8;
 

@@ -22,6 +22,7 @@ internal static class OptionsParser
           --repeat <n>           run the scenario list n times (interleaved); each scenario reports its median run
           --json <path>          report file (default artifacts/bench/loadtest.json under the repo root)
           --hedging-rate <n>     hedging-*: open-loop arrival rate per second (default 4000)
+          --hedging-service-time <time> hedging-*: every GetUser's own time on every replica (default 2ms; 0 = from memory)
           --overload-slots <n>   overload: the bounded resource's slots (default 8)
           --overload-hold <time> overload: how long each call holds a slot (default 2ms; capacity = slots / hold)
           --overload-duration <time> overload: open loop at 3x the peak for this long (default 15s)
@@ -71,6 +72,7 @@ internal static class OptionsParser
                 "--json" => options with { JsonPath = Value() },
                 "--traffic" => options with { Traffic = true },
                 "--hedging-rate" => options with { HedgingRate = ParseDouble(name, Value(), 1, 1_000_000) },
+                "--hedging-service-time" => options with { HedgingServiceTime = ParseTime(name, Value(), allowZero: true) },
                 "--overload-slots" => options with { OverloadSlots = ParseInt(name, Value(), 1, 10_000) },
                 "--overload-hold" => options with { OverloadHold = ParseTime(name, Value()) },
                 "--overload-duration" => options with { OverloadDuration = ParseTime(name, Value()) },

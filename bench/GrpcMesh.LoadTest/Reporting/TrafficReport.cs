@@ -26,9 +26,9 @@ internal sealed record TrafficPhaseReport(
 /// <summary>lb-*: the slowed replica's share of the attempts, and the callers' p99 against the same policy with every replica healthy.</summary>
 internal sealed record BalancingFigures(string Policy, double SlowReplicaShare, double HealthyP99, double SlowP99, double P99VsHealthy);
 
-/// <summary>hedging-*: GetUser latency with one replica stalling every n-th call, and the attempts it cost: in the open loop at <see cref="Rate"/>, and (Saturated*) in the closed loop.</summary>
+/// <summary>hedging-*: GetUser latency with one replica stalling every n-th call and every call taking <see cref="ServiceTimeMs"/> on its replica, and the attempts it cost: in the open loop at <see cref="Rate"/>, and (Saturated*) in the closed loop.</summary>
 internal sealed record HedgingFigures(
-    bool Enabled, double Rate, double P50, double P99, double P999, double P99VsP50, double AttemptsPerCall,
+    bool Enabled, double Rate, double ServiceTimeMs, double P50, double P99, double P999, double P99VsP50, double AttemptsPerCall,
     double SaturatedP99VsP50, double SaturatedAttemptsPerCall);
 
 /// <summary>overload: peak goodput, unloaded p99, and what 3× the peak with half the calls sheddable did to both.</summary>

@@ -4,10 +4,11 @@ using GrpcMesh.LoadTest.Reporting;
 namespace GrpcMesh.LoadTest.Scenarios.Traffic;
 
 /// <summary>
-/// <c>hedging-off</c> / <c>hedging-on</c>: the mesh client (round robin) over three replicas, one of which stalls every
+/// <c>hedging-off</c> / <c>hedging-on</c>: the mesh client (round robin) over three replicas whose GetUser takes
+/// <c>--hedging-service-time</c> (default 2 ms: a read from the service's database, timed precisely), one of which stalls every
 /// <see cref="StallEvery"/>-th GetUser it serves by <see cref="Stall"/> (a third of the calls reach it: 1 % of all calls
 /// stall), with hedging off, or on with the adaptive delay: each method's observed p95 (<c>Hedging:DelayPercentile</c>
-/// 95, <c>Hedging:MinDelay</c> 1 ms, the lowest allowed, instead of the shipped 5 ms, which is several times this box's p95; 2 attempts as
+/// 95, <c>Hedging:MinDelay</c> 1 ms, the lowest allowed, instead of the shipped 5 ms, which is above these calls' p95; 2 attempts as
 /// shipped). GetUser is NO_SIDE_EFFECTS, so it is hedged. <c>hedging-nostall</c>: the same three replicas with no stall
 /// and hedging off — the tail this box gives the path with nothing wrong, which hedging cannot go below. Measured twice:
 /// an open loop at <c>--hedging-rate</c> (a service's normal life: the target figures) and the closed loop at
@@ -26,8 +27,10 @@ internal sealed class HedgingScenario(bool enabled, bool stalls = true) : Traffi
     public override async Task<TrafficReport> RunAsync(ScenarioContext context, ProgressReporter progress, CancellationToken cancellationToken)
     {
         var third = stalls ? Stalling : "c";
+        string[] serviceTime = ["--Replica:ExtraDelay", context.Options.HedgingServiceTime.ToString()];
         await using var replicas = await ReplicaSet.StartAsync(context, Name,
-            [new("a"), new("b"), stalls ? new(Stalling, "--Replica:SlowEvery", StallEvery.ToString(System.Globalization.CultureInfo.InvariantCulture), "--Replica:SlowDelay", Stall.ToString()) : new(third)],
+            [new("a", serviceTime), new("b", serviceTime),
+                stalls ? new(Stalling, [.. serviceTime, "--Replica:SlowEvery", StallEvery.ToString(System.Globalization.CultureInfo.InvariantCulture), "--Replica:SlowDelay", Stall.ToString()]) : new(third, serviceTime)],
             cancellationToken);
         string[] endpoints = ["a", "b", third];
 
@@ -47,7 +50,7 @@ internal sealed class HedgingScenario(bool enabled, bool stalls = true) : Traffi
 
         var latency = open.Load.LatencyMs;
         var saturated = closed.Load.LatencyMs;
-        return new TrafficReport([open, closed], Hedging: new HedgingFigures(enabled, rate, latency.P50, latency.P99, latency.P999,
+        return new TrafficReport([open, closed], Hedging: new HedgingFigures(enabled, rate, context.Options.HedgingServiceTime.TotalMilliseconds, latency.P50, latency.P99, latency.P999,
             Ratio(latency.P99, latency.P50), open.AttemptsPerCall ?? 0, Ratio(saturated.P99, saturated.P50), closed.AttemptsPerCall ?? 0));
     }
 
