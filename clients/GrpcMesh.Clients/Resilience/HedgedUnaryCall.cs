@@ -127,13 +127,20 @@ internal sealed class HedgedUnaryCall<TRequest, TResponse>(
     }
 
     /// <summary>
-    /// Waits until <paramref name="delay"/> has really passed. .NET's timers count whole milliseconds of a coarse clock
-    /// (on Linux one kernel tick, 4 ms at the common HZ=250): <c>Task.Delay(2.9 ms)</c> waits 2 ms and may end a tick
-    /// before even that. A hedge sent early duplicates calls that were about to answer — with a ~3 ms p95 on 2.4 ms
-    /// calls, one call in ten — and spends the retry budget the stalled calls need.
+    /// Waits until <paramref name="delay"/> has really passed: on the system clock with <see cref="PreciseDelay"/> (a hedge
+    /// delay is a few milliseconds, and .NET's timers are a kernel tick coarse); on another clock (a test's fake) with its
+    /// timers, waited on again for what is left, since a coarse timer can end early. A hedge sent early duplicates calls
+    /// that were about to answer — with a ~3 ms p95 on 2.4 ms calls, one call in ten — and spends the retry budget the
+    /// stalled calls need.
     /// </summary>
     private static async Task WaitAtLeastAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (time == TimeProvider.System)
+        {
+            await PreciseDelay.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var start = time.GetTimestamp();
         for (var left = delay; left > TimeSpan.Zero; left = delay - time.GetElapsedTime(start))
         {
