@@ -91,4 +91,20 @@ public sealed class CriticalityTallyTests
         Assert.InRange(tally.CriticalLatency.GetMaxValue(), 990, 1_010); // 1 ms in µs, HdrHistogram's 3 digits
         Assert.InRange(tally.SheddableLatency.GetMaxValue(), 9_990, 10_010);
     }, TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public Task Record_SettledCriticalLatency_OnlyCriticalOkCallsSentFromTheSettleTime() => TestTimeouts.RunSync(() =>
+    {
+        var settled = 50 * Window;
+        var tally = new CriticalityTally(TimeSpan.FromMilliseconds(100), settled);
+
+        tally.Record(sheddable: false, settled - 1, Stopwatch.Frequency / 10, null); // before: 100 ms
+        tally.Record(sheddable: false, settled, Stopwatch.Frequency / 1000, null); // from it: 1 ms
+        tally.Record(sheddable: false, settled + 1, Stopwatch.Frequency / 20, Refused);
+        tally.Record(sheddable: true, settled + 2, Stopwatch.Frequency / 20, null);
+
+        Assert.Equal(2, tally.CriticalLatency.TotalCount);
+        Assert.Equal(1, tally.SettledCriticalLatency.TotalCount);
+        Assert.InRange(tally.SettledCriticalLatency.GetMaxValue(), 990, 1_010);
+    }, TestContext.Current.CancellationToken);
 }

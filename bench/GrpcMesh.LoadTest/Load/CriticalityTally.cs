@@ -9,9 +9,11 @@ namespace GrpcMesh.LoadTest.Load;
 /// the priority check over fixed windows of send time: a window is bad when a critical call sent in it was refused
 /// (RESOURCE_EXHAUSTED) while a sheddable call sent in it was admitted (ended OK) — the server let lower-priority work
 /// in at a moment it turned critical work away. And the exact check: critical refusals that arrived while a sheddable
-/// call that ended OK was in flight (between its send and its answer, which contains the time the server ran it). Thread-safe.
+/// call that ended OK was in flight (between its send and its answer, which contains the time the server ran it). And
+/// the latency of the critical calls that ended OK sent from <paramref name="settledFrom"/> (a timestamp) on: the load
+/// once past the way into it. Thread-safe.
 /// </summary>
-internal sealed class CriticalityTally(TimeSpan window)
+internal sealed class CriticalityTally(TimeSpan window, long settledFrom = long.MaxValue)
 {
     private const int CriticalRefused = 1;
     private const int SheddableAdmitted = 2;
@@ -33,6 +35,8 @@ internal sealed class CriticalityTally(TimeSpan window)
 
     public LongConcurrentHistogram SheddableLatency { get; } = LatencyHistograms.CreateConcurrent();
 
+    public LongConcurrentHistogram SettledCriticalLatency { get; } = LatencyHistograms.CreateConcurrent();
+
     /// <summary>An open-loop observer that records each call, its criticality told by <paramref name="isSheddable"/> from its sequence number.</summary>
     public CallObserver Observer(Func<long, bool> isSheddable) =>
         (sequence, sent, elapsed, failure) => Record(isSheddable(sequence), sent, elapsed, failure);
@@ -40,6 +44,10 @@ internal sealed class CriticalityTally(TimeSpan window)
     public void Record(bool sheddable, long sentTimestamp, long elapsedTicks, Exception? failure)
     {
         (sheddable ? Sheddable : Critical).Record(failure, sheddable ? SheddableLatency : CriticalLatency, elapsedTicks);
+        if (!sheddable && failure is null && sentTimestamp >= settledFrom)
+        {
+            LatencyHistograms.Record(SettledCriticalLatency, elapsedTicks);
+        }
         var flag = (sheddable, failure) switch
         {
             (true, null) => SheddableAdmitted,

@@ -29,5 +29,5 @@ internal static class PhaseReports
             Ms(histogram.GetMaxValue()),
             Math.Round(histogram.GetMean() / 1000.0, 3));
 
-    private static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
+    public static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
 }

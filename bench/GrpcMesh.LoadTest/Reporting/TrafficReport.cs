@@ -42,6 +42,8 @@ internal sealed record OverloadFigures(
     double GoodputVsPeak,
     double? CriticalP99,
     double? CriticalP99VsUnloaded,
+    double? SettledCriticalP99,
+    double? SettledCriticalP99VsUnloaded,
     double WindowMs,
     int Windows,
     int CriticalRefusedWhileSheddableAdmitted,

@@ -44,7 +44,8 @@ internal static class TrafficTable
         { Hedging: { } h } => $"hedging {(h.Enabled ? "on" : "off")}, {h.ServiceTimeMs:0.###} ms calls, {h.Rate:0}/s: p50 {h.P50:0.###} ms, p99 {h.P99:0.###} ms ({h.P99VsP50:0.##}× p50), p99.9 {h.P999:0.###} ms, {h.AttemptsPerCall:0.000} attempts per call; saturated: p99 {h.SaturatedP99VsP50:0.##}× p50, {h.SaturatedAttemptsPerCall:0.000} attempts per call",
         { Overload: { } o } => $"{o.Slots} slots × {o.HoldMs:0.###} ms: peak {o.PeakOkPerSecond:N0} OK/s, unloaded p99 {o.UnloadedP99:0.###} ms; at {o.OverloadRate:N0}/s offered: "
             + $"goodput {o.GoodputOkPerSecond:N0} OK/s ({o.GoodputVsPeak:0.##}× peak), admitted critical p99 {o.CriticalP99?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} ms "
-            + $"({o.CriticalP99VsUnloaded?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"}× unloaded), {o.CriticalRefusalsWhileSheddableRunning} critical refusals while a sheddable call ran, {o.CriticalRefusedWhileSheddableAdmitted} of {o.Windows} {o.WindowMs:0} ms windows refused critical while admitting sheddable "
+            + $"({o.CriticalP99VsUnloaded?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"}× unloaded; from the second second on {o.SettledCriticalP99?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} ms, "
+            + $"{o.SettledCriticalP99VsUnloaded?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"}×), {o.CriticalRefusalsWhileSheddableRunning} critical refusals while a sheddable call ran, {o.CriticalRefusedWhileSheddableAdmitted} of {o.Windows} {o.WindowMs:0} ms windows refused critical while admitting sheddable "
             + $"({o.CriticalFailedWhileSheddableAdmitted} failed critical in any way while admitting sheddable)",
         _ => "no figures (the scenario stopped early)",
     };

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using GrpcMesh.LoadTest.Load;
 using GrpcMesh.LoadTest.Reporting;
@@ -23,6 +24,9 @@ internal sealed class OverloadScenario() : TrafficScenario(
 
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Reported beside the target: the admitted critical p99 of the calls sent this long after the overload began.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
 
     public override async Task<TrafficReport> RunAsync(ScenarioContext context, ProgressReporter progress, CancellationToken cancellationToken)
     {
@@ -52,7 +56,7 @@ internal sealed class OverloadScenario() : TrafficScenario(
 
         // No settling time: the way into overload, while the queues fill, is part of what admission must get right.
         var highRate = OverloadFactor * peak.OkPerSecond;
-        var tally = new CriticalityTally(Window);
+        var tally = new CriticalityTally(Window, Stopwatch.GetTimestamp() + (long)(Settle.TotalSeconds * Stopwatch.Frequency));
         var high = await OpenLoop.RunAsync(mixed, highRate, TimeSpan.Zero, options.OverloadDuration, progress,
             $"{Name} overload {highRate:N0}/s", cancellationToken, tally.Observer(CriticalityCalls.IsSheddable));
 
@@ -60,6 +64,7 @@ internal sealed class OverloadScenario() : TrafficScenario(
         var criticalResult = ClassResult(high, tally.Critical, tally.CriticalLatency);
         var unloadedP99 = PhaseReports.From(low).LatencyMs.P99;
         double? criticalP99 = criticalResult.Ok > 0 ? PhaseReports.From(criticalResult).LatencyMs.P99 : null;
+        double? settledP99 = tally.SettledCriticalLatency.TotalCount > 0 ? PhaseReports.Ms(tally.SettledCriticalLatency.GetValueAtPercentile(99)) : null;
         var overload = Phase("overload", $"open loop at {OverloadFactor}x peak, half sheddable", high) with
         {
             ByCriticality = new Dictionary<string, PhaseReport>
@@ -72,7 +77,8 @@ internal sealed class OverloadScenario() : TrafficScenario(
             [Phase("peak", "closed loop, critical calls", peak), Phase("unloaded", $"open loop at {LowFraction}x peak, half sheddable", low), overload],
             Overload: new OverloadFigures(options.OverloadSlots, options.OverloadHold.TotalMilliseconds, Math.Round(peak.OkPerSecond, 1), unloadedP99,
                 Math.Round(highRate, 1), Math.Round(high.OkPerSecond, 1), Math.Round(high.OkPerSecond / peak.OkPerSecond, 3),
-                criticalP99, criticalP99 is { } p99 && unloadedP99 > 0 ? Math.Round(p99 / unloadedP99, 3) : null, Window.TotalMilliseconds, windows.Windows,
+                criticalP99, criticalP99 is { } p99 && unloadedP99 > 0 ? Math.Round(p99 / unloadedP99, 3) : null,
+                settledP99, settledP99 is { } settled && unloadedP99 > 0 ? Math.Round(settled / unloadedP99, 3) : null, Window.TotalMilliseconds, windows.Windows,
                 windows.CriticalRefusedWhileSheddableAdmitted, windows.CriticalFailedWhileSheddableAdmitted, tally.CriticalRefusedWhileSheddableRunning()));
     }
 
