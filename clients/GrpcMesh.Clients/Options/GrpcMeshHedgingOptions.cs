@@ -26,7 +26,8 @@ public sealed class GrpcMeshHedgingOptions
 
     /// <summary>
     /// The shortest hedge delay <see cref="DelayPercentile"/> may give, so fast methods are not hedged at once; at least
-    /// 1 ms, because .NET's timers count whole milliseconds (<c>Task.Delay(0.5 ms)</c> does not wait at all).
+    /// 1 ms: the hedge timer sleeps in whole milliseconds, and below that a sub-millisecond method's own scheduling noise
+    /// is hedged (bench/README.md: a p95 of 0.7–1.1 ms hedged 7 % of calls and made p99 worse).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan MinDelay { get; set; } = TimeSpan.FromMilliseconds(5);
