@@ -48,6 +48,7 @@ internal sealed class CriticalityTally(TimeSpan window, long settledFrom = long.
         {
             LatencyHistograms.Record(SettledCriticalLatency, elapsedTicks);
         }
+
         var flag = (sheddable, failure) switch
         {
             (true, null) => SheddableAdmitted,

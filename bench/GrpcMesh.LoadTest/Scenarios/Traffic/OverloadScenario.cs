@@ -77,9 +77,10 @@ internal sealed class OverloadScenario() : TrafficScenario(
             [Phase("peak", "closed loop, critical calls", peak), Phase("unloaded", $"open loop at {LowFraction}x peak, half sheddable", low), overload],
             Overload: new OverloadFigures(options.OverloadSlots, options.OverloadHold.TotalMilliseconds, Math.Round(peak.OkPerSecond, 1), unloadedP99,
                 Math.Round(highRate, 1), Math.Round(high.OkPerSecond, 1), Math.Round(high.OkPerSecond / peak.OkPerSecond, 3),
-                criticalP99, criticalP99 is { } p99 && unloadedP99 > 0 ? Math.Round(p99 / unloadedP99, 3) : null,
-                settledP99, settledP99 is { } settled && unloadedP99 > 0 ? Math.Round(settled / unloadedP99, 3) : null, Window.TotalMilliseconds, windows.Windows,
+                criticalP99, VsUnloaded(criticalP99), settledP99, VsUnloaded(settledP99), Window.TotalMilliseconds, windows.Windows,
                 windows.CriticalRefusedWhileSheddableAdmitted, windows.CriticalFailedWhileSheddableAdmitted, tally.CriticalRefusedWhileSheddableRunning()));
+
+        double? VsUnloaded(double? p99) => p99 is { } value && unloadedP99 > 0 ? Math.Round(value / unloadedP99, 3) : null;
     }
 
     private static TrafficPhaseReport Phase(string name, string description, PhaseResult result) =>
