@@ -93,6 +93,8 @@ public sealed class OptionsParserTests
 
         Assert.False(defaults.Traffic);
         Assert.Equal(TimeSpan.FromMilliseconds(2), defaults.HedgingServiceTime);
+        Assert.Equal(1_200, defaults.HedgingRate);
+        Assert.Equal(2_500, OptionsParser.Parse(["--hedging-rate", "2500"]).HedgingRate);
         Assert.Equal(TimeSpan.Zero, explicitValues.HedgingServiceTime);
         Assert.Throws<ArgumentException>(() => OptionsParser.Parse(["--hedging-service-time", "-1ms"]));
         Assert.Equal((8, TimeSpan.FromMilliseconds(2), TimeSpan.FromSeconds(15)), (defaults.OverloadSlots, defaults.OverloadHold, defaults.OverloadDuration));

@@ -51,7 +51,7 @@ public sealed class TargetsTests
         IReadOnlyList<ScenarioReport> scenarios =
         [
             Traffic("lb-least-loaded", new TrafficReport([], Balancing: new BalancingFigures("least_loaded", 0.08, 2, 3.5, 1.75))),
-            Traffic("hedging-on", new TrafficReport([], Hedging: new HedgingFigures(true, 4000, 2, 1, 2.5, 60, 2.5, 1.02, 8, 1.04))),
+            Traffic("hedging-on", new TrafficReport([], Hedging: new HedgingFigures(true, 1200, 2, 1, 2.5, 60, 2.5, 1.02, 6000, 8, 1.04))),
             Traffic("overload", new TrafficReport([], Overload: new OverloadFigures(8, 2, 4_000, 3, 12_000, 3_800, 0.95, null, null, null, null, 100, 150, 1, 40, 2))),
         ];
 

@@ -50,6 +50,9 @@ public sealed class TrafficSmokeRunTests : IDisposable
         var hedging = scenarios["hedging-on"].GetProperty("traffic").GetProperty("hedging");
         Assert.True(hedging.GetProperty("enabled").GetBoolean());
         Assert.Equal(300, hedging.GetProperty("rate").GetDouble()); // --smoke's open loop
+        var saturated = scenarios["hedging-on"].GetProperty("traffic").GetProperty("phases")[1].GetProperty("load").GetProperty("okPerSecond").GetDouble();
+        Assert.Equal(saturated, hedging.GetProperty("saturatedOkPerSecond").GetDouble());
+        Assert.Equal(Math.Round(300 / saturated, 3), hedging.GetProperty("rateVsSaturated").GetDouble());
         Assert.Equal(["hedged", "hedged-saturated"], scenarios["hedging-on"].GetProperty("traffic").GetProperty("phases").EnumerateArray()
             .Select(p => p.GetProperty("name").GetString()));
         Assert.Equal(["a", "b", "c"], scenarios["hedging-nostall"].GetProperty("traffic").GetProperty("phases")[0].GetProperty("servedByReplica")

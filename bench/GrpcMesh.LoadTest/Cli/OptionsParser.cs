@@ -21,7 +21,7 @@ internal static class OptionsParser
           --zipf-exponent <s>    Zipf exponent of their keys (default 0.99)
           --repeat <n>           run the scenario list n times (interleaved); each scenario reports its median run
           --json <path>          report file (default artifacts/bench/loadtest.json under the repo root)
-          --hedging-rate <n>     hedging-*: open-loop arrival rate per second (default 4000)
+          --hedging-rate <n>     hedging-*: open-loop arrival rate per second (default 1200)
           --hedging-service-time <time> hedging-*: every GetUser's own time on every replica (default 2ms; 0 = from memory)
           --overload-slots <n>   overload: the bounded resource's slots (default 8)
           --overload-hold <time> overload: how long each call holds a slot (default 2ms; capacity = slots / hold)

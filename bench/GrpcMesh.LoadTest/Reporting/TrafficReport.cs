@@ -29,7 +29,11 @@ internal sealed record BalancingFigures(string Policy, double SlowReplicaShare, 
 /// <summary>hedging-*: GetUser latency with one replica stalling every n-th call and every call taking <see cref="ServiceTimeMs"/> on its replica, and the attempts it cost: in the open loop at <see cref="Rate"/>, and (Saturated*) in the closed loop.</summary>
 internal sealed record HedgingFigures(
     bool Enabled, double Rate, double ServiceTimeMs, double P50, double P99, double P999, double P99VsP50, double AttemptsPerCall,
-    double SaturatedP99VsP50, double SaturatedAttemptsPerCall);
+    double SaturatedOkPerSecond, double SaturatedP99VsP50, double SaturatedAttemptsPerCall)
+{
+    /// <summary>The open loop's rate as a share of what the closed loop served: how busy the box was while the target figures were taken.</summary>
+    public double RateVsSaturated => SaturatedOkPerSecond > 0 ? Math.Round(Rate / SaturatedOkPerSecond, 3) : 0;
+}
 
 /// <summary>overload: peak goodput, unloaded p99, and what 3× the peak with half the calls sheddable did to both.</summary>
 internal sealed record OverloadFigures(

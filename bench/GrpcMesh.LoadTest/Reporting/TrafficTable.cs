@@ -41,7 +41,7 @@ internal static class TrafficTable
     private static string Figures(TrafficReport traffic) => traffic switch
     {
         { Balancing: { } b } => $"{b.Policy}: slowed replica got {b.SlowReplicaShare:P1} of the attempts; p99 {b.SlowP99:0.###} ms vs {b.HealthyP99:0.###} all healthy ({b.P99VsHealthy:0.##}×)",
-        { Hedging: { } h } => $"hedging {(h.Enabled ? "on" : "off")}, {h.ServiceTimeMs:0.###} ms calls, {h.Rate:0}/s: p50 {h.P50:0.###} ms, p99 {h.P99:0.###} ms ({h.P99VsP50:0.##}× p50), p99.9 {h.P999:0.###} ms, {h.AttemptsPerCall:0.000} attempts per call; saturated: p99 {h.SaturatedP99VsP50:0.##}× p50, {h.SaturatedAttemptsPerCall:0.000} attempts per call",
+        { Hedging: { } h } => $"hedging {(h.Enabled ? "on" : "off")}, {h.ServiceTimeMs:0.###} ms calls, {h.Rate:0}/s ({h.RateVsSaturated:P0} of the saturated {h.SaturatedOkPerSecond:N0}/s): p50 {h.P50:0.###} ms, p99 {h.P99:0.###} ms ({h.P99VsP50:0.##}× p50), p99.9 {h.P999:0.###} ms, {h.AttemptsPerCall:0.000} attempts per call; saturated: p99 {h.SaturatedP99VsP50:0.##}× p50, {h.SaturatedAttemptsPerCall:0.000} attempts per call",
         { Overload: { } o } => $"{o.Slots} slots × {o.HoldMs:0.###} ms: peak {o.PeakOkPerSecond:N0} OK/s, unloaded p99 {o.UnloadedP99:0.###} ms; at {o.OverloadRate:N0}/s offered: "
             + $"goodput {o.GoodputOkPerSecond:N0} OK/s ({o.GoodputVsPeak:0.##}× peak), admitted critical p99 {o.CriticalP99?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} ms "
             + $"({o.CriticalP99VsUnloaded?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"}× unloaded; from the second second on {o.SettledCriticalP99?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} ms, "

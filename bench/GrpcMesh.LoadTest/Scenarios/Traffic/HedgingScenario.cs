@@ -51,7 +51,7 @@ internal sealed class HedgingScenario(bool enabled, bool stalls = true) : Traffi
         var latency = open.Load.LatencyMs;
         var saturated = closed.Load.LatencyMs;
         return new TrafficReport([open, closed], Hedging: new HedgingFigures(enabled, rate, context.Options.HedgingServiceTime.TotalMilliseconds, latency.P50, latency.P99, latency.P999,
-            Ratio(latency.P99, latency.P50), open.AttemptsPerCall ?? 0, Ratio(saturated.P99, saturated.P50), closed.AttemptsPerCall ?? 0));
+            Ratio(latency.P99, latency.P50), open.AttemptsPerCall ?? 0, closed.Load.OkPerSecond, Ratio(saturated.P99, saturated.P50), closed.AttemptsPerCall ?? 0));
     }
 
     private static double Ratio(double p99, double p50) => p50 > 0 ? Math.Round(p99 / p50, 3) : 0;
