@@ -106,7 +106,7 @@ internal sealed partial class CallAdmission(
                 var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
                 LogWaitedTooLong(logger, context.Method, waited, gate.Limit);
                 throw RpcErrors.ResourceExhausted("OVERLOADED",
-                    $"server overloaded: waited {waited:F1} ms in a queue standing for over {CallGate.StandingQueueInterval.TotalMilliseconds} ms, longer than a call takes here; {gate.Limit} calls run at once (Limits:AdaptiveConcurrency); retry after {OverloadPushback.TotalMilliseconds} ms",
+                    $"server overloaded: waited {waited:F1} ms in a queue standing for over {gate.StandingInterval.TotalMilliseconds:F0} ms, longer than a quarter of what a call takes here ({gate.LearnedServiceTime?.TotalMilliseconds:F1} ms); {gate.Limit} calls run at once (Limits:AdaptiveConcurrency); retry after {OverloadPushback.TotalMilliseconds} ms",
                     OverloadPushback);
             default:
                 return slot;

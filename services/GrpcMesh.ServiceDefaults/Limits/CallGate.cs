@@ -4,25 +4,37 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// How many unary calls run at once: a fixed <see cref="LimitsOptions.MaxConcurrentCalls"/>, or with
 /// <see cref="LimitsOptions.AdaptiveConcurrency"/> the <see cref="AdaptiveConcurrencyLimit"/> learned from the calls'
 /// service times. Up to <see cref="LimitsOptions.MaxQueuedCalls"/> more wait, first come first served while the queue
-/// comes and goes. With the adaptive limit a queue that has not emptied for <see cref="StandingQueueInterval"/> is
-/// standing (more arrives than the server does; emptied and refilled within the interval, it still stands), and then
-/// the gate does what Facebook's servers do with request queues ("Fail at Scale", ACM Queue 2015): a call that has
-/// waited longer than a service time is refused instead of run (CoDel's rule), from the old end of the queue, and a
-/// freed slot goes to the newest waiter (adaptive LIFO): the calls admitted are the freshest, where first come first
-/// served would run each one just before the cut, and when the queue is full its oldest waiter makes room for a new
-/// one. A critical call is never refused while a sheddable one runs: until the last sheddable call has left, queued
+/// comes and goes. With the adaptive limit a queue that has not emptied for <see cref="StandingInterval"/> (ten
+/// uncongested service times, within 20–100 ms) is standing (more arrives than the server does; emptied and refilled
+/// within the interval, it still stands), and then the gate does what Facebook's servers do with request queues ("Fail
+/// at Scale", ACM Queue 2015): a call that has waited longer than a quarter of a service time (at least 1 ms) is
+/// refused instead of run (CoDel's rule), from the old end of the queue, and a freed slot goes to the newest waiter
+/// (adaptive LIFO): the calls admitted are the freshest, where first come first served would run each one just before
+/// the cut, and when the queue is full its oldest waiter makes room for a new one. Both are counted in service times so
+/// that what admission adds to an admitted call stays a fraction of the call: a fixed 100 ms let a 2 ms service's queue
+/// grow first come first served to ~50 ms of waiting on the way into an overload, and a cut at a whole service time let
+/// admitted calls take twice as long as uncongested ones. A critical call is never refused while a sheddable one runs: until the last sheddable call has left, queued
 /// calls are not cut, are served first come first served and the queue stretches by the slots sheddable calls hold.
 /// </summary>
 internal sealed class CallGate
 {
-    public static readonly TimeSpan StandingQueueInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>The longest a queue may go without emptying before it is standing (CoDel's interval), whatever a call takes.</summary>
+    public static readonly TimeSpan MaxStandingQueueInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The shortest: a queue that drains within a GC pause or a thread-pool hiccup is a burst, however fast calls are.</summary>
+    public static readonly TimeSpan MinStandingQueueInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>A queue that has not drained within this many uncongested service times is standing.</summary>
+    public const int StandingQueueServiceTimes = 10;
+
+    /// <summary>In a standing queue, the share of an uncongested service time a call may have waited and still run.</summary>
+    public const double StandingQueueWaitShare = 0.25;
 
     /// <summary>After a critical call is refused, sheddable calls are refused for this long.</summary>
     public static readonly TimeSpan SheddableHold = TimeSpan.FromSeconds(1);
 
     private readonly LimitsOptions _options;
     private readonly TimeProvider _time;
-    private readonly long _standingTicks;
     private readonly long _minWaitCutTicks;
     private readonly long _sheddableHoldTicks;
     private readonly AdaptiveConcurrencyLimit? _adaptive;
@@ -39,7 +51,6 @@ internal sealed class CallGate
     {
         _options = options;
         _time = time;
-        _standingTicks = Ticks(StandingQueueInterval);
         _minWaitCutTicks = Ticks(TimeSpan.FromMilliseconds(1));
         _sheddableHoldTicks = Ticks(SheddableHold);
         if (options.AdaptiveConcurrency && options.MaxConcurrentCalls > 0)
@@ -59,6 +70,11 @@ internal sealed class CallGate
     public int Limit => _adaptive?.Limit ?? _options.MaxConcurrentCalls;
 
     public int MaxQueued => _options.MaxQueuedCalls;
+
+    /// <summary>How long a queue goes without emptying before it is standing: <see cref="StandingQueueServiceTimes"/> learned service times within <see cref="MinStandingQueueInterval"/>–<see cref="MaxStandingQueueInterval"/>, the longest until one is learned.</summary>
+    public TimeSpan StandingInterval => _adaptive is { Baseline: var serviceTime } && serviceTime > TimeSpan.Zero
+        ? Clamp(serviceTime * StandingQueueServiceTimes, MinStandingQueueInterval, MaxStandingQueueInterval)
+        : MaxStandingQueueInterval;
 
     public int Queued => Volatile.Read(ref _queued);
 
@@ -129,7 +145,8 @@ internal sealed class CallGate
             {
                 // A standing queue that empties and refills within an interval still stands (it keeps the time it formed):
                 // otherwise each time the cut cleared it, calls would queue first come first served, uncut, for another interval.
-                var refillsAStandingQueue = _queueEmptiedAt - _queueFormedAt > _standingTicks && waiter.QueuedAt - _queueEmptiedAt <= _standingTicks;
+                var standingTicks = Ticks(StandingInterval);
+                var refillsAStandingQueue = _queueEmptiedAt - _queueFormedAt > standingTicks && waiter.QueuedAt - _queueEmptiedAt <= standingTicks;
                 if (_waiters.Count == 0 && !refillsAStandingQueue)
                 {
                     _queueFormedAt = waiter.QueuedAt;
@@ -204,9 +221,11 @@ internal sealed class CallGate
 
     /// <summary>How long a call may have waited and still be run: unbounded, except in a standing queue under the adaptive limit with no sheddable call running (then the newest waiter is served first, too).</summary>
     private long WaitCutTicks(long now) =>
-        _adaptive is { } adaptive && now - _queueFormedAt > _standingTicks && Volatile.Read(ref _runningSheddable) == 0
-            ? Math.Max(_minWaitCutTicks, Ticks(adaptive.Baseline))
+        _adaptive is { } adaptive && now - _queueFormedAt > Ticks(StandingInterval) && Volatile.Read(ref _runningSheddable) == 0
+            ? Math.Max(_minWaitCutTicks, Ticks(adaptive.Baseline * StandingQueueWaitShare))
             : long.MaxValue;
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 
     private void Dequeue(LinkedListNode<Waiter> node, long now)
     {

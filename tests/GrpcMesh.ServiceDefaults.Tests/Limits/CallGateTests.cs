@@ -90,7 +90,7 @@ public sealed class CallGateTests
         var stale = gate.EnterQueuedAsync(Ct).AsTask();
         var staler = gate.EnterQueuedAsync(Ct).AsTask();
 
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        _time.Advance(CallGate.MaxStandingQueueInterval + TimeSpan.FromMilliseconds(1));
         critical.Exit();
         Assert.Equal(QueueOutcome.Entered, (await stale).Outcome);
         Assert.False(staler.IsCompleted, "a critical call was refused while a sheddable one ran");
@@ -105,7 +105,7 @@ public sealed class CallGateTests
         var gate = Gate(max: 1, queue: 10, adaptive: true);
         Assert.True(gate.TryEnter(out var running));
         // Two thirds of the standing interval from the first to the last: each waited far past any cut, none in a standing queue.
-        var waiters = QueueSpaced(gate, 3, CallGate.StandingQueueInterval / 3);
+        var waiters = QueueSpaced(gate, 3, CallGate.MaxStandingQueueInterval / 3);
 
         running.Exit();
         await AssertAdmittedInOrderAsync(gate, waiters[0], waiters[1], waiters[2]);
@@ -132,7 +132,7 @@ public sealed class CallGateTests
         Assert.True(gate.TryEnter(out var running));
         var stale = gate.EnterQueuedAsync(Ct).AsTask();
         var staler = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        _time.Advance(CallGate.MaxStandingQueueInterval + TimeSpan.FromMilliseconds(1));
         var older = gate.EnterQueuedAsync(Ct).AsTask();
         _time.Advance(TimeSpan.FromMilliseconds(0.5));
         var newer = gate.EnterQueuedAsync(Ct).AsTask();
@@ -151,6 +151,65 @@ public sealed class CallGateTests
         Assert.Equal(QueueOutcome.WaitedTooLong, (await older).Outcome);
         Assert.Equal(QueueOutcome.Entered, (await newer).Outcome);
         Assert.Equal(0, gate.Queued);
+    }
+
+    [Theory(Timeout = TestTimeouts.Default)]
+    [InlineData(0.0, 100.0)]
+    [InlineData(0.5, 20.0)]
+    [InlineData(8.0, 80.0)]
+    [InlineData(20.0, 100.0)]
+    public Task StandingInterval_TenLearnedServiceTimesWithinTwentyToAHundredMs(double serviceMs, double expectedMs) => TestTimeouts.RunSync(() =>
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        if (serviceMs > 0)
+        {
+            LearnServiceTime(gate, TimeSpan.FromMilliseconds(serviceMs));
+        }
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), gate.StandingInterval);
+    }, Ct);
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_ServiceTimeLearned_StandsAfterTenOfThemAndCutsWaitersPastAQuarterOfOne()
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        LearnServiceTime(gate, TimeSpan.FromMilliseconds(8));
+        Assert.True(gate.TryEnter(out var running));
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(81));
+        var older = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(3));
+        var newer = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(1.5));
+
+        // Standing after 80 ms (not 100); the cut is 2 ms: older (4.5 ms) goes, newer (1.5 ms) runs.
+        running.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await older).Outcome);
+        Assert.Equal(QueueOutcome.Entered, (await newer).Outcome);
+        Assert.Equal(0, gate.Queued);
+    }
+
+    [Fact(Timeout = TestTimeouts.Default)]
+    public async Task Adaptive_FastServiceTimeLearned_BurstOfFifteenMsStillFirstComeFirstServedTwentyOneStands()
+    {
+        var gate = Gate(max: 1, queue: 10, adaptive: true);
+        LearnServiceTime(gate, TimeSpan.FromMilliseconds(0.5));
+        Assert.True(gate.TryEnter(out var running));
+        var burst = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(15));
+
+        running.Exit();
+        var (outcome, slot) = await burst;
+        Assert.Equal(QueueOutcome.Entered, outcome);
+
+        var stale = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(21));
+        var fresh = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(0.5));
+        slot.Exit();
+        Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
+        Assert.Equal(QueueOutcome.Entered, (await fresh).Outcome);
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
@@ -176,7 +235,7 @@ public sealed class CallGateTests
         var gate = Gate(max: 1, queue: 10, adaptive: true);
         var running = await EmptyAStandingQueueAsync(gate);
 
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        _time.Advance(CallGate.MaxStandingQueueInterval + TimeSpan.FromMilliseconds(1));
         var waiters = QueueSpaced(gate, 3, TimeSpan.FromMilliseconds(0.2));
         running.Exit();
         await AssertAdmittedInOrderAsync(gate, waiters[0], waiters[1], waiters[2]);
@@ -206,7 +265,7 @@ public sealed class CallGateTests
         Assert.True(gate.TryEnterSheddable(out var sheddable));
         Assert.True(gate.TryEnter(out var critical));
         var waiters = QueueSpaced(gate, 3, TimeSpan.FromMilliseconds(0.2));
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        _time.Advance(CallGate.MaxStandingQueueInterval + TimeSpan.FromMilliseconds(1));
 
         critical.Exit();
         var pending = waiters.ToList();
@@ -288,12 +347,24 @@ public sealed class CallGateTests
         Assert.Equal(0, gate.Queued);
     }
 
+    /// <summary>Runs calls of <paramref name="serviceTime"/> one at a time on the fake clock until the adaptive limit has learned it.</summary>
+    private void LearnServiceTime(CallGate gate, TimeSpan serviceTime)
+    {
+        for (var calls = 0; gate.LearnedServiceTime != serviceTime; calls++)
+        {
+            Assert.True(calls < 10_000, $"learned {gate.LearnedServiceTime} after {calls} calls, not {serviceTime}");
+            Assert.True(gate.TryEnter(out var call));
+            _time.Advance(serviceTime);
+            call.Exit();
+        }
+    }
+
     /// <summary>Takes the gate's only free slot and queues one call behind it, then lets the queue stand just past the interval.</summary>
     private (GateSlot Running, Task<(QueueOutcome Outcome, GateSlot Slot)> Stale) StandingQueue(CallGate gate)
     {
         Assert.True(gate.TryEnter(out var running));
         var stale = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(CallGate.StandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        _time.Advance(CallGate.MaxStandingQueueInterval + TimeSpan.FromMilliseconds(1));
         return (running, stale);
     }
 
