@@ -27,7 +27,7 @@ public sealed class TrafficSmokeRunTests : IDisposable
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{progress}");
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken));
         var scenarios = report.RootElement.GetProperty("scenarios").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
-        Assert.Equal(["lb-round-robin", "lb-least-loaded", "hedging-off", "hedging-on", "hedging-nostall", "overload"], scenarios.Keys);
+        Assert.Equal(["lb-round-robin", "lb-least-loaded", "hedging-off", "hedging-on", "hedging-nostall", "overload", "connection-age"], scenarios.Keys);
         foreach (var (name, scenario) in scenarios)
         {
             Assert.Equal("ok", scenario.GetProperty("outcome").GetString());
@@ -63,10 +63,17 @@ public sealed class TrafficSmokeRunTests : IDisposable
         var byCriticality = scenarios["overload"].GetProperty("traffic").GetProperty("phases")[2].GetProperty("byCriticality");
         Assert.Equal(["critical", "sheddable"], byCriticality.EnumerateObject().Select(p => p.Name));
 
+        var connectionAge = scenarios["connection-age"].GetProperty("traffic").GetProperty("connectionAge");
+        Assert.Equal(3, connectionAge.GetProperty("shares").GetArrayLength());
+        Assert.InRange(connectionAge.GetProperty("shares").EnumerateArray().Sum(s => s.GetDouble()), 0.999, 1.001);
+        Assert.True(connectionAge.GetProperty("ok").GetInt64() > 0, connectionAge.ToString());
+        Assert.True(connectionAge.GetProperty("connections").EnumerateArray().Sum(c => c.GetInt32()) >= 2, $"no reconnection after the max age: {connectionAge}");
+
         var text = output.ToString();
         Assert.Contains("Traffic management (issue 18", text, StringComparison.Ordinal);
         Assert.Contains("least_loaded: share of calls to the replica slowed by 50 ms", text, StringComparison.Ordinal);
         Assert.Contains("overload: critical calls refused while a sheddable call ran", text, StringComparison.Ordinal);
+        Assert.Contains("connection age: most uneven replica share", text, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

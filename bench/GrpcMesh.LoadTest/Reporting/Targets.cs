@@ -22,12 +22,13 @@ internal static class Targets
         ];
     }
 
-    /// <summary>Issue 18: least-loaded balancing, hedging, overload admission.</summary>
+    /// <summary>Issue 18: least-loaded balancing, hedging, overload admission, connection age.</summary>
     private static IEnumerable<TargetReport> TrafficTargets(IReadOnlyList<ScenarioReport> scenarios)
     {
         var balancing = Find(scenarios, "lb-least-loaded")?.Traffic?.Balancing;
         var hedging = Find(scenarios, "hedging-on")?.Traffic?.Hedging;
         var overload = Find(scenarios, "overload")?.Traffic?.Overload;
+        var connectionAge = Find(scenarios, "connection-age")?.Traffic?.ConnectionAge;
         return
         [
             AtMost("least_loaded: share of calls to the replica slowed by 50 ms", balancing?.SlowReplicaShare, 0.10, "lb-least-loaded slow share"),
@@ -37,6 +38,8 @@ internal static class Targets
             AtLeast("overload at 3× peak: goodput ÷ peak", overload?.GoodputVsPeak, 0.9, "overload goodput vs peak"),
             AtMost("overload at 3× peak: admitted critical p99 ÷ unloaded p99", overload?.CriticalP99VsUnloaded, 2, "overload critical p99 vs unloaded"),
             AtMost("overload: critical calls refused while a sheddable call ran", overload?.CriticalRefusalsWhileSheddableRunning, 0, "overload priority inversions"),
+            AtMost("connection age: most uneven replica share ÷ a third − 1 (Python, one channel, 1 → 3)", connectionAge?.MaxDeviationFromEven, 0.2, "connection-age spread"),
+            AtMost("connection age: failed calls", connectionAge?.Failed, 0, "connection-age failures"),
         ];
     }
 

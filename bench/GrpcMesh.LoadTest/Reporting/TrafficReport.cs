@@ -2,13 +2,14 @@ namespace GrpcMesh.LoadTest.Reporting;
 
 /// <summary>
 /// What a traffic-management scenario (issue 18) measured: its phases, and the figures its targets are about (one of
-/// <see cref="Balancing"/>, <see cref="Hedging"/>, <see cref="Overload"/>). Latencies in milliseconds.
+/// <see cref="Balancing"/>, <see cref="Hedging"/>, <see cref="Overload"/>, <see cref="ConnectionAge"/>). Latencies in milliseconds.
 /// </summary>
 internal sealed record TrafficReport(
     IReadOnlyList<TrafficPhaseReport> Phases,
     BalancingFigures? Balancing = null,
     HedgingFigures? Hedging = null,
-    OverloadFigures? Overload = null);
+    OverloadFigures? Overload = null,
+    ConnectionAgeFigures? ConnectionAge = null);
 
 /// <summary>
 /// One phase: its load, the GetUser attempts each replica served during it (read from the replicas' counters), attempts
@@ -53,3 +54,12 @@ internal sealed record OverloadFigures(
     int CriticalRefusedWhileSheddableAdmitted,
     int CriticalFailedWhileSheddableAdmitted,
     int CriticalRefusalsWhileSheddableRunning);
+
+/// <summary>
+/// connection-age: one Python grpcio channel through a per-connection balancer while the servers scale from 1 to 3: the
+/// calls each replica served over <see cref="WindowSeconds"/> from 2 × <see cref="MaxAgeSeconds"/> after the scale-out,
+/// and how far the most uneven share is from a third (0.2 = ±20 %).
+/// </summary>
+internal sealed record ConnectionAgeFigures(
+    double MaxAgeSeconds, double WindowSeconds, IReadOnlyList<double> Calls, IReadOnlyList<double> Shares, double MaxDeviationFromEven,
+    IReadOnlyList<int> Connections, long Ok, long Failed, string? FirstFailure);

@@ -29,7 +29,7 @@ internal static class TrafficTable
                 }
             }
 
-            text.AppendLine($"  {"",-16} → {Figures(scenario.Traffic)}");
+            text.AppendLine($"  {(scenario.Traffic.Phases.Count == 0 ? scenario.Name : ""),-16} → {Figures(scenario.Traffic)}");
         }
 
         text.AppendLine();
@@ -47,6 +47,9 @@ internal static class TrafficTable
             + $"({o.CriticalP99VsUnloaded?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"}× unloaded; from the second second on {o.SettledCriticalP99?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} ms, "
             + $"{o.SettledCriticalP99VsUnloaded?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"}×), {o.CriticalRefusalsWhileSheddableRunning} critical refusals while a sheddable call ran, {o.CriticalRefusedWhileSheddableAdmitted} of {o.Windows} {o.WindowMs:0} ms windows refused critical while admitting sheddable "
             + $"({o.CriticalFailedWhileSheddableAdmitted} failed critical in any way while admitting sheddable)",
+        { ConnectionAge: { } c } => $"max age {c.MaxAgeSeconds:0.#} s: over {c.WindowSeconds:0.#} s from {2 * c.MaxAgeSeconds:0.#} s after the scale-out the replicas served "
+            + $"{string.Join(", ", c.Shares.Select(s => s.ToString("P1", CultureInfo.InvariantCulture)))} of the calls (most uneven {c.MaxDeviationFromEven:P0} off a third); "
+            + $"{c.Connections.Sum()} connections ({string.Join("/", c.Connections)}); {c.Failed:N0} of {c.Ok + c.Failed:N0} calls failed{(c.FirstFailure is { } f ? $" (first: {f})" : "")}",
         _ => "no figures (the scenario stopped early)",
     };
 }

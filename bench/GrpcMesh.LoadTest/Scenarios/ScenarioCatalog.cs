@@ -28,6 +28,7 @@ internal static class ScenarioCatalog
         new HedgingScenario(enabled: true),
         new HedgingScenario(enabled: false, stalls: false),
         new OverloadScenario(),
+        new ConnectionAgeScenario(),
     ];
 
     /// <summary>
