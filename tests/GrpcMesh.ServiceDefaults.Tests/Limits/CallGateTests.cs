@@ -175,12 +175,9 @@ public sealed class CallGateTests
         var gate = Gate(max: 1, queue: 10, adaptive: true);
         LearnServiceTime(gate, TimeSpan.FromMilliseconds(8));
         Assert.True(gate.TryEnter(out var running));
-        var stale = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(TimeSpan.FromMilliseconds(81));
-        var older = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(TimeSpan.FromMilliseconds(3));
-        var newer = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(TimeSpan.FromMilliseconds(1.5));
+        var stale = QueueThenAdvance(gate, milliseconds: 81);
+        var older = QueueThenAdvance(gate, milliseconds: 3);
+        var newer = QueueThenAdvance(gate, milliseconds: 1.5);
 
         // Standing after 80 ms (not 100); the cut is 2 ms: older (4.5 ms) goes, newer (1.5 ms) runs.
         running.Exit();
@@ -203,10 +200,8 @@ public sealed class CallGateTests
         var (outcome, slot) = await burst;
         Assert.Equal(QueueOutcome.Entered, outcome);
 
-        var stale = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(TimeSpan.FromMilliseconds(21));
-        var fresh = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(TimeSpan.FromMilliseconds(0.5));
+        var stale = QueueThenAdvance(gate, milliseconds: 21);
+        var fresh = QueueThenAdvance(gate, milliseconds: 0.5);
         slot.Exit();
         Assert.Equal(QueueOutcome.WaitedTooLong, (await stale).Outcome);
         Assert.Equal(QueueOutcome.Entered, (await fresh).Outcome);
@@ -345,6 +340,14 @@ public sealed class CallGateTests
         Assert.InRange(peak, 1, 3);
         Assert.Equal(0, gate.Running);
         Assert.Equal(0, gate.Queued);
+    }
+
+    /// <summary>Queues a call, then moves the fake clock on by <paramref name="milliseconds"/>.</summary>
+    private Task<(QueueOutcome Outcome, GateSlot Slot)> QueueThenAdvance(CallGate gate, double milliseconds)
+    {
+        var waiter = gate.EnterQueuedAsync(Ct).AsTask();
+        _time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+        return waiter;
     }
 
     /// <summary>Runs calls of <paramref name="serviceTime"/> one at a time on the fake clock until the adaptive limit has learned it.</summary>
