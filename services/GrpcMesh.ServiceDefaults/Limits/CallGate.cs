@@ -10,11 +10,12 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// at Scale", ACM Queue 2015): a call that has waited longer than a quarter of a service time (at least 1 ms) is
 /// refused instead of run (CoDel's rule), from the old end of the queue, and a freed slot goes to the newest waiter
 /// (adaptive LIFO): the calls admitted are the freshest, where first come first served would run each one just before
-/// the cut, and when the queue is full its oldest waiter makes room for a new one. Both are counted in service times so
-/// that what admission adds to an admitted call stays a fraction of the call: a fixed 100 ms let a 2 ms service's queue
-/// grow first come first served to ~50 ms of waiting on the way into an overload, and a cut at a whole service time let
-/// admitted calls take twice as long as uncongested ones. A critical call is never refused while a sheddable one runs: until the last sheddable call has left, queued
-/// calls are not cut, are served first come first served and the queue stretches by the slots sheddable calls hold.
+/// the cut, and when the queue is full its oldest waiter makes room for a new one. Both count in service times so that
+/// what admission adds to an admitted call stays a fraction of the call: over a fixed 100 ms a 2 ms service's queue
+/// grows first come first served to tens of calls' times on the way into an overload, and a cut at a whole service
+/// time lets admitted calls take twice as long as uncongested ones. A critical call is never refused while a sheddable
+/// one runs: until the last sheddable call has left, queued calls are not cut, are served first come first served and
+/// the queue stretches by the slots sheddable calls hold.
 /// </summary>
 internal sealed class CallGate
 {
