@@ -174,8 +174,7 @@ public sealed class CallGateTests
     {
         var gate = Gate(max: 1, queue: 10, adaptive: true);
         LearnServiceTime(gate, TimeSpan.FromMilliseconds(8));
-        Assert.True(gate.TryEnter(out var running));
-        var stale = QueueThenAdvance(gate, milliseconds: 81);
+        var (running, stale) = StandingQueue(gate); // 81 ms
         var older = QueueThenAdvance(gate, milliseconds: 3);
         var newer = QueueThenAdvance(gate, milliseconds: 1.5);
 
@@ -367,7 +366,7 @@ public sealed class CallGateTests
     {
         Assert.True(gate.TryEnter(out var running));
         var stale = gate.EnterQueuedAsync(Ct).AsTask();
-        _time.Advance(CallGate.MaxStandingQueueInterval + TimeSpan.FromMilliseconds(1));
+        _time.Advance(gate.StandingInterval + TimeSpan.FromMilliseconds(1));
         return (running, stale);
     }
 
