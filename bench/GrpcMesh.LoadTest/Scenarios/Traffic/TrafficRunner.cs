@@ -23,8 +23,8 @@ internal static class TrafficRunner
         }
 
         var empty = traffic.Phases.FirstOrDefault(p => p.Load.Ok == 0);
-        await log.WriteLineAsync($"[{scenario.Name}] done" + string.Concat(traffic.Phases.Select((p, i) =>
-            $"{(i == 0 ? ": " : ", ")}{p.Name} {p.Load.OkPerSecond:N0} OK req/s, {p.Load.Failed:N0} failed")));
+        var phases = string.Join(", ", traffic.Phases.Select(p => $"{p.Name} {p.Load.OkPerSecond:N0} OK req/s, {p.Load.Failed:N0} failed"));
+        await log.WriteLineAsync($"[{scenario.Name}] done" + (phases.Length > 0 ? ": " + phases : ""));
         return new ScenarioReport(scenario.Name, scenario.Description, empty is null ? Outcomes.Ok : Outcomes.Failed,
             empty is null ? null : $"no call completed OK in phase {empty.Name}: {empty.Load.FirstError}", null, loadBefore,
             MachineInfo.LoadAverage(), null, null, null, Traffic: traffic);
