@@ -30,6 +30,6 @@ public sealed class ReplicaOptions
     [Range(0, 10_000)]
     public int ResourceSlots { get; set; }
 
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ResourceHold { get; set; } = TimeSpan.FromMilliseconds(2);
 }

@@ -61,10 +61,25 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         SkipImplicitAuthenticationMiddleware(app);
+        UseCallGate(app);
         app.MapGrpcHealthChecksService();
         app.MapGrpcMeshReflection();
         app.ServiceProvider.GetRequiredService<HttpEdge>().Serve(app);
         return app;
+    }
+
+    /// <summary>
+    /// The concurrency gate in front of grpc-dotnet (<see cref="CallGateMiddleware"/>): after routing, which WebApplication
+    /// puts first, so the call's gRPC method is known. A pipeline that is not an application builder keeps the gate in
+    /// the interceptor.
+    /// </summary>
+    private static void UseCallGate(IEndpointRouteBuilder app)
+    {
+        if (app is IApplicationBuilder pipeline)
+        {
+            var gate = app.ServiceProvider.GetRequiredService<CallGateMiddleware>();
+            pipeline.Use(next => http => gate.InvokeAsync(http, next));
+        }
     }
 
     /// <summary>

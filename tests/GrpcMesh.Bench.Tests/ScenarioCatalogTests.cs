@@ -6,7 +6,7 @@ namespace GrpcMesh.Bench.Tests;
 
 public sealed class ScenarioCatalogTests
 {
-    private static readonly string[] TrafficNames = ["lb-round-robin", "lb-least-loaded", "hedging-off", "hedging-on", "hedging-nostall", "overload", "connection-age"];
+    private static readonly string[] TrafficNames = ["lb-round-robin", "lb-least-loaded", "hedging-off", "hedging-on", "hedging-nostall", "overload", "connection-age", "refusals"];
 
     [Fact(Timeout = TestTimeouts.Default)]
     public Task Select_NothingNamed_LeavesTheTrafficScenariosOut() => TestTimeouts.RunSync(() =>

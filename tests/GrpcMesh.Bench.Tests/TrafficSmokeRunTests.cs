@@ -27,13 +27,14 @@ public sealed class TrafficSmokeRunTests : IDisposable
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{progress}");
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath, TestContext.Current.CancellationToken));
         var scenarios = report.RootElement.GetProperty("scenarios").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
-        Assert.Equal(["lb-round-robin", "lb-least-loaded", "hedging-off", "hedging-on", "hedging-nostall", "overload", "connection-age"], scenarios.Keys);
+        Assert.Equal(["lb-round-robin", "lb-least-loaded", "hedging-off", "hedging-on", "hedging-nostall", "overload", "connection-age", "refusals"], scenarios.Keys);
         foreach (var (name, scenario) in scenarios)
         {
             Assert.Equal("ok", scenario.GetProperty("outcome").GetString());
             foreach (var phase in scenario.GetProperty("traffic").GetProperty("phases").EnumerateArray())
             {
-                Assert.True(phase.GetProperty("load").GetProperty("ok").GetInt64() > 0, $"{name} {phase.GetProperty("name")}: no OK call");
+                Assert.True(phase.GetProperty("refusalsExpected").GetBoolean() || phase.GetProperty("load").GetProperty("ok").GetInt64() > 0,
+                    $"{name} {phase.GetProperty("name")}: no OK call");
                 if (phase.GetProperty("attemptsPerCall") is { ValueKind: JsonValueKind.Number } attempts)
                 {
                     Assert.True(attempts.GetDouble() >= 1, $"{name}: {attempts} attempts per call");
@@ -62,6 +63,13 @@ public sealed class TrafficSmokeRunTests : IDisposable
         Assert.True(overload.GetProperty("windows").GetInt32() > 0);
         var byCriticality = scenarios["overload"].GetProperty("traffic").GetProperty("phases")[2].GetProperty("byCriticality");
         Assert.Equal(["critical", "sheddable"], byCriticality.EnumerateObject().Select(p => p.Name));
+
+        var refusals = scenarios["refusals"].GetProperty("traffic");
+        Assert.Equal(0, refusals.GetProperty("phases")[0].GetProperty("load").GetProperty("ok").GetInt64());
+        Assert.True(refusals.GetProperty("phases")[0].GetProperty("load").GetProperty("failed").GetInt64() > 0, refusals.ToString());
+        var refusalFigures = refusals.GetProperty("refusals");
+        Assert.True(refusalFigures.GetProperty("cpuMicrosPerRefusal").GetDouble() > 0, refusalFigures.ToString());
+        Assert.True(refusalFigures.GetProperty("cpuMicrosPerServedCall").GetDouble() > 0, refusalFigures.ToString());
 
         var connectionAge = scenarios["connection-age"].GetProperty("traffic").GetProperty("connectionAge");
         Assert.Equal(3, connectionAge.GetProperty("shares").GetArrayLength());

@@ -11,7 +11,9 @@ internal sealed class StatusTally
     private long _clientFailures;
     private string? _firstError;
 
-    public long Ok => Volatile.Read(ref _counts[(int)StatusCode.OK]);
+    public long Ok => Count(StatusCode.OK);
+
+    public long Count(StatusCode code) => Volatile.Read(ref _counts[(int)code]);
 
     public long Failed
     {

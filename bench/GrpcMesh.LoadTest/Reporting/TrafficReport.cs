@@ -2,18 +2,20 @@ namespace GrpcMesh.LoadTest.Reporting;
 
 /// <summary>
 /// What a traffic-management scenario (issue 18) measured: its phases, and the figures its targets are about (one of
-/// <see cref="Balancing"/>, <see cref="Hedging"/>, <see cref="Overload"/>, <see cref="ConnectionAge"/>). Latencies in milliseconds.
+/// <see cref="Balancing"/>, <see cref="Hedging"/>, <see cref="Overload"/>, <see cref="ConnectionAge"/>, <see cref="Refusals"/>). Latencies in milliseconds.
 /// </summary>
 internal sealed record TrafficReport(
     IReadOnlyList<TrafficPhaseReport> Phases,
     BalancingFigures? Balancing = null,
     HedgingFigures? Hedging = null,
     OverloadFigures? Overload = null,
-    ConnectionAgeFigures? ConnectionAge = null);
+    ConnectionAgeFigures? ConnectionAge = null,
+    RefusalFigures? Refusals = null);
 
 /// <summary>
 /// One phase: its load, the GetUser attempts each replica served during it (read from the replicas' counters), attempts
 /// per call the load generator made, the outcome per criticality, and the mesh client's settings (the token left out).
+/// <see cref="RefusalsExpected"/>: a phase whose calls are meant to be refused (it has no OK call and still succeeded).
 /// </summary>
 internal sealed record TrafficPhaseReport(
     string Name,
@@ -22,7 +24,8 @@ internal sealed record TrafficPhaseReport(
     IReadOnlyDictionary<string, long>? ServedByReplica = null,
     double? AttemptsPerCall = null,
     IReadOnlyDictionary<string, PhaseReport>? ByCriticality = null,
-    IReadOnlyDictionary<string, string?>? ClientSettings = null);
+    IReadOnlyDictionary<string, string?>? ClientSettings = null,
+    bool RefusalsExpected = false);
 
 /// <summary>lb-*: the slowed replica's share of the attempts, and the callers' p99 against the same policy with every replica healthy.</summary>
 internal sealed record BalancingFigures(string Policy, double SlowReplicaShare, double HealthyP99, double SlowP99, double P99VsHealthy);
@@ -63,3 +66,10 @@ internal sealed record OverloadFigures(
 internal sealed record ConnectionAgeFigures(
     double MaxAgeSeconds, double WindowSeconds, IReadOnlyList<double> Calls, IReadOnlyList<double> Shares, double MaxDeviationFromEven,
     IReadOnlyList<int> Connections, long Ok, long Failed, string? FirstFailure);
+
+/// <summary>refusals: the replica's CPU per call it refused at the gate and per call it served from memory, each in a closed loop.</summary>
+internal sealed record RefusalFigures(double RefusedPerSecond, double CpuMicrosPerRefusal, double ServedPerSecond, double CpuMicrosPerServedCall)
+{
+    /// <summary>What a refusal costs the server as a share of what serving a call costs.</summary>
+    public double RefusalVsServed => CpuMicrosPerServedCall > 0 ? Math.Round(CpuMicrosPerRefusal / CpuMicrosPerServedCall, 3) : 0;
+}

@@ -50,6 +50,7 @@ internal static class TrafficTable
         { ConnectionAge: { } c } => $"max age {c.MaxAgeSeconds:0.#} s: over {c.WindowSeconds:0.#} s from {2 * c.MaxAgeSeconds:0.#} s after the scale-out the replicas served "
             + $"{string.Join(", ", c.Shares.Select(s => s.ToString("P1", CultureInfo.InvariantCulture)))} of the calls (most uneven {c.MaxDeviationFromEven:P0} off a third); "
             + $"{c.Connections.Sum()} connections ({string.Join("/", c.Connections)}); {c.Failed:N0} of {c.Ok + c.Failed:N0} calls failed{(c.FirstFailure is { } f ? $" (first: {f})" : "")}",
+        { Refusals: { } r } => $"server CPU per refused call {r.CpuMicrosPerRefusal:0.#} µs ({r.RefusedPerSecond:N0} refusals/s), per served call {r.CpuMicrosPerServedCall:0.#} µs ({r.ServedPerSecond:N0} OK/s): a refusal costs {r.RefusalVsServed:0.##}× a served call",
         _ => "no figures (the scenario stopped early)",
     };
 }

@@ -29,6 +29,7 @@ internal static class ScenarioCatalog
         new HedgingScenario(enabled: false, stalls: false),
         new OverloadScenario(),
         new ConnectionAgeScenario(),
+        new RefusalScenario(),
     ];
 
     /// <summary>

@@ -54,20 +54,8 @@ public static class RpcErrors
         Build(Code.Aborted, description, new ErrorInfo { Reason = reason, Domain = Domain });
 
     /// <summary>Overload or quota refusal; <paramref name="retryAfter"/> becomes <c>grpc-retry-pushback-ms</c> and RetryInfo.</summary>
-    public static RpcException ResourceExhausted(string reason, string description, TimeSpan? retryAfter = null)
-    {
-        var status = new GrpcStatus { Code = (int)Code.ResourceExhausted, Message = description };
-        status.Details.Add(Any.Pack(new ErrorInfo { Reason = reason, Domain = Domain }));
-        if (retryAfter is not { } delay)
-        {
-            return status.ToRpcException();
-        }
-
-        status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
-        var ex = status.ToRpcException();
-        ex.Trailers.Add("grpc-retry-pushback-ms", ((long)delay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return ex;
-    }
+    public static RpcException ResourceExhausted(string reason, string description, TimeSpan? retryAfter = null) =>
+        Refusal.ResourceExhausted(reason, description, retryAfter).ToRpcException();
 
     /// <summary>No valid credential: <paramref name="reason"/> is an ErrorInfo reason such as <c>MISSING_TOKEN</c>.</summary>
     public static RpcException Unauthenticated(string reason, string description) =>

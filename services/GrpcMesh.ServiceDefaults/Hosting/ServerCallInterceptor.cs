@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
-using GrpcMesh.Clients;
 using GrpcMesh.ServiceDefaults.Auth;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Health;
@@ -16,7 +15,9 @@ namespace GrpcMesh.ServiceDefaults.Hosting;
 /// (with the status the client gets), exception mapping (<see cref="ExceptionToStatusMapper"/>: anything but an
 /// <see cref="RpcException"/> becomes INTERNAL/CANCELLED/DEADLINE_EXCEEDED), authentication and scopes
 /// (<see cref="CallAuthenticator"/>; health and reflection are open) and admission (<see cref="CallAdmission"/>: rate
-/// limit, deadline, concurrency gate for unary calls; health is exempt, and reflection for streams). A health Check for
+/// limit, deadline, and the concurrency gate for unary calls, unless <see cref="CallGateMiddleware"/> took the call's
+/// slot before grpc-dotnet ran, as it does for gRPC calls on the service's port; health is exempt, and reflection for
+/// streams). A health Check for
 /// an unknown name gets a message naming the names that exist (<see cref="UnknownHealthService"/>).
 /// <para>
 /// One interceptor rather than four on purpose: grpc-dotnet resolves every interceptor and allocates a continuation
@@ -40,16 +41,14 @@ internal sealed class ServerCallInterceptor(
             if (!RequestPaths.IsHealth(context.Method))
             {
                 admission.Admit(context, token?.Subject);
-                if (admission.GateEnabled)
+                if (context.GetHttpContext().Features.Get<GateTicket>() is { } ticket)
                 {
-                    if (Criticality.IsSheddable(context.RequestHeaders))
-                    {
-                        slot = admission.EnterGateSheddable(context);
-                    }
-                    else if (!admission.TryEnterGate(out slot))
-                    {
-                        slot = await admission.EnterGateQueuedAsync(context).ConfigureAwait(false);
-                    }
+                    ticket.HandlerStarting();
+                }
+                else if (admission.GateEnabled)
+                {
+                    var entering = admission.EnterGateAsync(context);
+                    slot = entering.IsCompletedSuccessfully ? entering.Result : await entering.ConfigureAwait(false);
                 }
             }
 

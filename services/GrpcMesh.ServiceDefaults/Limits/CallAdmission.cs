@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using GrpcMesh.Clients;
 using GrpcMesh.ServiceDefaults.Errors;
 using GrpcMesh.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,8 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// when the queue is full or a call waited too long in a standing queue, DEADLINE_EXCEEDED for a call whose deadline
 /// passes while it waits (dropped without running); a call marked sheddable
 /// (<see cref="Clients.Criticality"/>) never queues and leaves <c>Limits:CriticalReserve</c> of the slots to critical calls. Run by
-/// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks.
+/// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks; the gate by <see cref="CallGateMiddleware"/>
+/// first for gRPC calls on the service's port (its refusals written without an exception, <see cref="Refusal"/>).
 /// </summary>
 internal sealed partial class CallAdmission(
     CallerRateLimiter rates, CallGate gate, IOptions<LimitsOptions> options, ILogger<CallAdmission> logger)
@@ -59,58 +61,83 @@ internal sealed partial class CallAdmission(
         }
     }
 
-    /// <summary>Takes a concurrency slot without waiting.</summary>
-    public bool TryEnterGate(out GateSlot slot) => gate.TryEnter(out slot);
-
-    /// <summary>Takes a slot for a sheddable call or throws the refusal: such calls never queue.</summary>
-    public GateSlot EnterGateSheddable(ServerCallContext context)
+    /// <summary>
+    /// A slot for a call to <paramref name="method"/> (a path such as <c>/pkg.Service/Method</c>), or the refusal: a sheddable
+    /// call never queues; a critical one waits in the bounded queue. Throws <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> fires while the call waits.
+    /// </summary>
+    public ValueTask<(GateSlot Slot, Refusal? Refusal)> EnterGateAsync(string method, bool sheddable, CancellationToken cancellationToken)
     {
-        if (!gate.TryEnterSheddable(out var slot))
+        if (sheddable)
         {
-            LogShedSheddable(logger, context.Method, gate.Running, gate.Queued);
-            throw RpcErrors.ResourceExhausted("SHEDDABLE_REFUSED",
-                $"server busy: {gate.Running} calls running, {gate.Queued} queued; sheddable calls (grpcmesh-criticality: sheddable) get at most {gate.SheddableSlots} of {gate.Limit} slots (Limits:CriticalReserve), never queue and wait {CallGate.SheddableHold.TotalSeconds} s after a critical call was refused; retry after {SheddablePushback.TotalMilliseconds} ms",
-                SheddablePushback);
+            return new(gate.TryEnterSheddable(out var shed) ? (shed, null) : (default, RefuseSheddable(method)));
         }
 
-        return slot;
+        return gate.TryEnter(out var slot) ? new((slot, null)) : EnterQueuedAsync(method, cancellationToken);
     }
 
-    /// <summary>Waits in the bounded queue for a slot; throws the refusal.</summary>
-    public async ValueTask<GateSlot> EnterGateQueuedAsync(ServerCallContext context)
+    /// <summary>A slot for a call running inside grpc-dotnet (the HTTP edge's calls, or a pipeline without <see cref="CallGateMiddleware"/>); throws the refusal.</summary>
+    public ValueTask<GateSlot> EnterGateAsync(ServerCallContext context)
+    {
+        var entering = EnterGateAsync(context.Method, Criticality.IsSheddable(context.RequestHeaders), context.CancellationToken);
+        return entering.IsCompletedSuccessfully ? new(SlotOrThrow(entering.Result)) : AwaitSlotAsync(entering, context);
+    }
+
+    /// <summary>Logs a queued call whose caller went away (or whose deadline passed) before it got a slot; it never ran.</summary>
+    public double DroppedFromQueue(string method, long queuedAt)
+    {
+        var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
+        LogDroppedFromQueue(logger, method, waited);
+        return waited;
+    }
+
+    private async ValueTask<GateSlot> AwaitSlotAsync(ValueTask<(GateSlot, Refusal?)> entering, ServerCallContext context)
     {
         var queuedAt = Stopwatch.GetTimestamp();
-        QueueOutcome outcome;
-        GateSlot slot;
         try
         {
-            (outcome, slot) = await gate.EnterQueuedAsync(context.CancellationToken).ConfigureAwait(false);
+            return SlotOrThrow(await entering.ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {
-            var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
-            LogDroppedFromQueue(logger, context.Method, waited);
+            var waited = DroppedFromQueue(context.Method, queuedAt);
             throw CallDeadline.Of(context) <= DateTime.UtcNow
                 ? new RpcException(new Status(StatusCode.DeadlineExceeded, $"deadline expired after {waited:F0} ms in the server's queue; not started"))
                 : new RpcException(new Status(StatusCode.Cancelled, "call cancelled while queued; not started"));
         }
+    }
 
+    private static GateSlot SlotOrThrow((GateSlot Slot, Refusal? Refusal) entered) =>
+        entered.Refusal is { } refusal ? throw refusal.ToRpcException() : entered.Slot;
+
+    private async ValueTask<(GateSlot, Refusal?)> EnterQueuedAsync(string method, CancellationToken cancellationToken)
+    {
+        var queuedAt = Stopwatch.GetTimestamp();
+        var (outcome, slot) = await gate.EnterQueuedAsync(cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case QueueOutcome.QueueFull:
-                LogOverloaded(logger, context.Method, gate.Running, gate.Queued);
-                throw RpcErrors.ResourceExhausted("OVERLOADED",
+                LogOverloaded(logger, method, gate.Running, gate.Queued);
+                return (default, Refusal.ResourceExhausted("OVERLOADED",
                     $"server overloaded: {gate.Running} calls running (limit {gate.Limit}) and the queue of {gate.MaxQueued} is full (Limits:MaxConcurrentCalls/MaxQueuedCalls); retry after {OverloadPushback.TotalMilliseconds} ms",
-                    OverloadPushback);
+                    OverloadPushback));
             case QueueOutcome.WaitedTooLong:
                 var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
-                LogWaitedTooLong(logger, context.Method, waited, gate.Limit);
-                throw RpcErrors.ResourceExhausted("OVERLOADED",
+                LogWaitedTooLong(logger, method, waited, gate.Limit);
+                return (default, Refusal.ResourceExhausted("OVERLOADED",
                     $"server overloaded: waited {waited:F1} ms in a queue standing for over {gate.StandingInterval.TotalMilliseconds:F0} ms, longer than a quarter of what a call takes here ({gate.LearnedServiceTime?.TotalMilliseconds:F1} ms); {gate.Limit} calls run at once (Limits:AdaptiveConcurrency); retry after {OverloadPushback.TotalMilliseconds} ms",
-                    OverloadPushback);
+                    OverloadPushback));
             default:
-                return slot;
+                return (slot, null);
         }
+    }
+
+    private Refusal RefuseSheddable(string method)
+    {
+        LogShedSheddable(logger, method, gate.Running, gate.Queued);
+        return Refusal.ResourceExhausted("SHEDDABLE_REFUSED",
+            $"server busy: {gate.Running} calls running, {gate.Queued} queued; sheddable calls (grpcmesh-criticality: sheddable) get at most {gate.SheddableSlots} of {gate.Limit} slots (Limits:CriticalReserve), never queue and wait {CallGate.SheddableHold.TotalSeconds} s after a critical call was refused; retry after {SheddablePushback.TotalMilliseconds} ms",
+            SheddablePushback);
     }
 
     /// <summary>The principal's name when the call is authenticated, else the client's IP address.</summary>

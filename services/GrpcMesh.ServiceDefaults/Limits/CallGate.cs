@@ -162,8 +162,10 @@ internal sealed class CallGate
         return await waiter.Outcome.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Releases a slot taken at <paramref name="enteredAt"/>, and hands it to the next waiter.</summary>
-    internal void Exit(long enteredAt, bool sheddable)
+    internal long Timestamp() => _time.GetTimestamp();
+
+    /// <summary>Releases a slot taken at <paramref name="enteredAt"/> (its time a sample of the adaptive limit when <paramref name="measured"/>), and hands it to the next waiter.</summary>
+    internal void Exit(long enteredAt, bool sheddable, bool measured)
     {
         var now = _time.GetTimestamp();
         if (sheddable)
@@ -172,7 +174,7 @@ internal sealed class CallGate
         }
 
         var running = Interlocked.Decrement(ref _running);
-        var limitMayHaveGrown = _adaptive?.Record(now - enteredAt, running + 1, now) ?? false;
+        var limitMayHaveGrown = measured && _adaptive is { } adaptive && adaptive.Record(now - enteredAt, running + 1, now);
         if (Queued > 0 || limitMayHaveGrown)
         {
             AdmitWaiters(now);
@@ -272,10 +274,17 @@ internal enum QueueOutcome
     WaitedTooLong,
 }
 
-/// <summary>A concurrency slot held by a call; <see cref="Exit"/> releases it (nothing when none was taken).</summary>
+/// <summary>A concurrency slot held by a call; <see cref="Exit"/> or <see cref="Release"/> gives it back (nothing when none was taken).</summary>
 internal readonly struct GateSlot(CallGate gate, long enteredAt, bool sheddable)
 {
     public bool Taken => gate is not null;
 
-    public void Exit() => gate?.Exit(enteredAt, sheddable);
+    /// <summary>Gives the slot back; the time since it was taken (or <see cref="Restarted"/>) is a service time the adaptive limit learns from.</summary>
+    public void Exit() => gate?.Exit(enteredAt, sheddable, measured: true);
+
+    /// <summary>Gives the slot back unmeasured: the call was refused before its handler ran.</summary>
+    public void Release() => gate?.Exit(enteredAt, sheddable, measured: false);
+
+    /// <summary>The same slot, its service time counted from now.</summary>
+    public GateSlot Restarted() => gate is null ? this : new GateSlot(gate, gate.Timestamp(), sheddable);
 }

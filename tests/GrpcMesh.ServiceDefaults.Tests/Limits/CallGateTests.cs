@@ -349,6 +349,32 @@ public sealed class CallGateTests
         return waiter;
     }
 
+    [Fact(Timeout = TestTimeouts.Default)]
+    public void Release_CallsRefusedAfterTheGate_FreeTheSlotAndTeachTheLimitNothing()
+    {
+        var gate = Gate(max: 100, queue: 10, adaptive: true);
+
+        // Thousands of calls refused by authentication or the rate limit after taking a slot, microseconds each.
+        for (var call = 0; call < 5_000; call++)
+        {
+            Assert.True(gate.TryEnter(out var refused));
+            _time.Advance(TimeSpan.FromMicroseconds(20));
+            refused.Release();
+        }
+
+        Assert.Equal(0, gate.Running);
+        Assert.Equal(TimeSpan.Zero, gate.LearnedServiceTime);
+
+        // Restarted when the handler starts: the time before it (queue, authentication) is not part of the service time.
+        LearnServiceTime(gate, TimeSpan.FromMilliseconds(2));
+        Assert.True(gate.TryEnter(out var slot));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        slot = slot.Restarted();
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        slot.Exit();
+        Assert.Equal(TimeSpan.FromMilliseconds(2), gate.LearnedServiceTime);
+    }
+
     /// <summary>Runs calls of <paramref name="serviceTime"/> one at a time on the fake clock until the adaptive limit has learned it.</summary>
     private void LearnServiceTime(CallGate gate, TimeSpan serviceTime)
     {

@@ -16,7 +16,14 @@ internal static class CriticalityCalls
 {
     public static bool IsSheddable(long sequence) => sequence % 2 == 1;
 
-    public static CallFactory GetUser(IReadOnlyList<string> userIds, Metadata auth, TimeSpan deadline, bool mixed)
+    public static CallFactory GetUser(IReadOnlyList<string> userIds, Metadata auth, TimeSpan deadline, bool mixed) =>
+        GetUser(userIds, auth, deadline, sequence => mixed && IsSheddable(sequence));
+
+    /// <summary>Every call sheddable.</summary>
+    public static CallFactory SheddableGetUser(IReadOnlyList<string> userIds, Metadata auth, TimeSpan deadline) =>
+        GetUser(userIds, auth, deadline, _ => true);
+
+    private static CallFactory GetUser(IReadOnlyList<string> userIds, Metadata auth, TimeSpan deadline, Func<long, bool> sheddableAt)
     {
         var requests = userIds.Select(id => new GetUserRequest { UserId = id }).ToArray();
         var critical = With(auth, Criticality.Critical);
@@ -26,7 +33,7 @@ internal static class CriticalityCalls
             var client = new UserServiceClient(invoker);
             return (sequence, cancellationToken) => client.GetUserAsync(
                 requests[sequence % requests.Length],
-                mixed && IsSheddable(sequence) ? sheddable : critical,
+                sheddableAt(sequence) ? sheddable : critical,
                 DateTime.UtcNow + deadline,
                 cancellationToken).ResponseAsync;
         };

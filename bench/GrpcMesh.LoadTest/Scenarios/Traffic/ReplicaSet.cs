@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using GrpcMesh.LoadTest.Hosting;
@@ -53,6 +54,13 @@ internal sealed class ReplicaSet : IAsyncDisposable
     /// <summary>A <c>static:///</c> address of the named replicas, as <c>Clients:UserService:Address</c> takes it.</summary>
     public string StaticAddress(IEnumerable<string> names) =>
         "static:///" + string.Join(",", names.Select(n => $"127.0.0.1:{_replicas[n].Address.Port}"));
+
+    /// <summary>The CPU time the named replica's process has used so far (user and system, all threads).</summary>
+    public TimeSpan CpuTime(string name)
+    {
+        using var process = Process.GetProcessById(_replicas[name].Server.Id);
+        return process.TotalProcessorTime;
+    }
 
     public async Task<Dictionary<string, long>> ReadServedAsync(CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using GrpcMesh.LoadTest.Reporting;
 
 namespace GrpcMesh.LoadTest.Scenarios.Traffic;
 
-/// <summary>Runs a traffic scenario and turns it into the run's scenario report (failed if any phase had no OK call).</summary>
+/// <summary>Runs a traffic scenario and turns it into the run's scenario report (failed if a phase that was not meant to be refused had no OK call).</summary>
 internal static class TrafficRunner
 {
     public static async Task<ScenarioReport> RunAsync(
@@ -22,7 +22,7 @@ internal static class TrafficRunner
                 MachineInfo.LoadAverage(), null, null, null);
         }
 
-        var empty = traffic.Phases.FirstOrDefault(p => p.Load.Ok == 0);
+        var empty = traffic.Phases.FirstOrDefault(p => p.Load.Ok == 0 && !p.RefusalsExpected);
         var phases = string.Join(", ", traffic.Phases.Select(p => $"{p.Name} {p.Load.OkPerSecond:N0} OK req/s, {p.Load.Failed:N0} failed"));
         await log.WriteLineAsync($"[{scenario.Name}] done" + (phases.Length > 0 ? ": " + phases : ""));
         return new ScenarioReport(scenario.Name, scenario.Description, empty is null ? Outcomes.Ok : Outcomes.Failed,

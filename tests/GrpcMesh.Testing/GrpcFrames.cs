@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 
-namespace GrpcMesh.Reliability.Tests.Support;
+namespace GrpcMesh.Testing;
 
-internal static class GrpcFrames
+public static class GrpcFrames
 {
     /// <summary>A length-prefixed gRPC message frame (uncompressed).</summary>
     public static byte[] Frame(IMessage message) => Frame(message.ToByteArray());
