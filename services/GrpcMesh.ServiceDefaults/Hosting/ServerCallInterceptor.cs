@@ -34,6 +34,7 @@ internal sealed class ServerCallInterceptor(
     {
         var start = Stopwatch.GetTimestamp();
         var slot = default(GateSlot);
+        var ticket = context.GetHttpContext().Features.Get<GateTicket>();
         try
         {
             var auth = authenticator.AuthenticateAsync(context);
@@ -41,7 +42,7 @@ internal sealed class ServerCallInterceptor(
             if (!RequestPaths.IsHealth(context.Method))
             {
                 admission.Admit(context, token?.Subject);
-                if (context.GetHttpContext().Features.Get<GateTicket>() is { } ticket)
+                if (ticket is not null)
                 {
                     ticket.HandlerStarting();
                 }
@@ -73,6 +74,7 @@ internal sealed class ServerCallInterceptor(
         finally
         {
             slot.Exit();
+            ticket?.Exit();
         }
     }
 

@@ -14,8 +14,8 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// calls on the service's own port, in front of grpc-dotnet: a refusal is written as a trailers-only response (a
 /// RESOURCE_EXHAUSTED status in the headers, as grpc-dotnet writes it) instead of an exception that grpc-dotnet catches and
 /// rethrows, so a refused call costs the server a third of what it did, less than a served call (bench/README.md,
-/// "Refusals"). The slot is held until the response is done and handed to the interceptor as a <see cref="GateTicket"/>;
-/// authentication, the rate limit and the deadline check follow in the interceptor. A queued call is dropped when its
+/// "Refusals"). The slot is handed to the interceptor as a <see cref="GateTicket"/>, which gives it back when the handler
+/// is done, as it does with slots it takes itself; authentication, the rate limit and the deadline check follow there. A queued call is dropped when its
 /// caller resets the stream (gRPC clients do at their deadline); one whose deadline passed while it waited is refused by
 /// the deadline check before it runs. Health checks, streams and the HTTP edge's JSON and gRPC-Web calls are gated, or
 /// not, in the interceptor as before.
