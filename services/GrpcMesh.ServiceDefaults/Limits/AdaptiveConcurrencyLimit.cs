@@ -10,14 +10,13 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// minutes of congested ones). Each window moves the limit towards limit × min(1, <c>tolerance</c> × that ÷ the
 /// window's time) + √limit, as Gradient2 and Envoy do: it grows by about √limit while calls run within the tolerance
 /// and shrinks (by at most 10 % per window) once they run slower than (1 + 1/√limit) × tolerance. A congested window in
-/// which the limit was reached also caps the target at the calls it completed per second × the uncongested time: by
-/// Little's law the number of calls the bottleneck serves at once (what Kratos's and go-zero's BBR shedders compute as
-/// max pass × min RT). The limit still finds more capacity: uncongested windows grow it by √limit, uncapped. Below the
-/// limit that product is only the calls in flight, and slow calls there are a slow dependency or jitter, not this
-/// server's queue: capping at it would pin the limit to the traffic of the moment. Without the cap the gradient settles
-/// where calls run (1 + 1/√limit) × tolerance slower than uncongested: 1.6 × the service time at the default tolerance
-/// and a limit of 10 on a pool of 8, a fifth of the calls queueing inside the handler; with it the limit moves between
-/// what the pool serves and that. A window in which few calls ran says little:
+/// which the limit was reached also caps the target at <see cref="KneeGain"/> × the calls it completed per second × the
+/// uncongested time: by Little's law the number of calls the bottleneck serves at once (what Kratos's and go-zero's BBR
+/// shedders compute as max pass × min RT), with BBR's probing gain on top so the limit can still find more capacity.
+/// Below the limit that product is only the calls in flight, and slow calls there are a slow dependency or jitter, not
+/// this server's queue: capping at it would pin the limit to the traffic of the moment. Without the cap the gradient
+/// settles where calls run (1 + 1/√limit) × tolerance slower than uncongested: twice the service time at the default
+/// tolerance and a limit of 17, half of it queueing inside the handler. A window in which few calls ran says little:
 /// the limit grows only when at least half of it was in use (a server that is not the bottleneck cannot tell how many
 /// more calls it could take) and shrinks only when at least a quarter was (slow calls at a trickle are noise, not
 /// congestion; above that, a limit far over the calls in flight starts protecting before they reach it).
@@ -32,6 +31,9 @@ internal sealed class AdaptiveConcurrencyLimit(int min, int max, double toleranc
 {
     public static readonly TimeSpan WindowLength = TimeSpan.FromMilliseconds(100);
     public const int MinWindowSamples = 10;
+
+    /// <summary>How far above the concurrency the bottleneck was measured to serve a congested window may set the limit.</summary>
+    public const double KneeGain = 1.25;
 
     private const double Smoothing = 0.2;
     private const double MinGradient = 0.5;
@@ -114,7 +116,7 @@ internal sealed class AdaptiveConcurrencyLimit(int min, int max, double toleranc
         var target = (_limit * gradient) + Math.Sqrt(_limit);
         if (gradient < 1 && maxRunning >= (int)_limit)
         {
-            target = Math.Max(_limit * MinGradient, Math.Min(target, callsPerTick * baseline));
+            target = Math.Max(_limit * MinGradient, Math.Min(target, KneeGain * callsPerTick * baseline));
         }
 
         if (maxRunning < (target >= _limit ? _limit / 2 : _limit / 4))

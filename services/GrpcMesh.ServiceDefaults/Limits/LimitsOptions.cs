@@ -51,20 +51,20 @@ public sealed class LimitsOptions
     /// <summary>
     /// true: how many calls run at once follows the calls' service times — it starts at 100, shrinks while calls run
     /// slower than <see cref="LatencyTolerance"/> × their uncongested time and grows back while they do not, between
-    /// <see cref="MinConcurrentCalls"/> and <see cref="MaxConcurrentCalls"/>; and once a queue has not emptied for ten
-    /// uncongested service times (20–100 ms) a call that has waited in it longer than a quarter of one (at least 1 ms)
-    /// is refused, and the newest waiter gets the next slot (adaptive LIFO). false: a fixed
+    /// <see cref="MinConcurrentCalls"/> and <see cref="MaxConcurrentCalls"/>; and a call waiting in a queue that has not
+    /// emptied for 100 ms (or emptied and refilled within 100 ms) is refused once it has waited longer than that
+    /// uncongested time, and the newest waiter gets the next slot (adaptive LIFO). false: a fixed
     /// <see cref="MaxConcurrentCalls"/>, and queued calls wait, first come first served, until their deadline.
     /// </summary>
     public bool AdaptiveConcurrency { get; set; } = true;
 
-    /// <summary>The adaptive limit's floor (capped at <see cref="MaxConcurrentCalls"/>): low enough for the limit to settle at a pool of a few connections.</summary>
+    /// <summary>The adaptive limit's floor (capped at <see cref="MaxConcurrentCalls"/>).</summary>
     [Range(1, 1_000_000)]
-    public int MinConcurrentCalls { get; set; } = 4;
+    public int MinConcurrentCalls { get; set; } = 10;
 
-    /// <summary>How much slower than uncongested calls may run before the adaptive limit shrinks (1.25: 25 % slower, Envoy's buffer).</summary>
+    /// <summary>How much slower than uncongested calls may run before the adaptive limit shrinks (1.5: 50 % slower).</summary>
     [Range(1.0, 10.0)]
-    public double LatencyTolerance { get; set; } = 1.25;
+    public double LatencyTolerance { get; set; } = 1.5;
 
     /// <summary>
     /// Share of the concurrency limit kept for critical calls: a call marked <c>grpcmesh-criticality: sheddable</c>
