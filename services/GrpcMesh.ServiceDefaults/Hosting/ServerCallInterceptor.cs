@@ -15,9 +15,8 @@ namespace GrpcMesh.ServiceDefaults.Hosting;
 /// (with the status the client gets), exception mapping (<see cref="ExceptionToStatusMapper"/>: anything but an
 /// <see cref="RpcException"/> becomes INTERNAL/CANCELLED/DEADLINE_EXCEEDED), authentication and scopes
 /// (<see cref="CallAuthenticator"/>; health and reflection are open) and admission (<see cref="CallAdmission"/>: rate
-/// limit, deadline, and the concurrency gate for unary calls, unless <see cref="CallGateMiddleware"/> took the call's
-/// slot before grpc-dotnet ran, as it does for gRPC calls on the service's port; health is exempt, and reflection for
-/// streams). A health Check for
+/// limit, deadline, and the concurrency gate for unary calls — a sheddable gRPC call the gate would refuse is refused
+/// before grpc-dotnet runs, by <see cref="CallGateMiddleware"/>; health is exempt, and reflection for streams). A health Check for
 /// an unknown name gets a message naming the names that exist (<see cref="UnknownHealthService"/>).
 /// <para>
 /// One interceptor rather than four on purpose: grpc-dotnet resolves every interceptor and allocates a continuation
@@ -34,7 +33,6 @@ internal sealed class ServerCallInterceptor(
     {
         var start = Stopwatch.GetTimestamp();
         var slot = default(GateSlot);
-        var ticket = context.GetHttpContext().Features.Get<GateTicket>();
         try
         {
             var auth = authenticator.AuthenticateAsync(context);
@@ -42,11 +40,7 @@ internal sealed class ServerCallInterceptor(
             if (!RequestPaths.IsHealth(context.Method))
             {
                 admission.Admit(context, token?.Subject);
-                if (ticket is not null)
-                {
-                    ticket.HandlerStarting();
-                }
-                else if (admission.GateEnabled)
+                if (admission.GateEnabled)
                 {
                     var entering = admission.EnterGateAsync(context);
                     slot = entering.IsCompletedSuccessfully ? entering.Result : await entering.ConfigureAwait(false);
@@ -74,7 +68,6 @@ internal sealed class ServerCallInterceptor(
         finally
         {
             slot.Exit();
-            ticket?.Exit();
         }
     }
 

@@ -16,8 +16,8 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// when the queue is full or a call waited too long in a standing queue, DEADLINE_EXCEEDED for a call whose deadline
 /// passes while it waits (dropped without running); a call marked sheddable
 /// (<see cref="Clients.Criticality"/>) never queues and leaves <c>Limits:CriticalReserve</c> of the slots to critical calls. Run by
-/// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks; the gate by <see cref="CallGateMiddleware"/>
-/// first for gRPC calls on the service's port (its refusals written without an exception, <see cref="Refusal"/>).
+/// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks; <see cref="CallGateMiddleware"/> refuses a
+/// sheddable gRPC call the gate would refuse before grpc-dotnet runs (without an exception, <see cref="Refusal"/>).
 /// </summary>
 internal sealed partial class CallAdmission(
     CallerRateLimiter rates, CallGate gate, IOptions<LimitsOptions> options, ILogger<CallAdmission> logger)
@@ -66,7 +66,7 @@ internal sealed partial class CallAdmission(
     /// call never queues; a critical one waits in the bounded queue. Throws <see cref="OperationCanceledException"/> when
     /// <paramref name="cancellationToken"/> fires while the call waits.
     /// </summary>
-    public ValueTask<(GateSlot Slot, Refusal? Refusal)> EnterGateAsync(string method, bool sheddable, CancellationToken cancellationToken)
+    private ValueTask<(GateSlot Slot, Refusal? Refusal)> EnterGateAsync(string method, bool sheddable, CancellationToken cancellationToken)
     {
         if (sheddable)
         {
@@ -76,7 +76,10 @@ internal sealed partial class CallAdmission(
         return gate.TryEnter(out var slot) ? new((slot, null)) : EnterQueuedAsync(method, cancellationToken);
     }
 
-    /// <summary>A slot for a call running inside grpc-dotnet (the HTTP edge's calls, or a pipeline without <see cref="CallGateMiddleware"/>); throws the refusal.</summary>
+    /// <summary>The refusal of a sheddable call to <paramref name="method"/> if the gate would refuse it now, else null (it then goes on to <see cref="EnterGateAsync(ServerCallContext)"/>).</summary>
+    public Refusal? RefuseSheddableNow(string method) => gate.Enabled && gate.RefusesSheddable ? RefuseSheddable(method) : null;
+
+    /// <summary>A slot for a call, taken inside grpc-dotnet; throws the refusal.</summary>
     public ValueTask<GateSlot> EnterGateAsync(ServerCallContext context)
     {
         var entering = EnterGateAsync(context.Method, Criticality.IsSheddable(context.RequestHeaders), context.CancellationToken);
@@ -84,7 +87,7 @@ internal sealed partial class CallAdmission(
     }
 
     /// <summary>Logs a queued call whose caller went away (or whose deadline passed) before it got a slot; it never ran.</summary>
-    public double DroppedFromQueue(string method, long queuedAt)
+    private double DroppedFromQueue(string method, long queuedAt)
     {
         var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
         LogDroppedFromQueue(logger, method, waited);

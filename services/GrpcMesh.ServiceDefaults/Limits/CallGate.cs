@@ -91,13 +91,14 @@ internal sealed class CallGate
         return slot.Taken;
     }
 
+    /// <summary>Whether a sheddable call would be refused now (what <see cref="TryEnterSheddable"/> checks before taking a slot).</summary>
+    public bool RefusesSheddable => !AdmitsSheddable(_time.GetTimestamp());
+
     /// <summary>A slot for a sheddable call: only while fewer than <see cref="SheddableSlots"/> are in use, no call waits and no critical call was refused within <see cref="SheddableHold"/>.</summary>
     public bool TryEnterSheddable(out GateSlot slot)
     {
         var now = _time.GetTimestamp();
-        slot = Running < SheddableSlots && Queued == 0
-            && now - Volatile.Read(ref _criticalRefusedAt) >= _sheddableHoldTicks
-            && TryTakeSlot()
+        slot = AdmitsSheddable(now) && TryTakeSlot()
             ? new GateSlot(this, now, sheddable: true)
             : default;
         if (slot.Taken)
@@ -162,10 +163,8 @@ internal sealed class CallGate
         return await waiter.Outcome.Task.ConfigureAwait(false);
     }
 
-    internal long Timestamp() => _time.GetTimestamp();
-
-    /// <summary>Releases a slot taken at <paramref name="enteredAt"/> (its time a sample of the adaptive limit when <paramref name="measured"/>), and hands it to the next waiter.</summary>
-    internal void Exit(long enteredAt, bool sheddable, bool measured)
+    /// <summary>Releases a slot taken at <paramref name="enteredAt"/>, and hands it to the next waiter.</summary>
+    internal void Exit(long enteredAt, bool sheddable)
     {
         var now = _time.GetTimestamp();
         if (sheddable)
@@ -174,12 +173,15 @@ internal sealed class CallGate
         }
 
         var running = Interlocked.Decrement(ref _running);
-        var limitMayHaveGrown = measured && _adaptive is { } adaptive && adaptive.Record(now - enteredAt, running + 1, now);
+        var limitMayHaveGrown = _adaptive?.Record(now - enteredAt, running + 1, now) ?? false;
         if (Queued > 0 || limitMayHaveGrown)
         {
             AdmitWaiters(now);
         }
     }
+
+    private bool AdmitsSheddable(long now) =>
+        Running < SheddableSlots && Queued == 0 && now - Volatile.Read(ref _criticalRefusedAt) >= _sheddableHoldTicks;
 
     private bool TryTakeSlot()
     {
@@ -274,17 +276,10 @@ internal enum QueueOutcome
     WaitedTooLong,
 }
 
-/// <summary>A concurrency slot held by a call; <see cref="Exit"/> or <see cref="Release"/> gives it back (nothing when none was taken).</summary>
+/// <summary>A concurrency slot held by a call; <see cref="Exit"/> releases it (nothing when none was taken).</summary>
 internal readonly struct GateSlot(CallGate gate, long enteredAt, bool sheddable)
 {
     public bool Taken => gate is not null;
 
-    /// <summary>Gives the slot back; the time since it was taken (or <see cref="Restarted"/>) is a service time the adaptive limit learns from.</summary>
-    public void Exit() => gate?.Exit(enteredAt, sheddable, measured: true);
-
-    /// <summary>Gives the slot back unmeasured: the call was refused before its handler ran.</summary>
-    public void Release() => gate?.Exit(enteredAt, sheddable, measured: false);
-
-    /// <summary>The same slot, its service time counted from now.</summary>
-    public GateSlot Restarted() => gate is null ? this : new GateSlot(gate, gate.Timestamp(), sheddable);
+    public void Exit() => gate?.Exit(enteredAt, sheddable);
 }

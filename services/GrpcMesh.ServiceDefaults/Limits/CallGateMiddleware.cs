@@ -10,31 +10,35 @@ using Microsoft.AspNetCore.Http;
 namespace GrpcMesh.ServiceDefaults.Limits;
 
 /// <summary>
-/// The concurrency gate (<see cref="CallAdmission.EnterGateAsync(string, bool, CancellationToken)"/>) for gRPC unary
-/// calls on the service's own port, in front of grpc-dotnet: a refusal is written as a trailers-only response (a
-/// RESOURCE_EXHAUSTED status in the headers, as grpc-dotnet writes it) instead of an exception that grpc-dotnet catches and
-/// rethrows, so a refused call costs the server a third of what it did, less than a served call (bench/README.md,
-/// "Refusals"). The slot is handed to the interceptor as a <see cref="GateTicket"/>, which gives it back when the handler
-/// is done, as it does with slots it takes itself; authentication, the rate limit and the deadline check follow there. A queued call is dropped when its
-/// caller resets the stream (gRPC clients do at their deadline); one whose deadline passed while it waited is refused by
-/// the deadline check before it runs. Health checks, streams and the HTTP edge's JSON and gRPC-Web calls are gated, or
-/// not, in the interceptor as before.
+/// Refuses a sheddable gRPC unary call on the service's own port in front of grpc-dotnet when the concurrency gate
+/// would refuse it (<see cref="CallAdmission.RefuseSheddableNow"/>), as a trailers-only response (the RESOURCE_EXHAUSTED
+/// status, its details and the pushback in the headers, as grpc-dotnet writes it) instead of the exception grpc-dotnet
+/// needs to report a status, caught and rethrown through its layers: such a refusal cost the server more than serving
+/// a call (bench/README.md, <c>refusals</c>), and sheddable calls are most of what an overloaded server refuses. Every
+/// other call goes on to the interceptor, which takes its slot as before (a sheddable call admitted here may still be
+/// refused there if the gate filled meanwhile). Health checks, streams and the HTTP edge's JSON and gRPC-Web calls never
+/// come this way.
 /// </summary>
 internal sealed class CallGateMiddleware(CallAdmission admission, RpcMetrics metrics)
 {
     public Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
-        if (!admission.GateEnabled || GatedMethod(http) is not { } method)
+        if (!string.Equals(http.Request.Headers[Criticality.Header], Criticality.Sheddable, StringComparison.OrdinalIgnoreCase)
+            || GatedMethod(http) is not { } method
+            || admission.RefuseSheddableNow(method.FullName) is not { } refusal)
         {
             return next(http);
         }
 
         var start = Stopwatch.GetTimestamp();
-        var sheddable = string.Equals(http.Request.Headers[Criticality.Header], Criticality.Sheddable, StringComparison.OrdinalIgnoreCase);
-        var entering = admission.EnterGateAsync(method.FullName, sheddable, http.RequestAborted);
-        return entering.IsCompletedSuccessfully
-            ? RunOrRefuse(http, next, method, start, entering.Result)
-            : AwaitSlotAsync(http, next, method, start, entering);
+        var drained = DrainRequestAsync(http.Request);
+        if (!drained.IsCompletedSuccessfully)
+        {
+            return RefuseAfterAsync(drained, http, method, start, refusal);
+        }
+
+        Refuse(http, method, start, refusal);
+        return Task.CompletedTask;
     }
 
     /// <summary>A unary method of a gRPC service on this port, health excepted, called with the gRPC content type.</summary>
@@ -49,42 +53,6 @@ internal sealed class CallGateMiddleware(CallAdmission admission, RpcMetrics met
         contentType is not null
         && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
         && !contentType.StartsWith("application/grpc-web", StringComparison.OrdinalIgnoreCase);
-
-    private async Task AwaitSlotAsync(HttpContext http, RequestDelegate next, IMethod method, long start, ValueTask<(GateSlot, Refusal?)> entering)
-    {
-        (GateSlot, Refusal?) entered;
-        try
-        {
-            entered = await entering.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            admission.DroppedFromQueue(method.FullName, start);
-            metrics.RecordServer(method.ServiceName, method.Name, StatusCode.Cancelled, start);
-            return;
-        }
-
-        await RunOrRefuse(http, next, method, start, entered).ConfigureAwait(false);
-    }
-
-    private Task RunOrRefuse(HttpContext http, RequestDelegate next, IMethod method, long start, (GateSlot Slot, Refusal? Refusal) entered)
-    {
-        if (entered.Refusal is { } refusal)
-        {
-            var drained = DrainRequestAsync(http.Request);
-            if (!drained.IsCompletedSuccessfully)
-            {
-                return RefuseAfterAsync(drained, http, method, start, refusal);
-            }
-
-            Refuse(http, method, start, refusal);
-            return Task.CompletedTask;
-        }
-
-        var ticket = new GateTicket(entered.Slot);
-        http.Features.Set(ticket);
-        return RunAsync(http, next, ticket);
-    }
 
     private async Task RefuseAfterAsync(ValueTask drained, HttpContext http, IMethod method, long start, Refusal refusal)
     {
@@ -101,8 +69,8 @@ internal sealed class CallGateMiddleware(CallAdmission admission, RpcMetrics met
     /// <summary>
     /// Reads the request to its end (a unary call's one message, normally arrived with its headers) before answering:
     /// a response that ends the stream while the request is still open makes Kestrel reset the stream and track it until
-    /// the client stops sending, and under thousands of refusals a second it gives up on tracking and closes the whole
-    /// connection (seen as UNAVAILABLE on every call in flight).
+    /// the client stops sending, and under thousands of refusals a second it gave up and closed a whole connection (seen
+    /// as UNAVAILABLE on every call in flight, bench/results/2026-12-05-overload-trailers-only-2.json).
     /// </summary>
     private static async ValueTask DrainRequestAsync(HttpRequest request)
     {
@@ -115,18 +83,6 @@ internal sealed class CallGateMiddleware(CallAdmission admission, RpcMetrics met
             {
                 return;
             }
-        }
-    }
-
-    private static async Task RunAsync(HttpContext http, RequestDelegate next, GateTicket ticket)
-    {
-        try
-        {
-            await next(http).ConfigureAwait(false);
-        }
-        finally
-        {
-            ticket.Exit();
         }
     }
 }

@@ -350,29 +350,31 @@ public sealed class CallGateTests
     }
 
     [Fact(Timeout = TestTimeouts.Default)]
-    public void Release_CallsRefusedAfterTheGate_FreeTheSlotAndTeachTheLimitNothing()
+    public async Task RefusesSheddable_SaysWhatTryEnterSheddableWouldDo()
     {
-        var gate = Gate(max: 100, queue: 10, adaptive: true);
+        var gate = Gate(max: 2, queue: 1, adaptive: false);
+        Assert.False(gate.RefusesSheddable);
 
-        // Thousands of calls refused by authentication or the rate limit after taking a slot, microseconds each.
-        for (var call = 0; call < 5_000; call++)
-        {
-            Assert.True(gate.TryEnter(out var refused));
-            _time.Advance(TimeSpan.FromMicroseconds(20));
-            refused.Release();
-        }
+        Assert.True(gate.TryEnter(out var first));
+        Assert.True(gate.RefusesSheddable, "one of two slots in use leaves none of the sheddable share (90 % of 2 = 1)");
+        Assert.False(gate.TryEnterSheddable(out _));
+        first.Exit();
+        Assert.False(gate.RefusesSheddable);
 
+        // A critical call refused (queue full) holds sheddable calls back for the hold, with slots free again.
+        var running = new[] { gate.TryEnter(out var a) ? a : default, gate.TryEnter(out var b) ? b : default };
+        var queued = gate.EnterQueuedAsync(Ct).AsTask();
+        Assert.Equal(QueueOutcome.QueueFull, (await gate.EnterQueuedAsync(Ct)).Outcome);
+        running[0].Exit();
+        (await queued).Slot.Exit();
+        running[1].Exit();
         Assert.Equal(0, gate.Running);
-        Assert.Equal(TimeSpan.Zero, gate.LearnedServiceTime);
-
-        // Restarted when the handler starts: the time before it (queue, authentication) is not part of the service time.
-        LearnServiceTime(gate, TimeSpan.FromMilliseconds(2));
-        Assert.True(gate.TryEnter(out var slot));
-        _time.Advance(TimeSpan.FromSeconds(1));
-        slot = slot.Restarted();
-        _time.Advance(TimeSpan.FromMilliseconds(2));
-        slot.Exit();
-        Assert.Equal(TimeSpan.FromMilliseconds(2), gate.LearnedServiceTime);
+        Assert.True(gate.RefusesSheddable);
+        Assert.False(gate.TryEnterSheddable(out _));
+        _time.Advance(CallGate.SheddableHold);
+        Assert.False(gate.RefusesSheddable);
+        Assert.True(gate.TryEnterSheddable(out var sheddable));
+        sheddable.Exit();
     }
 
     /// <summary>Runs calls of <paramref name="serviceTime"/> one at a time on the fake clock until the adaptive limit has learned it.</summary>
