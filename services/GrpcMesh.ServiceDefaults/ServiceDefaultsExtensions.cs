@@ -61,7 +61,7 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         SkipImplicitAuthenticationMiddleware(app);
-        UseCallGate(app);
+        UseSheddableRefusals(app);
         app.MapGrpcHealthChecksService();
         app.MapGrpcMeshReflection();
         app.ServiceProvider.GetRequiredService<HttpEdge>().Serve(app);
@@ -69,15 +69,15 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// The concurrency gate in front of grpc-dotnet (<see cref="CallGateMiddleware"/>): after routing, which WebApplication
-    /// puts first, so the call's gRPC method is known. A pipeline that is not an application builder keeps the gate in
-    /// the interceptor.
+    /// Sheddable calls the gate would refuse are refused in front of grpc-dotnet (<see cref="SheddableRefusals"/>): after
+    /// routing, which WebApplication puts first, so the call's gRPC method is known. In a pipeline that is not an
+    /// application builder the interceptor refuses them, as every other refusal.
     /// </summary>
-    private static void UseCallGate(IEndpointRouteBuilder app)
+    private static void UseSheddableRefusals(IEndpointRouteBuilder app)
     {
         if (app is IApplicationBuilder pipeline)
         {
-            var gate = app.ServiceProvider.GetRequiredService<CallGateMiddleware>();
+            var gate = app.ServiceProvider.GetRequiredService<SheddableRefusals>();
             pipeline.Use(next => http => gate.InvokeAsync(http, next));
         }
     }

@@ -16,7 +16,7 @@ namespace GrpcMesh.ServiceDefaults.Hosting;
 /// <see cref="RpcException"/> becomes INTERNAL/CANCELLED/DEADLINE_EXCEEDED), authentication and scopes
 /// (<see cref="CallAuthenticator"/>; health and reflection are open) and admission (<see cref="CallAdmission"/>: rate
 /// limit, deadline, and the concurrency gate for unary calls — a sheddable gRPC call the gate would refuse is refused
-/// before grpc-dotnet runs, by <see cref="CallGateMiddleware"/>; health is exempt, and reflection for streams). A health Check for
+/// before grpc-dotnet runs, by <see cref="SheddableRefusals"/>; health is exempt, and reflection for streams). A health Check for
 /// an unknown name gets a message naming the names that exist (<see cref="UnknownHealthService"/>).
 /// <para>
 /// One interceptor rather than four on purpose: grpc-dotnet resolves every interceptor and allocates a continuation

@@ -16,7 +16,7 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// when the queue is full or a call waited too long in a standing queue, DEADLINE_EXCEEDED for a call whose deadline
 /// passes while it waits (dropped without running); a call marked sheddable
 /// (<see cref="Clients.Criticality"/>) never queues and leaves <c>Limits:CriticalReserve</c> of the slots to critical calls. Run by
-/// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks; <see cref="CallGateMiddleware"/> refuses a
+/// <see cref="Hosting.ServerCallInterceptor"/>, which exempts health checks; <see cref="SheddableRefusals"/> refuses a
 /// sheddable gRPC call the gate would refuse before grpc-dotnet runs (without an exception, <see cref="Refusal"/>).
 /// </summary>
 internal sealed partial class CallAdmission(

@@ -16,7 +16,7 @@ internal static class LimitsDefaults
         services.AddSingleton(sp => new CallerRateLimiter(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new CallGate(sp.GetRequiredService<IOptions<LimitsOptions>>().Value, sp.GetRequiredService<TimeProvider>()).Observe(sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<CallAdmission>();
-        services.AddSingleton<CallGateMiddleware>();
+        services.AddSingleton<SheddableRefusals>();
         services.AddSingleton<IStartupFilter, MessageSizeRefusals>();
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>((grpc, limits) =>
         {

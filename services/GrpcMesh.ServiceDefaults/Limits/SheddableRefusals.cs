@@ -19,7 +19,7 @@ namespace GrpcMesh.ServiceDefaults.Limits;
 /// refused there if the gate filled meanwhile). Health checks, streams and the HTTP edge's JSON and gRPC-Web calls never
 /// come this way.
 /// </summary>
-internal sealed class CallGateMiddleware(CallAdmission admission, RpcMetrics metrics)
+internal sealed class SheddableRefusals(CallAdmission admission, RpcMetrics metrics)
 {
     public Task InvokeAsync(HttpContext http, RequestDelegate next)
     {

@@ -11,8 +11,8 @@ using UserServiceClient = GrpcMesh.User.V1.UserService.UserServiceClient;
 
 namespace GrpcMesh.ServiceDefaults.Tests.Limits;
 
-/// <summary>The concurrency gate in front of grpc-dotnet on the service's own port, over real Kestrel.</summary>
-public sealed class CallGateMiddlewareTests
+/// <summary>Sheddable calls refused in front of grpc-dotnet on the service's own port, over real Kestrel.</summary>
+public sealed class SheddableRefusalsTests
 {
     private const string GetUserPath = "/grpcmesh.user.v1.UserService/GetUser";
 
