@@ -34,8 +34,6 @@ internal sealed class Refusal
 
     public StatusCode StatusCode => (StatusCode)_status.Code;
 
-    public string Message => _status.Message;
-
     /// <summary>RESOURCE_EXHAUSTED with ErrorInfo <paramref name="reason"/>; <paramref name="retryAfter"/> becomes the pushback and RetryInfo.</summary>
     public static Refusal ResourceExhausted(string reason, string description, TimeSpan? retryAfter)
     {

@@ -61,77 +61,53 @@ internal sealed partial class CallAdmission(
         }
     }
 
-    /// <summary>
-    /// A slot for a call to <paramref name="method"/> (a path such as <c>/pkg.Service/Method</c>), or the refusal: a sheddable
-    /// call never queues; a critical one waits in the bounded queue. Throws <see cref="OperationCanceledException"/> when
-    /// <paramref name="cancellationToken"/> fires while the call waits.
-    /// </summary>
-    private ValueTask<(GateSlot Slot, Refusal? Refusal)> EnterGateAsync(string method, bool sheddable, CancellationToken cancellationToken)
-    {
-        if (sheddable)
-        {
-            return new(gate.TryEnterSheddable(out var shed) ? (shed, null) : (default, RefuseSheddable(method)));
-        }
-
-        return gate.TryEnter(out var slot) ? new((slot, null)) : EnterQueuedAsync(method, cancellationToken);
-    }
-
-    /// <summary>The refusal of a sheddable call to <paramref name="method"/> if the gate would refuse it now, else null (it then goes on to <see cref="EnterGateAsync(ServerCallContext)"/>).</summary>
+    /// <summary>The refusal of a sheddable call to <paramref name="method"/> if the gate would refuse it now, else null (it then goes on to <see cref="EnterGateAsync"/>).</summary>
     public Refusal? RefuseSheddableNow(string method) => gate.Enabled && gate.RefusesSheddable ? RefuseSheddable(method) : null;
 
-    /// <summary>A slot for a call, taken inside grpc-dotnet; throws the refusal.</summary>
+    /// <summary>A slot for the call, or throws the refusal: a sheddable call never queues; a critical one waits in the bounded queue.</summary>
     public ValueTask<GateSlot> EnterGateAsync(ServerCallContext context)
     {
-        var entering = EnterGateAsync(context.Method, Criticality.IsSheddable(context.RequestHeaders), context.CancellationToken);
-        return entering.IsCompletedSuccessfully ? new(SlotOrThrow(entering.Result)) : AwaitSlotAsync(entering, context);
+        if (Criticality.IsSheddable(context.RequestHeaders))
+        {
+            return gate.TryEnterSheddable(out var shed) ? new(shed) : throw RefuseSheddable(context.Method).ToRpcException();
+        }
+
+        return gate.TryEnter(out var slot) ? new(slot) : EnterQueuedAsync(context);
     }
 
-    /// <summary>Logs a queued call whose caller went away (or whose deadline passed) before it got a slot; it never ran.</summary>
-    private double DroppedFromQueue(string method, long queuedAt)
-    {
-        var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
-        LogDroppedFromQueue(logger, method, waited);
-        return waited;
-    }
-
-    private async ValueTask<GateSlot> AwaitSlotAsync(ValueTask<(GateSlot, Refusal?)> entering, ServerCallContext context)
+    private async ValueTask<GateSlot> EnterQueuedAsync(ServerCallContext context)
     {
         var queuedAt = Stopwatch.GetTimestamp();
+        QueueOutcome outcome;
+        GateSlot slot;
         try
         {
-            return SlotOrThrow(await entering.ConfigureAwait(false));
+            (outcome, slot) = await gate.EnterQueuedAsync(context.CancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            var waited = DroppedFromQueue(context.Method, queuedAt);
+            var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
+            LogDroppedFromQueue(logger, context.Method, waited);
             throw CallDeadline.Of(context) <= DateTime.UtcNow
                 ? new RpcException(new Status(StatusCode.DeadlineExceeded, $"deadline expired after {waited:F0} ms in the server's queue; not started"))
                 : new RpcException(new Status(StatusCode.Cancelled, "call cancelled while queued; not started"));
         }
-    }
 
-    private static GateSlot SlotOrThrow((GateSlot Slot, Refusal? Refusal) entered) =>
-        entered.Refusal is { } refusal ? throw refusal.ToRpcException() : entered.Slot;
-
-    private async ValueTask<(GateSlot, Refusal?)> EnterQueuedAsync(string method, CancellationToken cancellationToken)
-    {
-        var queuedAt = Stopwatch.GetTimestamp();
-        var (outcome, slot) = await gate.EnterQueuedAsync(cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case QueueOutcome.QueueFull:
-                LogOverloaded(logger, method, gate.Running, gate.Queued);
-                return (default, Refusal.ResourceExhausted("OVERLOADED",
+                LogOverloaded(logger, context.Method, gate.Running, gate.Queued);
+                throw RpcErrors.ResourceExhausted("OVERLOADED",
                     $"server overloaded: {gate.Running} calls running (limit {gate.Limit}) and the queue of {gate.MaxQueued} is full (Limits:MaxConcurrentCalls/MaxQueuedCalls); retry after {OverloadPushback.TotalMilliseconds} ms",
-                    OverloadPushback));
+                    OverloadPushback);
             case QueueOutcome.WaitedTooLong:
                 var waited = Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds;
-                LogWaitedTooLong(logger, method, waited, gate.Limit);
-                return (default, Refusal.ResourceExhausted("OVERLOADED",
+                LogWaitedTooLong(logger, context.Method, waited, gate.Limit);
+                throw RpcErrors.ResourceExhausted("OVERLOADED",
                     $"server overloaded: waited {waited:F1} ms in a queue standing for over {gate.StandingInterval.TotalMilliseconds:F0} ms, longer than a quarter of what a call takes here ({gate.LearnedServiceTime?.TotalMilliseconds:F1} ms); {gate.Limit} calls run at once (Limits:AdaptiveConcurrency); retry after {OverloadPushback.TotalMilliseconds} ms",
-                    OverloadPushback));
+                    OverloadPushback);
             default:
-                return (slot, null);
+                return slot;
         }
     }
 
