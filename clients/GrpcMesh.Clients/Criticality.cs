@@ -15,8 +15,10 @@ public static class Criticality
     public const string Sheddable = "sheddable";
 
     /// <summary>Whether <paramref name="headers"/> mark the call sheddable.</summary>
-    public static bool IsSheddable(Metadata? headers) =>
-        string.Equals(headers?.GetValue(Header), Sheddable, StringComparison.OrdinalIgnoreCase);
+    public static bool IsSheddable(Metadata? headers) => IsSheddable(headers?.GetValue(Header));
+
+    /// <summary>Whether <paramref name="headerValue"/>, the value of <see cref="Header"/> (null when absent), marks the call sheddable.</summary>
+    public static bool IsSheddable(string? headerValue) => string.Equals(headerValue, Sheddable, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Call headers that mark a call sheddable (add them to your own, or pass them as the call's headers).</summary>
     public static Metadata SheddableHeaders() => new() { { Header, Sheddable } };

@@ -23,7 +23,7 @@ internal sealed class SheddableRefusals(CallAdmission admission, RpcMetrics metr
 {
     public Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
-        if (!string.Equals(http.Request.Headers[Criticality.Header], Criticality.Sheddable, StringComparison.OrdinalIgnoreCase)
+        if (!Criticality.IsSheddable(http.Request.Headers[Criticality.Header].ToString())
             || GatedMethod(http) is not { } method
             || admission.RefuseSheddableNow(method.FullName) is not { } refusal)
         {
